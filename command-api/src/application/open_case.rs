@@ -1,0 +1,161 @@
+//! Get-or-open (CASE-6, seed 002 `get_or_request_id_verification`): at most one
+//! active case per (tenant, subject), safe under concurrent requests.
+
+use cqrs_es::{Aggregate, EventStore as _};
+use veritrail_domain::case::{
+    CaseAction, CaseError, OpenCase, RequestedChecks, RestartContext, Subject, VerificationCase,
+};
+use veritrail_domain::subject::{stream_id, SubjectCases, SubjectCommand};
+use veritrail_domain::{CaseId, EntityId};
+
+use super::context::RequestContext;
+use super::execute::execute;
+use super::service::{CaseService, ServiceError};
+
+/// What the organisation asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenCaseRequest {
+    pub subject: Subject,
+    pub checks: RequestedChecks,
+    pub entities: Vec<EntityId>,
+    pub restart: Option<RestartContext>,
+}
+
+/// The subject's active case, and whether this request created it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Opened {
+    pub case_id: CaseId,
+    pub created: bool,
+}
+
+/// How often one request re-reads after losing a race before giving up.
+const MAX_ROUNDS: usize = 32;
+
+enum Slot {
+    /// The subject's assigned case is active: return it.
+    Active(CaseId),
+    /// Assigned, but its `CaseOpened` was never appended (its creator lost a
+    /// race or crashed): whoever comes next opens it.
+    Unopened(CaseId),
+    /// No case, or only finished ones: a new case may be assigned.
+    Free { supersedes: Option<CaseId> },
+}
+
+impl CaseService {
+    /// Returns the subject's active case, or opens one.
+    pub async fn get_or_open(
+        &self,
+        ctx: &RequestContext,
+        request: OpenCaseRequest,
+    ) -> Result<Opened, ServiceError> {
+        let new_id = self.ids.case_id();
+        self.get_or_open_as(ctx, request, new_id).await
+    }
+
+    /// As [`Self::get_or_open`], naming the id a newly opened case gets.
+    pub(super) async fn get_or_open_as(
+        &self,
+        ctx: &RequestContext,
+        request: OpenCaseRequest,
+        new_id: CaseId,
+    ) -> Result<Opened, ServiceError> {
+        let subject_stream = stream_id(&ctx.tenant, &request.subject.id);
+        for _ in 0..MAX_ROUNDS {
+            match self.slot(&subject_stream).await? {
+                Slot::Active(case_id) => {
+                    return Ok(Opened {
+                        case_id,
+                        created: false,
+                    })
+                }
+                Slot::Unopened(case_id) => {
+                    if self.try_open(ctx, case_id, &request).await? {
+                        return Ok(Opened {
+                            case_id,
+                            created: true,
+                        });
+                    }
+                }
+                Slot::Free { supersedes } => {
+                    let case_id = new_id;
+                    let assign = SubjectCommand::AssignCase {
+                        tenant: ctx.tenant.clone(),
+                        subject: request.subject.id.clone(),
+                        case_id,
+                        supersedes,
+                    };
+                    let metadata = ctx.metadata(self.clock.now());
+                    match execute(&self.subjects, &subject_stream, assign, &(), &metadata).await {
+                        Ok(_) => {
+                            if self.try_open(ctx, case_id, &request).await? {
+                                return Ok(Opened {
+                                    case_id,
+                                    created: true,
+                                });
+                            }
+                        }
+                        // Lost the race for the subject: look again.
+                        Err(cqrs_es::AggregateError::AggregateConflict)
+                        | Err(cqrs_es::AggregateError::UserError(_)) => {}
+                        Err(other) => return Err(ServiceError::Store(other.to_string())),
+                    }
+                }
+            }
+        }
+        Err(ServiceError::Contention(subject_stream))
+    }
+
+    async fn slot(&self, subject_stream: &str) -> Result<Slot, ServiceError> {
+        let mut registry = SubjectCases::default();
+        for envelope in self
+            .subjects
+            .load_events(subject_stream)
+            .await
+            .map_err(ServiceError::from)?
+        {
+            registry.apply(envelope.payload);
+        }
+        let Some(current) = registry.current() else {
+            return Ok(Slot::Free { supersedes: None });
+        };
+        let mut case = VerificationCase::default();
+        for envelope in self
+            .cases
+            .load_events(&current.to_string())
+            .await
+            .map_err(ServiceError::from)?
+        {
+            case.apply(envelope.payload);
+        }
+        Ok(match case.status() {
+            None => Slot::Unopened(current),
+            Some(status) if status.is_active() => Slot::Active(current),
+            Some(_) => Slot::Free {
+                supersedes: Some(current),
+            },
+        })
+    }
+
+    /// Appends `CaseOpened`; `false` if another request opened it first.
+    async fn try_open(
+        &self,
+        ctx: &RequestContext,
+        case_id: CaseId,
+        request: &OpenCaseRequest,
+    ) -> Result<bool, ServiceError> {
+        let action = CaseAction::Open(OpenCase {
+            case_id,
+            subject: request.subject.clone(),
+            checks: request.checks.clone(),
+            entities: request.entities.clone(),
+            restart: request.restart.clone(),
+        });
+        match self.execute(ctx, case_id, action).await {
+            Ok(_) => Ok(true),
+            Err(ServiceError::Conflict) | Err(ServiceError::Refused(CaseError::AlreadyOpened)) => {
+                Ok(false)
+            }
+            Err(other) => Err(other),
+        }
+    }
+}

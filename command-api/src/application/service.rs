@@ -1,0 +1,125 @@
+//! The case service: commands on cases and subjects, over one event database.
+
+use std::sync::Arc;
+
+use cqrs_es::{AggregateError, EventStore as _};
+use veritrail_domain::case::{CaseCommand, CaseError, CaseServices, VerificationCase};
+use veritrail_domain::subject::SubjectCases;
+use veritrail_domain::{CaseId, Clock};
+use veritrail_event_store::{EventDatabase, EventStore};
+
+use super::context::{IdGenerator, RequestContext};
+use super::execute::{execute, Committed};
+
+/// Why a use case did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The domain refused the command (a 4xx at the edge).
+    #[error(transparent)]
+    Refused(#[from] CaseError),
+    /// Another writer appended to the stream first; nothing was written.
+    #[error("the case was changed concurrently; reload and retry")]
+    Conflict,
+    /// Concurrent writers kept winning; the caller may retry later.
+    #[error("too much contention on subject {0}; retry later")]
+    Contention(String),
+    /// The store failed (a 5xx at the edge; details are logged, not shown).
+    #[error("event store failure: {0}")]
+    Store(String),
+}
+
+impl<E: std::error::Error> From<AggregateError<E>> for ServiceError
+where
+    ServiceError: From<E>,
+{
+    fn from(error: AggregateError<E>) -> Self {
+        match error {
+            AggregateError::UserError(e) => e.into(),
+            AggregateError::AggregateConflict => ServiceError::Conflict,
+            other => ServiceError::Store(other.to_string()),
+        }
+    }
+}
+
+impl From<veritrail_domain::subject::SubjectError> for ServiceError {
+    fn from(error: veritrail_domain::subject::SubjectError) -> Self {
+        // Subject refusals mean "somebody else got there first".
+        ServiceError::Contention(error.to_string())
+    }
+}
+
+/// Commands on verification cases.
+pub struct CaseService {
+    pub(super) db: EventDatabase,
+    pub(super) cases: EventStore<VerificationCase>,
+    pub(super) subjects: EventStore<SubjectCases>,
+    pub(super) services: CaseServices,
+    pub(super) clock: Arc<dyn Clock>,
+    pub(super) ids: Arc<dyn IdGenerator>,
+}
+
+impl std::fmt::Debug for CaseService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaseService")
+            .field("backend", &self.db.backend())
+            .finish_non_exhaustive()
+    }
+}
+
+impl CaseService {
+    pub fn new(db: EventDatabase, clock: Arc<dyn Clock>, ids: Arc<dyn IdGenerator>) -> Self {
+        Self {
+            cases: db.event_store(veritrail_domain::case::upcasters()),
+            subjects: db.event_store(vec![]),
+            services: CaseServices::new(clock.clone()),
+            db,
+            clock,
+            ids,
+        }
+    }
+
+    pub fn database(&self) -> &EventDatabase {
+        &self.db
+    }
+
+    /// Runs one command against one case.
+    pub async fn execute(
+        &self,
+        ctx: &RequestContext,
+        case_id: CaseId,
+        action: veritrail_domain::case::CaseAction,
+    ) -> Result<Committed<VerificationCase>, ServiceError> {
+        let command = CaseCommand::new(ctx.tenant.clone(), ctx.actor.clone(), action);
+        let metadata = ctx.metadata(self.clock.now());
+        Ok(execute(
+            &self.cases,
+            &case_id.to_string(),
+            command,
+            &self.services,
+            &metadata,
+        )
+        .await?)
+    }
+
+    /// The case as `ctx`'s tenant may see it; another tenant's case is "not found".
+    pub async fn load(
+        &self,
+        ctx: &RequestContext,
+        case_id: CaseId,
+    ) -> Result<(VerificationCase, usize), ServiceError> {
+        let events = self
+            .cases
+            .load_events(&case_id.to_string())
+            .await
+            .map_err(ServiceError::from)?;
+        let version = events.last().map(|e| e.sequence).unwrap_or_default();
+        let mut case = VerificationCase::default();
+        for envelope in events {
+            cqrs_es::Aggregate::apply(&mut case, envelope.payload);
+        }
+        match case.opened() {
+            Some(opened) if opened.tenant == ctx.tenant => Ok((case, version)),
+            _ => Err(CaseError::NotFound.into()),
+        }
+    }
+}

@@ -1,0 +1,430 @@
+//! Decide (`handle`) and evolve (`apply`) for a verification case.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::Aggregate;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::actor::Actor;
+use crate::case::check::{Bypass, CheckKind, CheckRecord, CheckState};
+use crate::case::command::{
+    CaseAction, CaseCommand, CommandName, Decision, Outcome, RestartContext, Subject,
+};
+use crate::case::error::CaseError;
+use crate::case::event::CaseEvent;
+use crate::case::status::CaseStatus;
+use crate::case::submission::Submission;
+use crate::clock::Clock;
+use crate::ids::{CaseId, EntityId, TenantId};
+use crate::text::Reason;
+
+/// How many runs a check gets: the first and up to two retries.
+pub const MAX_CHECK_ATTEMPTS: u32 = 3;
+
+/// What the case aggregate needs from the outside world.
+#[derive(Debug, Clone)]
+pub struct CaseServices {
+    pub clock: Arc<dyn Clock>,
+}
+
+impl CaseServices {
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
+        Self { clock }
+    }
+}
+
+/// The aggregate. `None` until the case is opened.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct VerificationCase {
+    case: Option<OpenedCase>,
+}
+
+/// The state of an opened case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpenedCase {
+    pub id: CaseId,
+    pub tenant: TenantId,
+    pub subject: Subject,
+    pub status: CaseStatus,
+    pub checks: BTreeMap<CheckKind, CheckRecord>,
+    pub entities: Vec<EntityId>,
+    pub restart: Option<RestartContext>,
+    pub opened_at: OffsetDateTime,
+    pub submission: Option<Submission>,
+    pub submitted_at: Option<OffsetDateTime>,
+    pub decided_by: Option<Actor>,
+    pub outcome: Option<Outcome>,
+    pub reason: Option<Reason>,
+    pub replaced_by: Option<CaseId>,
+}
+
+impl VerificationCase {
+    pub fn opened(&self) -> Option<&OpenedCase> {
+        self.case.as_ref()
+    }
+
+    pub fn status(&self) -> Option<CaseStatus> {
+        self.case.as_ref().map(|c| c.status)
+    }
+
+    /// The case as seen by `tenant`: another tenant's case does not exist for it.
+    fn visible_to(&self, tenant: &TenantId) -> Result<&OpenedCase, CaseError> {
+        match &self.case {
+            Some(case) if &case.tenant == tenant => Ok(case),
+            _ => Err(CaseError::NotFound),
+        }
+    }
+
+    /// Decides which events a command produces, or why it is refused.
+    pub fn decide(
+        &self,
+        command: CaseCommand,
+        now: OffsetDateTime,
+    ) -> Result<Vec<CaseEvent>, CaseError> {
+        let CaseCommand {
+            tenant,
+            actor,
+            action,
+        } = command;
+        let name = action.name();
+        if let CaseAction::Open(open) = action {
+            if self.case.is_some() {
+                return Err(CaseError::AlreadyOpened);
+            }
+            if open.restart.as_ref().map(|r| r.previous_case) == Some(open.case_id) {
+                return Err(CaseError::RestartOfSelf);
+            }
+            let mut entities = Vec::new();
+            for entity in open.entities {
+                if !entities.contains(&entity) {
+                    entities.push(entity);
+                }
+            }
+            return Ok(vec![CaseEvent::CaseOpened {
+                case_id: open.case_id,
+                tenant,
+                subject: open.subject,
+                checks: open.checks.as_slice().to_vec(),
+                entities,
+                restart: open.restart,
+                opened_at: now,
+            }]);
+        }
+
+        let case = self.visible_to(&tenant)?;
+        require_status(case.status, name)?;
+        let check = match action.check() {
+            Some(kind) => Some((kind, check_of(case, kind)?)),
+            None => None,
+        };
+        let illegal_check =
+            |kind: CheckKind, record: &CheckRecord| CaseError::IllegalCheckTransition {
+                command: name,
+                check: kind,
+                state: record.state,
+            };
+
+        let event = match (action, check) {
+            (CaseAction::SubmitData(submission), _) => {
+                if submission.date_of_birth > now.date() {
+                    return Err(CaseError::DateOfBirthInFuture);
+                }
+                CaseEvent::DataSubmitted {
+                    submission,
+                    submitted_at: now,
+                }
+            }
+            (CaseAction::StartCheck { check }, Some((_, record))) => {
+                if !record.state.can_start() {
+                    return Err(illegal_check(check, record));
+                }
+                CaseEvent::CheckStarted {
+                    check,
+                    attempt: record.attempt,
+                }
+            }
+            (CaseAction::RecordCheckResult { check, result }, Some((_, record))) => {
+                if !record.state.can_record_result() {
+                    return Err(illegal_check(check, record));
+                }
+                CaseEvent::CheckResultRecorded { check, result }
+            }
+            (
+                CaseAction::RequestAction {
+                    check,
+                    hint,
+                    respond_within,
+                },
+                Some((_, record)),
+            ) => {
+                if !record.state.can_request_action() {
+                    return Err(illegal_check(check, record));
+                }
+                if !respond_within.is_positive() {
+                    return Err(CaseError::NonPositiveResponsePeriod);
+                }
+                CaseEvent::CheckActionRequested {
+                    check,
+                    hint,
+                    deadline: now + respond_within,
+                }
+            }
+            (CaseAction::Resubmit { check, evidence }, Some((_, record))) => {
+                if !record.state.can_resubmit() {
+                    return Err(illegal_check(check, record));
+                }
+                CaseEvent::CheckResubmitted { check, evidence }
+            }
+            (CaseAction::ExpireCheck { check }, Some((_, record))) => {
+                if !record.state.can_expire() {
+                    return Err(illegal_check(check, record));
+                }
+                match record.action_deadline {
+                    Some(deadline) if now < deadline => {
+                        return Err(CaseError::ActionDeadlineNotReached { check, deadline })
+                    }
+                    _ => CaseEvent::CheckExpired { check },
+                }
+            }
+            (CaseAction::RetryCheck { check }, Some((_, record))) => {
+                if !record.state.can_retry() {
+                    return Err(illegal_check(check, record));
+                }
+                if record.attempt >= MAX_CHECK_ATTEMPTS {
+                    return Err(CaseError::RetryLimitReached {
+                        check,
+                        attempts: record.attempt,
+                    });
+                }
+                CaseEvent::CheckRetried {
+                    check,
+                    attempt: record.attempt + 1,
+                }
+            }
+            (CaseAction::BypassCheck { check, comment }, Some((_, record))) => {
+                if !record.state.can_bypass() {
+                    return Err(illegal_check(check, record));
+                }
+                CaseEvent::CheckBypassed {
+                    check,
+                    by: actor,
+                    comment,
+                }
+            }
+            (CaseAction::Decide(Decision::Complete { outcome }), _) => {
+                let outstanding: Vec<CheckKind> = case
+                    .checks
+                    .iter()
+                    .filter(|(_, record)| !record.state.is_cleared())
+                    .map(|(kind, _)| *kind)
+                    .collect();
+                if !outstanding.is_empty() {
+                    return Err(CaseError::ChecksOutstanding {
+                        checks: outstanding,
+                    });
+                }
+                CaseEvent::CaseCompleted { by: actor, outcome }
+            }
+            (CaseAction::Decide(Decision::Fail { reason }), _) => {
+                CaseEvent::CaseFailed { by: actor, reason }
+            }
+            (CaseAction::Cancel { reason }, _) => CaseEvent::CaseCancelled {
+                by: actor,
+                reason,
+                replaced_by: None,
+            },
+            (
+                CaseAction::CancelForRecreation {
+                    reason,
+                    replacement,
+                },
+                _,
+            ) => {
+                if replacement == case.id {
+                    return Err(CaseError::ReplacementIsSelf);
+                }
+                CaseEvent::CaseCancelled {
+                    by: actor,
+                    reason,
+                    replaced_by: Some(replacement),
+                }
+            }
+            // `check_of` found a record for every check-level action above.
+            (CaseAction::Open(_), _) | (_, None) => {
+                return Err(CaseError::IllegalTransition {
+                    command: name,
+                    status: case.status,
+                })
+            }
+        };
+        Ok(vec![event])
+    }
+}
+
+/// Which case statuses accept which commands: the case-level state machine.
+pub(crate) fn allowed_in(command: CommandName, status: CaseStatus) -> bool {
+    use CaseStatus::*;
+    use CommandName::*;
+    match command {
+        Open => false,
+        SubmitData => status == PendingOrg,
+        StartCheck | RecordCheckResult | RequestAction | Resubmit | ExpireCheck | RetryCheck
+        | Complete => status == PendingAdmin,
+        BypassCheck | Fail | Cancel => matches!(status, PendingOrg | PendingAdmin),
+        CancelForRecreation => matches!(status, PendingOrg | PendingAdmin | Failed),
+    }
+}
+
+fn require_status(status: CaseStatus, command: CommandName) -> Result<(), CaseError> {
+    if allowed_in(command, status) {
+        Ok(())
+    } else {
+        Err(CaseError::IllegalTransition { command, status })
+    }
+}
+
+fn check_of(case: &OpenedCase, check: CheckKind) -> Result<&CheckRecord, CaseError> {
+    case.checks
+        .get(&check)
+        .ok_or(CaseError::CheckNotRequested { check })
+}
+
+impl Aggregate for VerificationCase {
+    const TYPE: &'static str = "VerificationCase";
+    type Command = CaseCommand;
+    type Event = CaseEvent;
+    type Error = CaseError;
+    type Services = CaseServices;
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        services: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        for event in self.decide(command, services.clock.now())? {
+            sink.write(event, self).await;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        if let CaseEvent::CaseOpened {
+            case_id,
+            tenant,
+            subject,
+            checks,
+            entities,
+            restart,
+            opened_at,
+        } = event
+        {
+            self.case = Some(OpenedCase {
+                id: case_id,
+                tenant,
+                subject,
+                status: CaseStatus::PendingOrg,
+                checks: checks
+                    .into_iter()
+                    .map(|kind| (kind, CheckRecord::requested()))
+                    .collect(),
+                entities,
+                restart,
+                opened_at,
+                submission: None,
+                submitted_at: None,
+                decided_by: None,
+                outcome: None,
+                reason: None,
+                replaced_by: None,
+            });
+            return;
+        }
+        // Events only ever follow `CaseOpened` in a stream.
+        let Some(case) = self.case.as_mut() else {
+            return;
+        };
+        match event {
+            CaseEvent::CaseOpened { .. } => {}
+            CaseEvent::DataSubmitted {
+                submission,
+                submitted_at,
+            } => {
+                case.status = CaseStatus::PendingAdmin;
+                case.submission = Some(submission);
+                case.submitted_at = Some(submitted_at);
+                for record in case.checks.values_mut() {
+                    if record.state == CheckState::Requested {
+                        record.state = CheckState::Submitted;
+                    }
+                }
+            }
+            CaseEvent::CheckStarted { check, .. } => {
+                with_check(case, check, |r| r.state = CheckState::Processing)
+            }
+            CaseEvent::CheckResultRecorded { check, result } => with_check(case, check, |r| {
+                r.state = match result {
+                    crate::case::CheckResult::Verified { .. } => CheckState::Verified,
+                    crate::case::CheckResult::Failed { .. } => CheckState::Failed,
+                };
+                r.result = Some(result);
+            }),
+            CaseEvent::CheckActionRequested {
+                check,
+                hint,
+                deadline,
+            } => with_check(case, check, |r| {
+                r.state = CheckState::RequiresAction;
+                r.hint = Some(hint);
+                r.action_deadline = Some(deadline);
+            }),
+            CaseEvent::CheckResubmitted { check, .. } => with_check(case, check, |r| {
+                r.state = CheckState::Resubmitted;
+                r.action_deadline = None;
+            }),
+            CaseEvent::CheckExpired { check } => {
+                with_check(case, check, |r| r.state = CheckState::Expired)
+            }
+            CaseEvent::CheckRetried { check, attempt } => with_check(case, check, |r| {
+                r.state = CheckState::Submitted;
+                r.attempt = attempt;
+                r.result = None;
+                r.hint = None;
+                r.action_deadline = None;
+            }),
+            CaseEvent::CheckBypassed { check, by, comment } => with_check(case, check, |r| {
+                r.state = CheckState::Bypassed;
+                r.bypass = Some(Bypass { by, comment });
+            }),
+            CaseEvent::CaseCompleted { by, outcome } => {
+                case.status = CaseStatus::Completed;
+                case.decided_by = Some(by);
+                case.outcome = Some(outcome);
+            }
+            CaseEvent::CaseFailed { by, reason } => {
+                case.status = CaseStatus::Failed;
+                case.decided_by = Some(by);
+                case.reason = Some(reason);
+            }
+            CaseEvent::CaseCancelled {
+                by,
+                reason,
+                replaced_by,
+            } => {
+                case.status = CaseStatus::Cancelled;
+                case.decided_by = Some(by);
+                case.reason = Some(reason);
+                case.replaced_by = replaced_by;
+            }
+        }
+    }
+}
+
+fn with_check(case: &mut OpenedCase, check: CheckKind, f: impl FnOnce(&mut CheckRecord)) {
+    if let Some(record) = case.checks.get_mut(&check) {
+        f(record);
+    }
+}

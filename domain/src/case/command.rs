@@ -1,0 +1,204 @@
+//! Commands: what actors ask a case to do.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use time::Duration;
+
+use crate::actor::Actor;
+use crate::case::check::{CheckKind, CheckResult, RequestedChecks};
+use crate::case::submission::{Evidence, Submission};
+use crate::ids::{CaseId, EntityId, SubjectId, TenantId};
+use crate::text::{Comment, Hint, PersonName, Reason};
+
+/// A command with the identity it was issued under. Tenant and actor come from
+/// the request context (authentication), never from a request body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseCommand {
+    pub tenant: TenantId,
+    pub actor: Actor,
+    pub action: CaseAction,
+}
+
+impl CaseCommand {
+    pub fn new(tenant: TenantId, actor: Actor, action: CaseAction) -> Self {
+        Self {
+            tenant,
+            actor,
+            action,
+        }
+    }
+}
+
+/// The individual a case is about, as the organisation identifies them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subject {
+    pub id: SubjectId,
+    pub display_name: Option<PersonName>,
+}
+
+/// Why a case was recreated (seed 002 `IDVerificationRestartTrigger`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RestartTrigger {
+    /// The previous case failed and the individual gets another chance.
+    PreviousFailed,
+    /// The individual never finished the previous case.
+    PreviousAbandoned,
+    /// A verification officer asked for a fresh case.
+    OfficerRequest,
+    /// The organisation asked for a fresh case.
+    OrganisationRequest,
+    /// The individual asked for a fresh case (e.g. new document).
+    IndividualRequest,
+}
+
+/// Links a recreated case to the one it replaces (seed 002).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestartContext {
+    pub previous_case: CaseId,
+    pub trigger: RestartTrigger,
+    pub comment: Option<Comment>,
+    pub previous_attempt_abandoned: bool,
+}
+
+/// Everything needed to open a case (CASE-1, CASE-7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenCase {
+    pub case_id: CaseId,
+    pub subject: Subject,
+    pub checks: RequestedChecks,
+    pub entities: Vec<EntityId>,
+    pub restart: Option<RestartContext>,
+}
+
+/// The only outcome a completed case has (seed 000: COMPLETED/PASS).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Outcome {
+    Pass,
+}
+
+/// A verification officer's decision (CASE-4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Complete { outcome: Outcome },
+    Fail { reason: Reason },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CaseAction {
+    Open(OpenCase),
+    SubmitData(Submission),
+    StartCheck {
+        check: CheckKind,
+    },
+    RecordCheckResult {
+        check: CheckKind,
+        result: CheckResult,
+    },
+    /// Ask the individual to act (e.g. retake a blurry photo) within a period.
+    RequestAction {
+        check: CheckKind,
+        hint: Hint,
+        respond_within: Duration,
+    },
+    Resubmit {
+        check: CheckKind,
+        evidence: Vec<Evidence>,
+    },
+    /// Expire a check whose requested action was not taken in time.
+    ExpireCheck {
+        check: CheckKind,
+    },
+    RetryCheck {
+        check: CheckKind,
+    },
+    Decide(Decision),
+    BypassCheck {
+        check: CheckKind,
+        comment: Comment,
+    },
+    Cancel {
+        reason: Reason,
+    },
+    /// Cancel this case because `replacement` supersedes it (seed 002).
+    CancelForRecreation {
+        reason: Reason,
+        replacement: CaseId,
+    },
+}
+
+/// A command's name, for errors and tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommandName {
+    Open,
+    SubmitData,
+    StartCheck,
+    RecordCheckResult,
+    RequestAction,
+    Resubmit,
+    ExpireCheck,
+    RetryCheck,
+    Complete,
+    Fail,
+    BypassCheck,
+    Cancel,
+    CancelForRecreation,
+}
+
+impl CaseAction {
+    pub fn name(&self) -> CommandName {
+        match self {
+            CaseAction::Open(_) => CommandName::Open,
+            CaseAction::SubmitData(_) => CommandName::SubmitData,
+            CaseAction::StartCheck { .. } => CommandName::StartCheck,
+            CaseAction::RecordCheckResult { .. } => CommandName::RecordCheckResult,
+            CaseAction::RequestAction { .. } => CommandName::RequestAction,
+            CaseAction::Resubmit { .. } => CommandName::Resubmit,
+            CaseAction::ExpireCheck { .. } => CommandName::ExpireCheck,
+            CaseAction::RetryCheck { .. } => CommandName::RetryCheck,
+            CaseAction::Decide(Decision::Complete { .. }) => CommandName::Complete,
+            CaseAction::Decide(Decision::Fail { .. }) => CommandName::Fail,
+            CaseAction::BypassCheck { .. } => CommandName::BypassCheck,
+            CaseAction::Cancel { .. } => CommandName::Cancel,
+            CaseAction::CancelForRecreation { .. } => CommandName::CancelForRecreation,
+        }
+    }
+
+    /// The check a check-level command targets.
+    pub fn check(&self) -> Option<CheckKind> {
+        match self {
+            CaseAction::StartCheck { check }
+            | CaseAction::RecordCheckResult { check, .. }
+            | CaseAction::RequestAction { check, .. }
+            | CaseAction::Resubmit { check, .. }
+            | CaseAction::ExpireCheck { check }
+            | CaseAction::RetryCheck { check }
+            | CaseAction::BypassCheck { check, .. } => Some(*check),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for CommandName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            CommandName::Open => "open",
+            CommandName::SubmitData => "submit data to",
+            CommandName::StartCheck => "start a check of",
+            CommandName::RecordCheckResult => "record a check result on",
+            CommandName::RequestAction => "request action on",
+            CommandName::Resubmit => "resubmit evidence to",
+            CommandName::ExpireCheck => "expire a check of",
+            CommandName::RetryCheck => "retry a check of",
+            CommandName::Complete => "complete",
+            CommandName::Fail => "fail",
+            CommandName::BypassCheck => "bypass a check of",
+            CommandName::Cancel => "cancel",
+            CommandName::CancelForRecreation => "cancel and recreate",
+        };
+        f.write_str(name)
+    }
+}

@@ -1,0 +1,109 @@
+//! Events: past-tense facts, each with a stable type name and an explicit version.
+
+use cqrs_es::DomainEvent;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::actor::Actor;
+use crate::case::check::{CheckKind, CheckResult};
+use crate::case::command::{Outcome, RestartContext, Subject};
+use crate::case::submission::{Evidence, Submission};
+use crate::ids::{CaseId, EntityId, TenantId};
+use crate::text::{Comment, Hint, Reason};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum CaseEvent {
+    CaseOpened {
+        case_id: CaseId,
+        tenant: TenantId,
+        subject: Subject,
+        checks: Vec<CheckKind>,
+        entities: Vec<EntityId>,
+        restart: Option<RestartContext>,
+        #[serde(with = "time::serde::rfc3339")]
+        opened_at: OffsetDateTime,
+    },
+    DataSubmitted {
+        submission: Submission,
+        #[serde(with = "time::serde::rfc3339")]
+        submitted_at: OffsetDateTime,
+    },
+    CheckStarted {
+        check: CheckKind,
+        attempt: u32,
+    },
+    CheckResultRecorded {
+        check: CheckKind,
+        result: CheckResult,
+    },
+    CheckActionRequested {
+        check: CheckKind,
+        hint: Hint,
+        #[serde(with = "time::serde::rfc3339")]
+        deadline: OffsetDateTime,
+    },
+    CheckResubmitted {
+        check: CheckKind,
+        evidence: Vec<Evidence>,
+    },
+    CheckExpired {
+        check: CheckKind,
+    },
+    CheckRetried {
+        check: CheckKind,
+        attempt: u32,
+    },
+    CheckBypassed {
+        check: CheckKind,
+        by: Actor,
+        comment: Comment,
+    },
+    CaseCompleted {
+        by: Actor,
+        outcome: Outcome,
+    },
+    CaseFailed {
+        by: Actor,
+        reason: Reason,
+    },
+    CaseCancelled {
+        by: Actor,
+        reason: Reason,
+        replaced_by: Option<CaseId>,
+    },
+}
+
+impl CaseEvent {
+    /// The version written for new events of each type. Older stored versions
+    /// are upgraded by [`crate::case::upcasters`] when read.
+    pub fn current_version(event_type: &str) -> &'static str {
+        match event_type {
+            "CaseOpened" => "1.1",
+            _ => "1.0",
+        }
+    }
+}
+
+impl DomainEvent for CaseEvent {
+    fn event_type(&self) -> String {
+        let name = match self {
+            CaseEvent::CaseOpened { .. } => "CaseOpened",
+            CaseEvent::DataSubmitted { .. } => "DataSubmitted",
+            CaseEvent::CheckStarted { .. } => "CheckStarted",
+            CaseEvent::CheckResultRecorded { .. } => "CheckResultRecorded",
+            CaseEvent::CheckActionRequested { .. } => "CheckActionRequested",
+            CaseEvent::CheckResubmitted { .. } => "CheckResubmitted",
+            CaseEvent::CheckExpired { .. } => "CheckExpired",
+            CaseEvent::CheckRetried { .. } => "CheckRetried",
+            CaseEvent::CheckBypassed { .. } => "CheckBypassed",
+            CaseEvent::CaseCompleted { .. } => "CaseCompleted",
+            CaseEvent::CaseFailed { .. } => "CaseFailed",
+            CaseEvent::CaseCancelled { .. } => "CaseCancelled",
+        };
+        name.to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        Self::current_version(&self.event_type()).to_owned()
+    }
+}

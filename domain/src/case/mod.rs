@@ -1,0 +1,39 @@
+//! The `VerificationCase` aggregate: one identity-verification case, the checks
+//! it requires and their lifecycles.
+//!
+//! Case lifecycle (CASE-1..5):
+//! `PENDING_ORG → PENDING_ADMIN → COMPLETED | FAILED`, `PENDING_ORG → FAILED`,
+//! and `CANCELLED` from any open state (and from `FAILED` when recreated).
+//!
+//! Check lifecycle (CASE-3): `requested → submitted → processing →
+//! verified | failed | requires_action → resubmitted | expired`, plus
+//! retries of failed checks and officer bypasses (CASE-8).
+
+mod aggregate;
+mod check;
+mod command;
+mod error;
+mod event;
+mod status;
+mod submission;
+mod upcast;
+
+#[cfg(test)]
+mod tests;
+
+pub use aggregate::{CaseServices, OpenedCase, VerificationCase, MAX_CHECK_ATTEMPTS};
+pub use check::{
+    Bypass, CheckKind, CheckRecord, CheckResult, CheckState, RequestedChecks, RequestedChecksError,
+    Score,
+};
+pub use command::{
+    CaseAction, CaseCommand, CommandName, Decision, OpenCase, Outcome, RestartContext,
+    RestartTrigger, Subject,
+};
+pub use error::CaseError;
+pub use event::CaseEvent;
+pub use status::CaseStatus;
+pub use submission::{
+    CountryCode, EmailAddress, Evidence, EvidenceKind, Submission, SubmissionError,
+};
+pub use upcast::upcasters;

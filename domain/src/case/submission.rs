@@ -1,0 +1,166 @@
+//! What the individual submits (CASE-2): personal data and evidence.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::ids::MediaId;
+use crate::money::Money;
+use crate::text::PersonName;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SubmissionError {
+    #[error("country must be an ISO 3166-1 alpha-3 code (three uppercase letters)")]
+    InvalidCountry,
+    #[error("email address is not valid")]
+    InvalidEmail,
+}
+
+/// An ISO 3166-1 alpha-3 country code (or ICAO special code) such as `FRA`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CountryCode([u8; 3]);
+
+impl CountryCode {
+    pub fn parse(code: &str) -> Result<Self, SubmissionError> {
+        match code.as_bytes() {
+            [a, b, c] if [a, b, c].iter().all(|b| b.is_ascii_uppercase()) => Ok(Self([*a, *b, *c])),
+            _ => Err(SubmissionError::InvalidCountry),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or("XXX")
+    }
+}
+
+impl TryFrom<String> for CountryCode {
+    type Error = SubmissionError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<CountryCode> for String {
+    fn from(value: CountryCode) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+impl fmt::Display for CountryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A syntactically valid email address (local@domain.tld), lowercased domain.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    pub fn parse(value: &str) -> Result<Self, SubmissionError> {
+        let value = value.trim();
+        let (local, domain) = value.split_once('@').ok_or(SubmissionError::InvalidEmail)?;
+        let local_ok = !local.is_empty()
+            && local.len() <= 64
+            && local
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+        let labels: Vec<&str> = domain.split('.').collect();
+        let domain_ok = domain.len() <= 253
+            && labels.len() >= 2
+            && labels.iter().all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            });
+        if !(local_ok && domain_ok) {
+            return Err(SubmissionError::InvalidEmail);
+        }
+        Ok(Self(format!("{local}@{}", domain.to_ascii_lowercase())))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for EmailAddress {
+    type Error = SubmissionError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<EmailAddress> for String {
+    fn from(value: EmailAddress) -> Self {
+        value.0
+    }
+}
+
+/// The kind of an uploaded piece of evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceKind {
+    Passport,
+    IdCard,
+    ResidencePermit,
+    Visa,
+    DriverLicence,
+    Selfie,
+    Certificate,
+    Other,
+}
+
+/// A reference to uploaded evidence; the bytes live in the media store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub kind: EvidenceKind,
+    pub media_id: MediaId,
+}
+
+/// Personal data and evidence submitted by the individual.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Submission {
+    pub given_names: PersonName,
+    pub family_name: PersonName,
+    pub date_of_birth: Date,
+    pub nationality: Option<CountryCode>,
+    pub email: Option<EmailAddress>,
+    pub evidence: Vec<Evidence>,
+    pub declared_income: Option<Money>,
+    pub requested_amount: Option<Money>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_checked_and_domains_lowercased() {
+        assert_eq!(
+            EmailAddress::parse("Jane.Doe@Example.COM")
+                .expect("valid")
+                .as_str(),
+            "Jane.Doe@example.com"
+        );
+        for bad in ["", "no-at", "a@b", "@example.com", "a@-x.com", "a b@x.com"] {
+            assert_eq!(
+                EmailAddress::parse(bad),
+                Err(SubmissionError::InvalidEmail),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn countries_are_alpha3() {
+        assert!(CountryCode::parse("FRA").is_ok());
+        assert!(CountryCode::parse("FR").is_err());
+        assert!(CountryCode::parse("fra").is_err());
+    }
+}

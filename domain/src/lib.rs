@@ -1,0 +1,24 @@
+//! Veritrail's pure domain.
+//!
+//! Everything here is deterministic: no I/O, no clock, no randomness. Time comes
+//! in through the [`Clock`] service, identifiers come in with the commands.
+//! The write side is two aggregates:
+//! - [`case::VerificationCase`] — one identity-verification case and its checks;
+//! - [`subject::SubjectCases`] — the per-(tenant, subject) registry that keeps
+//!   at most one active case per subject (CASE-6).
+
+pub mod actor;
+pub mod case;
+pub mod clock;
+pub mod ids;
+pub mod metadata;
+pub mod money;
+pub mod subject;
+pub mod text;
+
+pub use actor::{Actor, ActorKind};
+pub use clock::{Clock, FixedClock};
+pub use ids::{ActorId, CaseId, EntityId, IdError, MediaId, SubjectId, TenantId};
+pub use metadata::{EventMetadata, MetadataError};
+pub use money::{Currency, Money, MoneyError};
+pub use text::{BoundedText, Comment, Hint, PersonName, Reason, TextError};

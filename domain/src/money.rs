@@ -1,0 +1,136 @@
+//! Money: a decimal amount in an ISO 4217 currency. Never a float.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("currency must be three uppercase ISO 4217 letters")]
+    InvalidCurrency,
+    #[error("amount must not be negative")]
+    Negative,
+    #[error("amount has more than {max} decimal places")]
+    TooPrecise { max: u32 },
+}
+
+/// An ISO 4217 alphabetic currency code such as `EUR`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    pub fn parse(code: &str) -> Result<Self, MoneyError> {
+        match code.as_bytes() {
+            [a, b, c] if [a, b, c].iter().all(|b| b.is_ascii_uppercase()) => Ok(Self([*a, *b, *c])),
+            _ => Err(MoneyError::InvalidCurrency),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        // The three bytes are ASCII uppercase letters by construction.
+        std::str::from_utf8(&self.0).unwrap_or("XXX")
+    }
+}
+
+impl TryFrom<String> for Currency {
+    type Error = MoneyError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<Currency> for String {
+    fn from(value: Currency) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// A non-negative amount with at most 4 decimal places.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RawMoney")]
+pub struct Money {
+    amount: Decimal,
+    currency: Currency,
+}
+
+#[derive(Deserialize)]
+struct RawMoney {
+    amount: Decimal,
+    currency: Currency,
+}
+
+impl TryFrom<RawMoney> for Money {
+    type Error = MoneyError;
+    fn try_from(raw: RawMoney) -> Result<Self, Self::Error> {
+        Money::new(raw.amount, raw.currency)
+    }
+}
+
+impl Money {
+    pub const MAX_SCALE: u32 = 4;
+
+    pub fn new(amount: Decimal, currency: Currency) -> Result<Self, MoneyError> {
+        if amount.is_sign_negative() && !amount.is_zero() {
+            return Err(MoneyError::Negative);
+        }
+        if amount.normalize().scale() > Self::MAX_SCALE {
+            return Err(MoneyError::TooPrecise {
+                max: Self::MAX_SCALE,
+            });
+        }
+        Ok(Self { amount, currency })
+    }
+
+    pub fn amount(&self) -> Decimal {
+        self.amount
+    }
+
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.amount, self.currency.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn money_keeps_exact_decimals_through_json() {
+        let eur = Currency::parse("EUR").expect("valid");
+        let m = Money::new(Decimal::from_str("1234.10").expect("decimal"), eur).expect("valid");
+        let json = serde_json::to_string(&m).expect("serialises");
+        assert_eq!(json, r#"{"amount":"1234.10","currency":"EUR"}"#);
+        let back: Money = serde_json::from_str(&json).expect("deserialises");
+        assert_eq!(back, m);
+    }
+
+    #[test]
+    fn negative_or_overly_precise_amounts_are_refused() {
+        let eur = Currency::parse("EUR").expect("valid");
+        assert_eq!(
+            Money::new(Decimal::from_str("-1").expect("decimal"), eur),
+            Err(MoneyError::Negative)
+        );
+        assert_eq!(
+            Money::new(Decimal::from_str("0.00001").expect("decimal"), eur),
+            Err(MoneyError::TooPrecise { max: 4 })
+        );
+        assert!(serde_json::from_str::<Money>(r#"{"amount":"-5","currency":"EUR"}"#).is_err());
+    }
+
+    #[test]
+    fn currencies_are_three_uppercase_letters() {
+        assert!(Currency::parse("eur").is_err());
+        assert!(Currency::parse("EURO").is_err());
+        assert_eq!(Currency::parse("GBP").expect("valid").as_str(), "GBP");
+    }
+}

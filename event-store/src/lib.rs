@@ -1,0 +1,23 @@
+//! Veritrail's event store.
+//!
+//! One cqrs-es [`PersistedEventRepository`](cqrs_es::persist::PersistedEventRepository)
+//! with two backends — PostgreSQL through `postgres-es` and embedded SQLite
+//! through `sqlite-es` — over schemas from `migrations/` that add what those
+//! crates lack: a global position a catch-up reader can follow without
+//! skipping late commits (ADR 0002), `recorded_at`, `tenant_id`, and
+//! database-enforced append-only (AUD-1).
+//!
+//! The store knows the domain only through cqrs-es traits.
+
+mod database;
+mod global;
+mod postgres;
+mod repository;
+mod sqlite;
+
+pub use database::{Backend, EventDatabase, StoreError};
+pub use global::{GlobalPosition, RecordedEvent};
+pub use repository::EventRepository;
+
+/// The cqrs-es event store over whichever backend is configured.
+pub type EventStore<A> = cqrs_es::persist::PersistedEventStore<EventRepository, A>;

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs the whole test suite. On a fresh Debian machine it installs what the
+# tests need (PostgreSQL from Debian's packages), starts it on a free local
+# port with its own data directory, runs every test, and stops it again.
+# Extra arguments go to `cargo test` (e.g. `bash scripts/test.sh contract::sqlite`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/common.sh
+source scripts/lib/postgres.sh
+
+require_rust
+pg_start
+trap pg_stop EXIT
+
+log "running the test suite"
+cargo test --workspace --locked -- "$@"

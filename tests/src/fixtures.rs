@@ -1,0 +1,64 @@
+//! Realistic commands and contexts for tests.
+
+use time::macros::date;
+use uuid::Uuid;
+use veritrail_command_api::application::{OpenCaseRequest, RequestContext};
+use veritrail_domain::case::{
+    CheckKind, CountryCode, EmailAddress, Evidence, EvidenceKind, RequestedChecks, Subject,
+    Submission,
+};
+use veritrail_domain::{
+    Actor, ActorId, ActorKind, EntityId, MediaId, PersonName, SubjectId, TenantId,
+};
+
+pub fn tenant(name: &str) -> TenantId {
+    TenantId::parse(name).expect("valid tenant")
+}
+
+pub fn ctx(tenant_name: &str, kind: ActorKind, actor: &str) -> RequestContext {
+    RequestContext::new(
+        tenant(tenant_name),
+        Actor::new(kind, ActorId::parse(actor).expect("valid actor")),
+    )
+}
+
+pub fn org(tenant_name: &str) -> RequestContext {
+    ctx(tenant_name, ActorKind::Organisation, "org-client")
+}
+
+pub fn officer(tenant_name: &str) -> RequestContext {
+    ctx(tenant_name, ActorKind::Officer, "vo-1")
+}
+
+pub fn individual(tenant_name: &str) -> RequestContext {
+    ctx(tenant_name, ActorKind::Individual, "invitation-1")
+}
+
+pub fn open_request(subject: &str) -> OpenCaseRequest {
+    OpenCaseRequest {
+        subject: Subject {
+            id: SubjectId::parse(subject).expect("valid subject"),
+            display_name: Some(PersonName::parse("Jane Citizen").expect("valid")),
+        },
+        checks: RequestedChecks::parse(vec![CheckKind::Document, CheckKind::Liveness])
+            .expect("valid checks"),
+        entities: vec![EntityId::parse("company-1").expect("valid entity")],
+        restart: None,
+    }
+}
+
+pub fn submission() -> Submission {
+    Submission {
+        given_names: PersonName::parse("Jane").expect("valid"),
+        family_name: PersonName::parse("Citizen").expect("valid"),
+        date_of_birth: date!(1988 - 02 - 29),
+        nationality: Some(CountryCode::parse("AUS").expect("valid")),
+        email: Some(EmailAddress::parse("jane@example.com").expect("valid")),
+        evidence: vec![Evidence {
+            kind: EvidenceKind::Passport,
+            media_id: MediaId::from_uuid(Uuid::new_v4()),
+        }],
+        declared_income: None,
+        requested_amount: None,
+    }
+}

@@ -1,0 +1,10 @@
+//! The integration suite: one binary, fresh database per test.
+//!
+//! `contract` runs the same event-store contract against PostgreSQL and the
+//! embedded SQLite backend: `cargo test -p veritrail-tests --test suite
+//! contract::postgres` or `… contract::sqlite`.
+
+mod append_only;
+mod contract;
+mod global_order;
+mod one_active_case;

@@ -1,0 +1,20 @@
+//! `veritrail` — the service binary. Thin: parse arguments, compose, run.
+
+use clap::Parser;
+
+mod cli;
+mod telemetry;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    telemetry::init();
+    let cli = cli::Cli::parse();
+    if let Err(error) = cli.run().await {
+        tracing::error!(
+            error = format!("{error:#}"),
+            "veritrail stopped on an error"
+        );
+        return Err(error);
+    }
+    Ok(())
+}
