@@ -8,3 +8,4 @@
 
 pub mod application;
 pub mod http;
+pub mod idempotency;

@@ -10,6 +10,7 @@ use crate::ids::ActorId;
 /// The kinds of actor the system knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ActorKind {
     /// An organisation's integration (API client).
     Organisation,

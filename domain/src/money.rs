@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 pub enum MoneyError {
     #[error("currency must be three uppercase ISO 4217 letters")]
     InvalidCurrency,
+    #[error("amount must be plain decimal digits with an optional fraction, e.g. 1234.50")]
+    InvalidAmount,
     #[error("amount must not be negative")]
     Negative,
     #[error("amount has more than {max} decimal places")]
@@ -71,6 +73,32 @@ impl TryFrom<RawMoney> for Money {
 impl Money {
     pub const MAX_SCALE: u32 = 4;
 
+    /// Parses an amount strictly: digits, optionally `.` and up to four more
+    /// digits. No sign, exponent, separators or spaces — what a person writes
+    /// on a form, so `12.5e3` or `1_000` are refused rather than reinterpreted.
+    pub fn parse_amount(text: &str) -> Result<Decimal, MoneyError> {
+        let (whole, fraction) = match text.split_once('.') {
+            Some((w, f)) => (w, Some(f)),
+            None => (text, None),
+        };
+        let digits = |s: &str, max: usize| {
+            !s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_digit())
+        };
+        if !digits(whole, 15) || fraction.is_some_and(|f| !digits(f, Self::MAX_SCALE as usize)) {
+            return Err(
+                if fraction.is_some_and(|f| f.len() > Self::MAX_SCALE as usize) {
+                    MoneyError::TooPrecise {
+                        max: Self::MAX_SCALE,
+                    }
+                } else {
+                    MoneyError::InvalidAmount
+                },
+            );
+        }
+        text.parse::<Decimal>()
+            .map_err(|_| MoneyError::InvalidAmount)
+    }
+
     pub fn new(amount: Decimal, currency: Currency) -> Result<Self, MoneyError> {
         if amount.is_sign_negative() && !amount.is_zero() {
             return Err(MoneyError::Negative);
@@ -125,6 +153,26 @@ mod tests {
             Err(MoneyError::TooPrecise { max: 4 })
         );
         assert!(serde_json::from_str::<Money>(r#"{"amount":"-5","currency":"EUR"}"#).is_err());
+    }
+
+    #[test]
+    fn amounts_are_parsed_strictly() {
+        assert_eq!(
+            Money::parse_amount("1234.50"),
+            Ok(Decimal::from_str("1234.50").expect("decimal"))
+        );
+        assert_eq!(Money::parse_amount("7"), Ok(Decimal::from(7)));
+        for bad in ["12.5e3", "1_000", ".5", "+3", "-3", "1,000", "", "1.", " 1"] {
+            assert_eq!(
+                Money::parse_amount(bad),
+                Err(MoneyError::InvalidAmount),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            Money::parse_amount("1.23456"),
+            Err(MoneyError::TooPrecise { max: 4 })
+        );
     }
 
     #[test]

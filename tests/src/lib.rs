@@ -120,3 +120,107 @@ mod tests {
         );
     }
 }
+
+/// A running application on a fresh database, bound to an ephemeral port.
+#[derive(Debug)]
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub test_db: TestDb,
+}
+
+/// Knobs for [`spawn_app_with`].
+#[derive(Debug, Clone)]
+pub struct AppOptions {
+    pub idempotency_ttl_hours: u32,
+}
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        Self {
+            idempotency_ttl_hours: 24,
+        }
+    }
+}
+
+/// Starts the real application (same composition as `veritrail serve`).
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, AppOptions::default()).await
+}
+
+pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> TestApp {
+    let test_db = TestDb::new(backend).await;
+    let config = veritrail::config::Config {
+        database_url: test_db.url.clone(),
+        bind: "127.0.0.1:0".to_owned(),
+        workers: 2,
+        idempotency_ttl_hours: options.idempotency_ttl_hours,
+        ..Default::default()
+    };
+    let app = veritrail::app::Application::build_with(&config, test_db.db.clone())
+        .expect("build the application");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run());
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        test_db,
+    }
+}
+
+/// The development identity headers for one role.
+#[derive(Debug, Clone, Copy)]
+pub struct As<'a> {
+    pub tenant: &'a str,
+    pub kind: &'a str,
+    pub id: &'a str,
+}
+
+impl As<'_> {
+    pub fn org(tenant: &str) -> As<'_> {
+        As {
+            tenant,
+            kind: "organisation",
+            id: "org-client",
+        }
+    }
+    pub fn individual(tenant: &str) -> As<'_> {
+        As {
+            tenant,
+            kind: "individual",
+            id: "invitation-1",
+        }
+    }
+    pub fn officer(tenant: &str) -> As<'_> {
+        As {
+            tenant,
+            kind: "officer",
+            id: "vo-1",
+        }
+    }
+}
+
+impl TestApp {
+    pub fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        who: As<'_>,
+    ) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, format!("{}{}", self.address, path))
+            .header("X-Tenant-Id", who.tenant)
+            .header("X-Actor-Kind", who.kind)
+            .header("X-Actor-Id", who.id)
+    }
+
+    /// Every event in the store, in global order (after concurrent writers settle).
+    pub async fn all_events(&self) -> Vec<veritrail_event_store::RecordedEvent> {
+        self.test_db.db.settle(SETTLE).await.expect("settle");
+        self.test_db
+            .db
+            .read_all(veritrail_event_store::GlobalPosition::START, 100_000)
+            .await
+            .expect("read the log")
+    }
+}

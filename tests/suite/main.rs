@@ -4,7 +4,11 @@
 //! embedded SQLite backend: `cargo test -p veritrail-tests --test suite
 //! contract::postgres` or `… contract::sqlite`.
 
+mod api_errors;
+mod api_flow;
+mod api_idempotency;
 mod append_only;
 mod contract;
 mod global_order;
 mod one_active_case;
+mod openapi;

@@ -140,6 +140,7 @@ async fn cancel_and_recreate_links_the_new_case_to_the_old(backend: Backend) {
             Reason::parse("individual abandoned the flow").expect("valid"),
             RestartTrigger::PreviousAbandoned,
             Some(Comment::parse("second chance agreed with HR").expect("valid")),
+            None,
         )
         .await
         .expect("recreate");

@@ -1,17 +1,12 @@
-//! Command line: `serve` and `migrate`.
+//! Command line: `serve`, `migrate`, `demo`, `openapi`.
 
-use std::net::TcpListener;
-use std::path::Path;
-use std::sync::Arc;
+use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use veritrail_command_api::application::{CaseService, RandomIds, SystemClock};
-use veritrail_command_api::http::{server, AppState};
-use veritrail_event_store::EventDatabase;
 
-/// The embedded default: a SQLite file in the working directory.
-const DEFAULT_DATABASE_URL: &str = "sqlite://.veritrail/veritrail.db";
+use crate::app::{open_database, Application};
+use crate::config::Config;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -20,18 +15,13 @@ const DEFAULT_DATABASE_URL: &str = "sqlite://.veritrail/veritrail.db";
     about = "Event-sourced identity-verification case service"
 )]
 pub struct Cli {
-    /// `postgres://…` for PostgreSQL, or `sqlite://FILE` for the embedded store.
-    #[arg(long, global = true, env = "VERITRAIL_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
-    database_url: String,
+    /// TOML configuration file (layered over defaults, under VERITRAIL_* variables).
+    #[arg(long, global = true, env = "VERITRAIL_CONFIG")]
+    config: Option<PathBuf>,
 
-    /// Connection pool size.
-    #[arg(
-        long,
-        global = true,
-        env = "VERITRAIL_DATABASE_MAX_CONNECTIONS",
-        default_value_t = 10
-    )]
-    max_connections: u32,
+    /// `postgres://…` for PostgreSQL, or `sqlite://FILE` for the embedded store.
+    #[arg(long, global = true)]
+    database_url: Option<String>,
 
     #[command(subcommand)]
     command: Command,
@@ -41,57 +31,51 @@ pub struct Cli {
 enum Command {
     /// Run the HTTP service (migrates the database first).
     Serve {
-        /// Address to listen on.
-        #[arg(long, env = "VERITRAIL_BIND", default_value = "127.0.0.1:8080")]
-        bind: String,
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        bind: Option<String>,
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Load sample tenants and cases at every stage, so there is data to look at.
+    Demo,
+    /// Print the OpenAPI 3.1 document.
+    Openapi,
 }
 
 impl Cli {
     pub async fn run(self) -> anyhow::Result<()> {
-        let db = connect(&self.database_url, self.max_connections).await?;
+        let mut config = Config::load(self.config.as_deref()).context("invalid configuration")?;
+        if let Some(url) = self.database_url {
+            config.database_url = url;
+        }
         match self.command {
+            Command::Openapi => {
+                println!("{}", veritrail_command_api::http::openapi_json());
+                Ok(())
+            }
             Command::Migrate => {
+                let db =
+                    open_database(&config.database_url, config.database_max_connections).await?;
                 tracing::info!(backend = ?db.backend(), "database migrated");
                 Ok(())
             }
+            Command::Demo => {
+                let db =
+                    open_database(&config.database_url, config.database_max_connections).await?;
+                let summary = crate::demo::load(db).await?;
+                println!("{summary}");
+                Ok(())
+            }
             Command::Serve { bind } => {
-                let listener =
-                    TcpListener::bind(&bind).with_context(|| format!("cannot listen on {bind}"))?;
-                let address = listener.local_addr()?;
-                let cases = CaseService::new(db, Arc::new(SystemClock), Arc::new(RandomIds));
-                tracing::info!(%address, "veritrail is serving");
-                server(
-                    listener,
-                    AppState {
-                        cases: Arc::new(cases),
-                    },
-                )?
-                .await
-                .context("HTTP server failed")
+                if let Some(bind) = bind {
+                    config.bind = bind;
+                }
+                tracing::info!(?config, "starting");
+                let app = Application::build(&config).await?;
+                tracing::info!(port = app.port(), "veritrail is serving");
+                app.run().await.context("HTTP server failed")
             }
         }
     }
-}
-
-async fn connect(url: &str, max_connections: u32) -> anyhow::Result<EventDatabase> {
-    if let Some(path) = url.strip_prefix("sqlite://") {
-        let path = path.split('?').next().unwrap_or(path);
-        if let Some(dir) = Path::new(path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-        }
-    }
-    let db = EventDatabase::connect(url, max_connections)
-        .await
-        .context("cannot open the event store")?;
-    db.migrate()
-        .await
-        .context("cannot migrate the event store")?;
-    Ok(db)
 }

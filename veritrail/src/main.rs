@@ -1,9 +1,7 @@
 //! `veritrail` — the service binary. Thin: parse arguments, compose, run.
 
 use clap::Parser;
-
-mod cli;
-mod telemetry;
+use veritrail::{cli, telemetry};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

@@ -1,8 +1,11 @@
 //! The one path every command takes: load, decide, append with metadata.
 
 use cqrs_es::event_sink::EventSink;
-use cqrs_es::{Aggregate, AggregateContext, AggregateError, EventEnvelope, EventStore};
+use cqrs_es::persist::{PersistedEventRepository, PersistedEventStore};
+use cqrs_es::{Aggregate, AggregateError, EventEnvelope, EventStore};
 use veritrail_domain::EventMetadata;
+
+use super::service::ServiceError;
 
 /// What a successful command appended.
 #[derive(Debug)]
@@ -14,22 +17,33 @@ pub struct Committed<A: Aggregate> {
 
 /// Loads the aggregate, lets it decide, and appends the resulting events with
 /// optimistic concurrency: if another writer appended first, the store
-/// returns `AggregateConflict` and nothing is written.
-pub async fn execute<A, S>(
-    store: &S,
+/// returns a conflict and nothing is written. With `expected`, a stream at
+/// another version is refused before deciding.
+pub async fn execute<A, R>(
+    store: &PersistedEventStore<R, A>,
     aggregate_id: &str,
     command: A::Command,
     services: &A::Services,
     metadata: &EventMetadata,
-) -> Result<Committed<A>, AggregateError<A::Error>>
+    expected: Option<usize>,
+) -> Result<Committed<A>, ServiceError>
 where
     A: Aggregate,
-    S: EventStore<A>,
+    R: PersistedEventRepository,
+    ServiceError: From<AggregateError<A::Error>>,
 {
     let mut context = store.load_aggregate(aggregate_id).await?;
+    if let Some(expected) = expected {
+        if context.current_sequence != expected {
+            return Err(ServiceError::VersionMismatch {
+                expected,
+                current: context.current_sequence,
+            });
+        }
+    }
     let sink: EventSink<A> = EventSink::default();
     context
-        .aggregate()
+        .aggregate
         .handle(command, services, &sink)
         .await
         .map_err(AggregateError::UserError)?;

@@ -85,7 +85,16 @@ impl CaseService {
                         supersedes,
                     };
                     let metadata = ctx.metadata(self.clock.now());
-                    match execute(&self.subjects, &subject_stream, assign, &(), &metadata).await {
+                    let assigned = execute(
+                        &self.subjects,
+                        &subject_stream,
+                        assign,
+                        &(),
+                        &metadata,
+                        None,
+                    )
+                    .await;
+                    match assigned {
                         Ok(_) => {
                             if self.try_open(ctx, case_id, &request).await? {
                                 return Ok(Opened {
@@ -95,9 +104,8 @@ impl CaseService {
                             }
                         }
                         // Lost the race for the subject: look again.
-                        Err(cqrs_es::AggregateError::AggregateConflict)
-                        | Err(cqrs_es::AggregateError::UserError(_)) => {}
-                        Err(other) => return Err(ServiceError::Store(other.to_string())),
+                        Err(ServiceError::Conflict) | Err(ServiceError::Contention(_)) => {}
+                        Err(other) => return Err(other),
                     }
                 }
             }

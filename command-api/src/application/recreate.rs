@@ -26,18 +26,20 @@ impl CaseService {
         reason: Reason,
         trigger: RestartTrigger,
         comment: Option<Comment>,
+        expected: Option<usize>,
     ) -> Result<Recreated, ServiceError> {
         let (case, _) = self.load(ctx, case_id).await?;
         let previous = case.opened().ok_or(CaseError::NotFound)?.clone();
         let abandoned = previous.submission.is_none();
         let replacement = self.ids.case_id();
-        self.execute(
+        self.execute_expecting(
             ctx,
             case_id,
             CaseAction::CancelForRecreation {
                 reason,
                 replacement,
             },
+            expected,
         )
         .await?;
         let checks: Vec<_> = previous.checks.keys().copied().collect();

@@ -23,6 +23,9 @@ pub enum ServiceError {
     /// Concurrent writers kept winning; the caller may retry later.
     #[error("too much contention on subject {0}; retry later")]
     Contention(String),
+    /// `If-Match` named another version than the stream's; nothing was written.
+    #[error("the case is at version {current}, not the expected {expected}")]
+    VersionMismatch { expected: usize, current: usize },
     /// The store failed (a 5xx at the edge; details are logged, not shown).
     #[error("event store failure: {0}")]
     Store(String),
@@ -89,16 +92,30 @@ impl CaseService {
         case_id: CaseId,
         action: veritrail_domain::case::CaseAction,
     ) -> Result<Committed<VerificationCase>, ServiceError> {
+        self.execute_expecting(ctx, case_id, action, None).await
+    }
+
+    /// Runs one command if the case is still at `expected` version (`If-Match`).
+    /// A writer that slips in between is caught by the store's optimistic
+    /// concurrency, so the check and the append are atomic.
+    pub async fn execute_expecting(
+        &self,
+        ctx: &RequestContext,
+        case_id: CaseId,
+        action: veritrail_domain::case::CaseAction,
+        expected: Option<usize>,
+    ) -> Result<Committed<VerificationCase>, ServiceError> {
         let command = CaseCommand::new(ctx.tenant.clone(), ctx.actor.clone(), action);
         let metadata = ctx.metadata(self.clock.now());
-        Ok(execute(
+        execute(
             &self.cases,
             &case_id.to_string(),
             command,
             &self.services,
             &metadata,
+            expected,
         )
-        .await?)
+        .await
     }
 
     /// The case as `ctx`'s tenant may see it; another tenant's case is "not found".

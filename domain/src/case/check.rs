@@ -12,6 +12,7 @@ use crate::text::{Comment, Hint, Reason};
 /// What a case can ask to be verified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CheckKind {
     /// Liveness and anti-spoof on a selfie (CHK-1).
     Liveness,
@@ -113,6 +114,7 @@ impl From<RequestedChecks> for Vec<CheckKind> {
 /// Where one check stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CheckState {
     /// Requested by the organisation; nothing submitted yet.
     Requested,

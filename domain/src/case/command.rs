@@ -40,6 +40,7 @@ pub struct Subject {
 /// Why a case was recreated (seed 002 `IDVerificationRestartTrigger`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RestartTrigger {
     /// The previous case failed and the individual gets another chance.
     PreviousFailed,
@@ -75,6 +76,7 @@ pub struct OpenCase {
 /// The only outcome a completed case has (seed 000: COMPLETED/PASS).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Outcome {
     Pass,
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// Where a case stands (seed 000 names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CaseStatus {
     /// Opened by the organisation; waiting for the individual's data.
     PendingOrg,

@@ -105,6 +105,7 @@ impl From<EmailAddress> for String {
 /// The kind of an uploaded piece of evidence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum EvidenceKind {
     Passport,
     IdCard,

@@ -1,0 +1,156 @@
+//! The verification officer's endpoints (CASE-4, CASE-8).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use veritrail_domain::case::{CaseAction, CaseError, CheckKind};
+use veritrail_domain::ActorKind;
+
+use super::cases::{command, parse_case_id};
+use super::dto::{AdminVerificationView, BypassCheck, Decide, RequestAction, ReviewCheck};
+use super::error::{ApiError, ErrorBody};
+use super::etag::{etag, if_match};
+use super::identity::Identity;
+use super::AppState;
+
+const OFFICERS: &[ActorKind] = &[ActorKind::Officer, ActorKind::Operator];
+
+/// A case with everything submitted, for review.
+#[utoipa::path(
+    get, path = "/admin/verifications/{id}", tag = "admin",
+    params(("id" = String, Path)),
+    responses((status = 200, body = AdminVerificationView, headers(("ETag" = String))), (status = 404, body = ErrorBody))
+)]
+pub async fn get(
+    state: web::Data<AppState>,
+    identity: Identity,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = identity.require(OFFICERS)?;
+    let (case, version) = state.cases.load(ctx, parse_case_id(&id)?).await?;
+    let opened = case.opened().ok_or(CaseError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(version))
+        .json(AdminVerificationView::of(opened, version)))
+}
+
+/// Decide: `{"status":"COMPLETED","outcome":"PASS"}` or `{"status":"FAILED","reason":"…"}`.
+#[utoipa::path(
+    patch, path = "/admin/verifications/{id}", tag = "admin",
+    request_body = Decide,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header), ("Idempotency-Key" = Option<String>, Header)),
+    responses(
+        (status = 200, body = super::dto::VerificationView),
+        (status = 409, description = "Illegal now, e.g. checks outstanding", body = ErrorBody),
+        (status = 412, body = ErrorBody),
+    )
+)]
+pub async fn decide(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    identity: Identity,
+    id: web::Path<String>,
+    body: web::Json<Decide>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = identity.require(OFFICERS)?;
+    let decision = body.into_inner().into_domain()?;
+    command(
+        &state,
+        &req,
+        ctx,
+        parse_case_id(&id)?,
+        CaseAction::Decide(decision),
+    )
+    .await
+}
+
+/// Waive a check with a comment; who and why are recorded (CASE-8).
+#[utoipa::path(
+    post, path = "/admin/verifications/{id}/checks/{check}/bypass", tag = "admin",
+    request_body = BypassCheck,
+    params(("id" = String, Path), ("check" = CheckKind, Path), ("If-Match" = Option<String>, Header), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = super::dto::VerificationView), (status = 409, body = ErrorBody))
+)]
+pub async fn bypass(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    identity: Identity,
+    path: web::Path<(String, CheckKind)>,
+    body: web::Json<BypassCheck>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = identity.require(OFFICERS)?;
+    let (id, check) = path.into_inner();
+    let action = CaseAction::BypassCheck {
+        check,
+        comment: body.comment()?,
+    };
+    command(&state, &req, ctx, parse_case_id(&id)?, action).await
+}
+
+/// Record an officer's judgement of a check on the evidence (CHK-10):
+/// starts the check if it is waiting, then records the result.
+#[utoipa::path(
+    post, path = "/admin/verifications/{id}/checks/{check}/review", tag = "admin",
+    request_body = ReviewCheck,
+    params(("id" = String, Path), ("check" = CheckKind, Path), ("If-Match" = Option<String>, Header), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = super::dto::VerificationView), (status = 409, body = ErrorBody))
+)]
+pub async fn review(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    identity: Identity,
+    path: web::Path<(String, CheckKind)>,
+    body: web::Json<ReviewCheck>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = identity.require(OFFICERS)?;
+    let (id, check) = path.into_inner();
+    let case_id = parse_case_id(&id)?;
+    let result = body.into_inner().into_domain()?;
+    let mut expected = if_match(&req)?;
+    let (case, _) = state.cases.load(ctx, case_id).await?;
+    let waiting = case
+        .opened()
+        .and_then(|c| c.checks.get(&check))
+        .is_some_and(|r| r.state.can_start());
+    if waiting {
+        let started = state
+            .cases
+            .execute_expecting(ctx, case_id, CaseAction::StartCheck { check }, expected)
+            .await?;
+        expected = Some(started.version);
+    }
+    state
+        .cases
+        .execute_expecting(
+            ctx,
+            case_id,
+            CaseAction::RecordCheckResult { check, result },
+            expected,
+        )
+        .await?;
+    super::cases::view(&state, ctx, case_id, StatusCode::OK).await
+}
+
+/// Ask the individual to act on a check (e.g. retake a photo) within a period.
+#[utoipa::path(
+    post, path = "/admin/verifications/{id}/checks/{check}/request-action", tag = "admin",
+    request_body = RequestAction,
+    params(("id" = String, Path), ("check" = CheckKind, Path), ("If-Match" = Option<String>, Header), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = super::dto::VerificationView), (status = 409, body = ErrorBody))
+)]
+pub async fn request_action(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    identity: Identity,
+    path: web::Path<(String, CheckKind)>,
+    body: web::Json<RequestAction>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = identity.require(OFFICERS)?;
+    let (id, check) = path.into_inner();
+    let (hint, respond_within) = body.parts()?;
+    let action = CaseAction::RequestAction {
+        check,
+        hint,
+        respond_within,
+    };
+    command(&state, &req, ctx, parse_case_id(&id)?, action).await
+}

@@ -1,0 +1,236 @@
+//! The organisation's and the individual's endpoints (seed 000).
+
+use actix_web::http::header;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use veritrail_domain::case::{CaseAction, CaseError, CheckKind};
+use veritrail_domain::{ActorKind, CaseId};
+
+use super::dto::{
+    CancelVerification, CreateVerification, RecreateVerification, ResubmitEvidence, RetryCheck,
+    SubmitData, VerificationView,
+};
+use super::error::{ApiError, ErrorBody};
+use super::etag::{etag, if_match};
+use super::identity::Identity;
+use super::AppState;
+use crate::application::RequestContext;
+
+use ActorKind::{Individual, Officer, Operator, Organisation};
+
+pub(super) fn parse_case_id(raw: &str) -> Result<CaseId, ApiError> {
+    // An id that cannot exist is simply not found.
+    raw.parse().map_err(|_| CaseError::NotFound.into())
+}
+
+/// Renders the case's current state with its `ETag`.
+pub(super) async fn view(
+    state: &AppState,
+    ctx: &RequestContext,
+    case_id: CaseId,
+    status: StatusCode,
+) -> Result<HttpResponse, ApiError> {
+    let (case, version) = state.cases.load(ctx, case_id).await?;
+    let opened = case.opened().ok_or(CaseError::NotFound)?;
+    Ok(HttpResponse::build(status)
+        .insert_header(etag(version))
+        .json(VerificationView::of(opened, version)))
+}
+
+/// Runs one command honouring `If-Match`, then renders the case.
+pub(super) async fn command(
+    state: &AppState,
+    req: &HttpRequest,
+    ctx: &RequestContext,
+    case_id: CaseId,
+    action: CaseAction,
+) -> Result<HttpResponse, ApiError> {
+    let expected = if_match(req)?;
+    state
+        .cases
+        .execute_expecting(ctx, case_id, action, expected)
+        .await?;
+    view(state, ctx, case_id, StatusCode::OK).await
+}
+
+/// Open a verification case, or get the subject's active one (CASE-1, CASE-6).
+#[utoipa::path(
+    post, path = "/verifications", tag = "verifications",
+    request_body = CreateVerification,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+        (status = 201, description = "Case opened", body = VerificationView,
+         headers(("Location" = String), ("ETag" = String))),
+        (status = 200, description = "The subject already has an active case; here it is", body = VerificationView),
+        (status = 422, description = "Invalid request", body = ErrorBody),
+    )
+)]
+pub async fn create(
+    state: web::Data<AppState>,
+    identity: Identity,
+    body: web::Json<CreateVerification>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = identity.require(&[Organisation, Operator])?;
+    let request = body.into_inner().into_request()?;
+    let opened = state.cases.get_or_open(ctx, request).await?;
+    let status = if opened.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let mut response = view(&state, ctx, opened.case_id, status).await?;
+    if opened.created {
+        if let Ok(location) =
+            header::HeaderValue::from_str(&format!("/verifications/{}", opened.case_id))
+        {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+    }
+    Ok(response)
+}
+
+/// A case's consolidated status (READ-1).
+#[utoipa::path(
+    get, path = "/verifications/{id}", tag = "verifications",
+    params(("id" = String, Path, description = "Case id")),
+    responses(
+        (status = 200, body = VerificationView, headers(("ETag" = String))),
+        (status = 404, description = "No such case for this tenant", body = ErrorBody),
+    )
+)]
+pub async fn get(
+    state: web::Data<AppState>,
+    identity: Identity,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = identity.require(&[Organisation, Individual, Officer, Operator])?;
+    view(&state, ctx, parse_case_id(&id)?, StatusCode::OK).await
+}
+
+/// The individual submits their data and evidence (CASE-2): → PENDING_ADMIN.
+#[utoipa::path(
+    put, path = "/verifications/{id}/data", tag = "verifications",
+    request_body = SubmitData,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header), ("Idempotency-Key" = Option<String>, Header)),
+    responses(
+        (status = 200, body = VerificationView),
+        (status = 409, description = "Illegal in the case's state", body = ErrorBody),
+        (status = 412, description = "Stale If-Match", body = ErrorBody),
+    )
+)]
+pub async fn submit_data(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    identity: Identity,
+    id: web::Path<String>,
+    body: web::Json<SubmitData>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = identity.require(&[Individual])?;
+    let case_id = parse_case_id(&id)?;
+    let submission = body.into_inner().into_domain()?;
+    command(
+        &state,
+        &req,
+        ctx,
+        case_id,
+        CaseAction::SubmitData(submission),
+    )
+    .await
+}
+
+/// Retry a failed or expired check (seed 001).
+#[utoipa::path(
+    post, path = "/verifications/{id}/retry", tag = "verifications",
+    request_body = RetryCheck,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = VerificationView), (status = 409, body = ErrorBody))
+)]
+pub async fn retry(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    identity: Identity,
+    id: web::Path<String>,
+    body: web::Json<RetryCheck>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = identity.require(&[Organisation, Officer, Operator])?;
+    let action = CaseAction::RetryCheck { check: body.check };
+    command(&state, &req, ctx, parse_case_id(&id)?, action).await
+}
+
+/// Cancel a case; the reason is mandatory (CASE-5).
+#[utoipa::path(
+    post, path = "/verifications/{id}/cancel", tag = "verifications",
+    request_body = CancelVerification,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = VerificationView), (status = 409, body = ErrorBody))
+)]
+pub async fn cancel(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    identity: Identity,
+    id: web::Path<String>,
+    body: web::Json<CancelVerification>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = identity.require(&[Organisation, Officer, Operator])?;
+    let action = CaseAction::Cancel {
+        reason: body.reason()?,
+    };
+    command(&state, &req, ctx, parse_case_id(&id)?, action).await
+}
+
+/// Cancel a case (open or failed) and open its replacement with a restart
+/// context (seed 002).
+#[utoipa::path(
+    post, path = "/verifications/{id}/recreate", tag = "verifications",
+    request_body = RecreateVerification,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header), ("Idempotency-Key" = Option<String>, Header)),
+    responses(
+        (status = 201, description = "The replacement case", body = VerificationView),
+        (status = 409, body = ErrorBody),
+    )
+)]
+pub async fn recreate(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    identity: Identity,
+    id: web::Path<String>,
+    body: web::Json<RecreateVerification>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = identity.require(&[Organisation, Officer, Operator])?;
+    let (reason, trigger, comment) = body.parts()?;
+    let expected = if_match(&req)?;
+    let recreated = state
+        .cases
+        .cancel_and_recreate(ctx, parse_case_id(&id)?, reason, trigger, comment, expected)
+        .await?;
+    let mut response = view(&state, ctx, recreated.replacement, StatusCode::CREATED).await?;
+    if let Ok(location) =
+        header::HeaderValue::from_str(&format!("/verifications/{}", recreated.replacement))
+    {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// The individual answers a requested action with new evidence (CASE-3).
+#[utoipa::path(
+    post, path = "/verifications/{id}/checks/{check}/resubmit", tag = "verifications",
+    request_body = ResubmitEvidence,
+    params(("id" = String, Path), ("check" = CheckKind, Path), ("If-Match" = Option<String>, Header), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = VerificationView), (status = 409, body = ErrorBody))
+)]
+pub async fn resubmit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    identity: Identity,
+    path: web::Path<(String, CheckKind)>,
+    body: web::Json<ResubmitEvidence>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = identity.require(&[Individual])?;
+    let (id, check) = path.into_inner();
+    let action = CaseAction::Resubmit {
+        check,
+        evidence: body.into_inner().into_domain(),
+    };
+    command(&state, &req, ctx, parse_case_id(&id)?, action).await
+}

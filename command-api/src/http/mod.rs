@@ -1,0 +1,161 @@
+//! The HTTP API (actix-web).
+
+mod admin;
+mod cases;
+mod docs;
+mod dto;
+mod error;
+mod etag;
+mod health;
+mod idempotency;
+mod identity;
+mod trace;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::StatusCode;
+use actix_web::middleware::{from_fn, ErrorHandlers};
+use actix_web::{web, App, HttpRequest, HttpServer};
+use serde_json::json;
+
+pub use docs::{openapi_json, ApiDoc};
+pub use error::{ApiError, ErrorBody};
+pub use identity::DevIdentity;
+
+use crate::application::CaseService;
+use crate::idempotency::IdempotencyStore;
+
+/// Largest JSON body accepted.
+pub const JSON_LIMIT: usize = 256 * 1024;
+
+/// Shared state of every worker.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub cases: Arc<CaseService>,
+}
+
+/// What the server needs besides a listener.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    pub dev_identity: DevIdentity,
+    pub idempotency: IdempotencyStore,
+    pub workers: usize,
+}
+
+fn json_error(error: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let api = match &error {
+        JsonPayloadError::ContentType => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send a JSON body with Content-Type: application/json",
+        ),
+        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("the JSON body is larger than {JSON_LIMIT} bytes"),
+            )
+            .with_details(json!({"limit": JSON_LIMIT}))
+        }
+        JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+            "the JSON body does not have the expected fields and types",
+        )
+        .with_details(json!({"reason": e.to_string(), "line": e.line(), "column": e.column()})),
+        JsonPayloadError::Deserialize(e) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            "the body is not valid JSON",
+        )
+        .with_details(json!({"reason": e.to_string(), "line": e.line(), "column": e.column()})),
+        _ => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "the body could not be read",
+        ),
+    };
+    api.into()
+}
+
+fn path_error(error: PathError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such resource")
+        .with_details(json!({"reason": error.to_string()}))
+        .into()
+}
+
+fn query_error(error: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", error.to_string()).into()
+}
+
+/// Registers every route (used by the server and by tests). Resources answer
+/// 405 for a method they do not serve.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/health/live").get(health::live))
+        .service(web::resource("/health/ready").get(health::ready))
+        .service(web::resource("/openapi.json").get(docs::spec))
+        .service(web::resource(["/docs", "/docs/"]).get(docs::page))
+        .service(web::resource("/docs/swagger-ui-bundle.js").get(docs::bundle))
+        .service(web::resource("/docs/swagger-ui.css").get(docs::stylesheet))
+        .service(web::resource("/verifications").post(cases::create))
+        .service(web::resource("/verifications/{id}").get(cases::get))
+        .service(web::resource("/verifications/{id}/data").put(cases::submit_data))
+        .service(web::resource("/verifications/{id}/retry").post(cases::retry))
+        .service(web::resource("/verifications/{id}/cancel").post(cases::cancel))
+        .service(web::resource("/verifications/{id}/recreate").post(cases::recreate))
+        .service(web::resource("/verifications/{id}/checks/{check}/resubmit").post(cases::resubmit))
+        .service(
+            web::resource("/admin/verifications/{id}")
+                .get(admin::get)
+                .patch(admin::decide),
+        )
+        .service(
+            web::resource("/admin/verifications/{id}/checks/{check}/bypass").post(admin::bypass),
+        )
+        .service(
+            web::resource("/admin/verifications/{id}/checks/{check}/review").post(admin::review),
+        )
+        .service(
+            web::resource("/admin/verifications/{id}/checks/{check}/request-action")
+                .post(admin::request_action),
+        );
+}
+
+/// Builds the server on an already bound listener (port 0 in tests).
+pub fn server(
+    listener: TcpListener,
+    state: AppState,
+    config: HttpConfig,
+) -> std::io::Result<Server> {
+    let state = web::Data::new(state);
+    let dev_identity = web::Data::new(config.dev_identity);
+    let idempotency = web::Data::new(config.idempotency);
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(dev_identity.clone())
+            .app_data(idempotency.clone())
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(JSON_LIMIT)
+                    .error_handler(json_error),
+            )
+            .app_data(web::PayloadConfig::default().limit(JSON_LIMIT))
+            .app_data(web::PathConfig::default().error_handler(path_error))
+            .app_data(web::QueryConfig::default().error_handler(query_error))
+            .configure(routes)
+            // Innermost first: the outermost (request id) sees everything.
+            .wrap(from_fn(idempotency::idempotency))
+            .wrap(ErrorHandlers::new().default_handler(error::framework_errors))
+            .wrap(from_fn(identity::dev_identity))
+            .wrap(from_fn(trace::request_id))
+    })
+    .listen(listener)?;
+    if config.workers > 0 {
+        server = server.workers(config.workers);
+    }
+    Ok(server.run())
+}

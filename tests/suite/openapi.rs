@@ -1,0 +1,89 @@
+//! The OpenAPI document is generated from the code; `schemas/openapi.json`
+//! must match it (run with `UPDATE_SCHEMAS=1` to rewrite it), and the
+//! interactive docs are served offline.
+
+use reqwest::StatusCode;
+use veritrail_event_store::Backend;
+use veritrail_tests::spawn_app;
+
+const COMMITTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas/openapi.json");
+
+#[test]
+fn the_committed_openapi_document_matches_the_code() {
+    let generated = veritrail_command_api::http::openapi_json() + "\n";
+    if std::env::var_os("UPDATE_SCHEMAS").is_some() {
+        std::fs::write(COMMITTED, &generated).expect("write schemas/openapi.json");
+    }
+    let committed = std::fs::read_to_string(COMMITTED).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "schemas/openapi.json is stale: run `UPDATE_SCHEMAS=1 bash scripts/test.sh openapi`"
+    );
+    let spec: serde_json::Value = serde_json::from_str(&generated).expect("valid JSON");
+    assert_eq!(spec["openapi"], "3.1.0");
+    for path in [
+        "/verifications",
+        "/verifications/{id}/data",
+        "/admin/verifications/{id}",
+    ] {
+        assert!(spec["paths"].get(path).is_some(), "{path} documented");
+    }
+    assert!(spec["components"]["schemas"].get("ErrorBody").is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_spec_and_the_interactive_docs_are_served_without_network() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let spec = app
+        .client
+        .get(format!("{}/openapi.json", app.address))
+        .send()
+        .await
+        .expect("spec");
+    assert_eq!(spec.status(), StatusCode::OK);
+    let served: serde_json::Value = spec.json().await.expect("json");
+    let generated: serde_json::Value =
+        serde_json::from_str(&veritrail_command_api::http::openapi_json()).expect("json");
+    assert_eq!(served, generated);
+
+    let page = app
+        .client
+        .get(format!("{}/docs", app.address))
+        .send()
+        .await
+        .expect("docs");
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("/docs/swagger-ui-bundle.js") && html.contains("/openapi.json"));
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no external assets"
+    );
+    for asset in ["/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css"] {
+        let response = app
+            .client
+            .get(format!("{}{asset}", app.address))
+            .send()
+            .await
+            .expect("asset");
+        assert_eq!(response.status(), StatusCode::OK, "{asset}");
+        assert!(
+            response.bytes().await.expect("bytes").len() > 10_000,
+            "{asset}"
+        );
+    }
+    let ready = app
+        .client
+        .get(format!("{}/health/ready", app.address))
+        .send()
+        .await
+        .expect("ready");
+    assert_eq!(ready.status(), StatusCode::OK);
+    let live = app
+        .client
+        .get(format!("{}/health/live", app.address))
+        .send()
+        .await
+        .expect("live");
+    assert_eq!(live.status(), StatusCode::OK);
+}

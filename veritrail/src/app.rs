@@ -1,0 +1,101 @@
+//! The application: store + use cases + HTTP server.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+use veritrail_command_api::application::{CaseService, RandomIds, SystemClock};
+use veritrail_command_api::http::{server, AppState, DevIdentity, HttpConfig};
+use veritrail_command_api::idempotency::IdempotencyStore;
+use veritrail_domain::{Actor, ActorId, ActorKind, TenantId};
+use veritrail_event_store::EventDatabase;
+
+use crate::config::Config;
+
+/// A built, not yet running, application.
+pub struct Application {
+    port: u16,
+    server: actix_web::dev::Server,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    /// Opens (and migrates) the store and binds the listener.
+    pub async fn build(config: &Config) -> anyhow::Result<Self> {
+        let db = open_database(&config.database_url, config.database_max_connections).await?;
+        Self::build_with(config, db)
+    }
+
+    /// Builds on an already opened store (tests share theirs).
+    pub fn build_with(config: &Config, db: EventDatabase) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(&config.bind)
+            .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let port = listener.local_addr()?.port();
+        let dev_identity = DevIdentity {
+            tenant: TenantId::parse(&config.dev_tenant).context("dev_tenant")?,
+            actor: Actor::new(
+                config
+                    .dev_actor_kind
+                    .parse::<ActorKind>()
+                    .context("dev_actor_kind")?,
+                ActorId::parse(&config.dev_actor_id).context("dev_actor_id")?,
+            ),
+        };
+        let idempotency = IdempotencyStore::new(
+            db.clone(),
+            time::Duration::hours(i64::from(config.idempotency_ttl_hours)),
+        );
+        let cases = CaseService::new(db, Arc::new(SystemClock), Arc::new(RandomIds));
+        let server = server(
+            listener,
+            AppState {
+                cases: Arc::new(cases),
+            },
+            HttpConfig {
+                dev_identity,
+                idempotency,
+                workers: config.workers,
+            },
+        )?;
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until stopped (SIGINT/SIGTERM stop it gracefully).
+    pub async fn run(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Connects to the configured store, creating the SQLite directory if needed,
+/// and applies migrations.
+pub async fn open_database(url: &str, max_connections: u32) -> anyhow::Result<EventDatabase> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let path = path.split('?').next().unwrap_or(path);
+        if let Some(dir) = Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+    }
+    let db = EventDatabase::connect(url, max_connections)
+        .await
+        .context("cannot open the event store")?;
+    db.migrate()
+        .await
+        .context("cannot migrate the event store")?;
+    Ok(db)
+}

@@ -1,0 +1,131 @@
+//! Typed configuration, layered: defaults → TOML file → `VERITRAIL_*`
+//! environment variables → command-line flags.
+
+use std::path::Path;
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+/// The embedded default: a SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://.veritrail/veritrail.db";
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// `postgres://…` or `sqlite://FILE`. Kept out of logs (it may hold a password).
+    pub database_url: String,
+    pub database_max_connections: u32,
+    /// Address to listen on.
+    pub bind: String,
+    /// HTTP worker threads; 0 = one per core.
+    pub workers: usize,
+    /// How long an Idempotency-Key is remembered.
+    pub idempotency_ttl_hours: u32,
+    /// Development identity used when a request names none (until auth lands).
+    pub dev_tenant: String,
+    pub dev_actor_kind: String,
+    pub dev_actor_id: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: DEFAULT_DATABASE_URL.to_owned(),
+            database_max_connections: 10,
+            bind: "127.0.0.1:8080".to_owned(),
+            workers: 0,
+            idempotency_ttl_hours: 24,
+            dev_tenant: "demo".to_owned(),
+            dev_actor_kind: "organisation".to_owned(),
+            dev_actor_id: "dev-client".to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = match self.database_url.split_once('@') {
+            Some((scheme_user, host)) => {
+                let scheme = scheme_user.split("://").next().unwrap_or("db");
+                format!("{scheme}://***@{host}")
+            }
+            None => self.database_url.clone(),
+        };
+        f.debug_struct("Config")
+            .field("database_url", &redacted)
+            .field("database_max_connections", &self.database_max_connections)
+            .field("bind", &self.bind)
+            .field("workers", &self.workers)
+            .field("idempotency_ttl_hours", &self.idempotency_ttl_hours)
+            .field("dev_tenant", &self.dev_tenant)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The keys a `VERITRAIL_*` variable may set. Other `VERITRAIL_*` variables
+/// (the scripts' `VERITRAIL_CACHE`, the tests' `VERITRAIL_TEST_DATABASE_URL`)
+/// are not configuration and are ignored.
+const KEYS: [&str; 8] = [
+    "database_url",
+    "database_max_connections",
+    "bind",
+    "workers",
+    "idempotency_ttl_hours",
+    "dev_tenant",
+    "dev_actor_kind",
+    "dev_actor_id",
+];
+
+impl Config {
+    /// Defaults, then `file` if given, then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, Box<figment::Error>> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment
+            .merge(Env::prefixed("VERITRAIL_").only(&KEYS))
+            .extract()
+            .map_err(Box::new)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::result_large_err)] // figment's Jail API returns its own large error
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_overrides_defaults_and_environment_overrides_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("veritrail.toml", "bind = \"127.0.0.1:9000\"\nworkers = 3\n")?;
+            jail.set_env("VERITRAIL_WORKERS", "5");
+            jail.set_env("VERITRAIL_SOMETHING_ELSE", "ignored");
+            let config = Config::load(Some(Path::new("veritrail.toml"))).map_err(|e| *e)?;
+            assert_eq!(config.bind, "127.0.0.1:9000");
+            assert_eq!(config.workers, 5);
+            assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("bad.toml", "bnd = \"x\"\n")?;
+            assert!(Config::load(Some(Path::new("bad.toml"))).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn debug_output_hides_database_credentials() {
+        let config = Config {
+            database_url: "postgres://user:secret@db:5432/v".to_owned(),
+            ..Config::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+    }
+}
