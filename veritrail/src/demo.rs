@@ -165,12 +165,22 @@ pub async fn load(db: EventDatabase) -> anyhow::Result<String> {
                 entities: vec![EntityId::parse(&format!("{tenant}-main"))?],
                 restart: None,
             };
-            let opened = service.get_or_open(&org, request).await?;
-            let mut case_id = opened.case_id;
-            if opened.created {
-                case_id =
-                    advance(&service, case_id, person, &checks, &individual, &officer).await?;
-            }
+            let known = service.cases_of_subject(&org, &request.subject.id).await?;
+            let case_id = match known.last() {
+                Some(latest) => *latest,
+                None => {
+                    let opened = service.get_or_open(&org, request).await?;
+                    advance(
+                        &service,
+                        opened.case_id,
+                        person,
+                        &checks,
+                        &individual,
+                        &officer,
+                    )
+                    .await?
+                }
+            };
             let (case, _) = service.load(&org, case_id).await?;
             let status = case.status().map(|s| s.to_string()).unwrap_or_default();
             let _ = writeln!(

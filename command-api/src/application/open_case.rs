@@ -113,6 +113,24 @@ impl CaseService {
         Err(ServiceError::Contention(subject_stream))
     }
 
+    /// Every case ever assigned to a subject of the caller's tenant, oldest first.
+    pub async fn cases_of_subject(
+        &self,
+        ctx: &RequestContext,
+        subject: &veritrail_domain::SubjectId,
+    ) -> Result<Vec<CaseId>, ServiceError> {
+        let mut registry = SubjectCases::default();
+        for envelope in self
+            .subjects
+            .load_events(&stream_id(&ctx.tenant, subject))
+            .await
+            .map_err(ServiceError::from)?
+        {
+            registry.apply(envelope.payload);
+        }
+        Ok(registry.history().to_vec())
+    }
+
     async fn slot(&self, subject_stream: &str) -> Result<Slot, ServiceError> {
         let mut registry = SubjectCases::default();
         for envelope in self

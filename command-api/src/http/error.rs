@@ -253,3 +253,30 @@ pub fn framework_errors<B: MessageBody + 'static>(
         ServiceResponse::new(req, response).map_into_right_body(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_failure_becomes_an_opaque_500() {
+        let error: ApiError = ServiceError::Store("password=hunter2 at 10.0.0.5".into()).into();
+        assert_eq!(error.status, StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_string(&error.body()).expect("json");
+        assert!(
+            !body.contains("hunter2") && !body.contains("10.0.0.5"),
+            "{body}"
+        );
+        assert!(body.contains("internal_error"));
+    }
+
+    #[test]
+    fn conflicts_carry_a_retry_hint() {
+        let error: ApiError = ServiceError::Conflict.into();
+        assert_eq!(error.status, StatusCode::CONFLICT);
+        assert!(error
+            .headers
+            .iter()
+            .any(|(name, _)| name == header::RETRY_AFTER));
+    }
+}
