@@ -9,3 +9,4 @@
 pub mod application;
 pub mod http;
 pub mod idempotency;
+pub mod read_models;

@@ -67,6 +67,31 @@ pub struct RecordedEvent {
     pub recorded_at: OffsetDateTime,
 }
 
+impl RecordedEvent {
+    /// Deserialises the payload as `E`, first upgrading old versions with the
+    /// same upcasters the write side uses.
+    pub fn decode<E: serde::de::DeserializeOwned>(
+        &self,
+        upcasters: &[Box<dyn cqrs_es::persist::EventUpcaster>],
+    ) -> Result<E, serde_json::Error> {
+        let mut serialized = cqrs_es::persist::SerializedEvent::new(
+            self.aggregate_id.clone(),
+            usize::try_from(self.sequence).unwrap_or_default(),
+            self.aggregate_type.clone(),
+            self.event_type.clone(),
+            self.event_version.clone(),
+            self.payload.clone(),
+            self.metadata.clone(),
+        );
+        for upcaster in upcasters {
+            if upcaster.can_upcast(&serialized.event_type, &serialized.event_version) {
+                serialized = upcaster.upcast(serialized);
+            }
+        }
+        serde_json::from_value(serialized.payload)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

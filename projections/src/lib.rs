@@ -1,3 +1,24 @@
-//! Read side: durable, checkpointed subscriptions that follow the global event
-//! log (`veritrail_event_store::GlobalPosition`) and maintain read models.
-//! Lands with the read-side issue; nothing here yet.
+//! Read side (READ-1..5): durable subscriptions that follow the global event
+//! log (`veritrail_event_store::EventDatabase::read_all`) from their own
+//! checkpoint, and the read models they maintain.
+//!
+//! - [`runtime`]: the runner — a lease per projection so at most one runner
+//!   applies events, read-model writes and the checkpoint in one transaction,
+//!   retries with backoff, dead letters, LISTEN/NOTIFY wake-ups on PostgreSQL
+//!   and polling everywhere.
+//! - [`case_status`]: cases, their checks and affected entities.
+//! - [`audit_log`]: one row per event, filterable (READ-4).
+
+pub mod audit_log;
+pub mod case_status;
+pub mod runtime;
+
+pub use runtime::{Projection, ProjectionError, Runner, RunnerConfig, Tx};
+
+/// Every projection the service runs, by name.
+pub const ALL: [&str; 2] = [case_status::NAME, audit_log::NAME];
+
+/// Epoch milliseconds of a timestamp (how read models store time).
+pub fn millis(at: time::OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}

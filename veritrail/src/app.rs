@@ -8,8 +8,12 @@ use anyhow::Context;
 use veritrail_command_api::application::{CaseService, RandomIds, SystemClock};
 use veritrail_command_api::http::{server, AppState, DevIdentity, HttpConfig};
 use veritrail_command_api::idempotency::IdempotencyStore;
+use veritrail_command_api::read_models::ReadModels;
 use veritrail_domain::{Actor, ActorId, ActorKind, TenantId};
 use veritrail_event_store::EventDatabase;
+use veritrail_projections::audit_log::AuditLogProjection;
+use veritrail_projections::case_status::CaseStatusProjection;
+use veritrail_projections::{Runner, RunnerConfig};
 
 use crate::config::Config;
 
@@ -17,6 +21,8 @@ use crate::config::Config;
 pub struct Application {
     port: u16,
     server: actix_web::dev::Server,
+    db: EventDatabase,
+    projections: bool,
 }
 
 impl std::fmt::Debug for Application {
@@ -53,11 +59,15 @@ impl Application {
             db.clone(),
             time::Duration::hours(i64::from(config.idempotency_ttl_hours)),
         );
-        let cases = CaseService::new(db, Arc::new(SystemClock), Arc::new(RandomIds));
+        let cases = CaseService::new(db.clone(), Arc::new(SystemClock), Arc::new(RandomIds));
         let server = server(
             listener,
             AppState {
                 cases: Arc::new(cases),
+                read_models: ReadModels::new(db.clone()),
+                read_your_writes: config
+                    .projections
+                    .then_some(std::time::Duration::from_secs(5)),
             },
             HttpConfig {
                 dev_identity,
@@ -65,17 +75,48 @@ impl Application {
                 workers: config.workers,
             },
         )?;
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            db,
+            projections: config.projections,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    /// Serves until stopped (SIGINT/SIGTERM stop it gracefully).
+    /// Serves until stopped (SIGINT/SIGTERM stop it gracefully), with the
+    /// projection runners alongside.
     pub async fn run(self) -> std::io::Result<()> {
-        self.server.await
+        let runners = if self.projections {
+            spawn_projections(&self.db)
+        } else {
+            Vec::new()
+        };
+        let result = self.server.await;
+        for runner in runners {
+            runner.abort();
+        }
+        result
     }
+}
+
+/// Starts one runner per projection.
+pub fn spawn_projections(db: &EventDatabase) -> Vec<tokio::task::JoinHandle<()>> {
+    let config = RunnerConfig {
+        poll_interval: match db {
+            // PostgreSQL wakes runners by NOTIFY; SQLite has only polling.
+            EventDatabase::Postgres(_) => std::time::Duration::from_millis(500),
+            EventDatabase::Sqlite(_) => std::time::Duration::from_millis(20),
+        },
+        ..RunnerConfig::default()
+    };
+    vec![
+        tokio::spawn(Runner::new(CaseStatusProjection, db.clone(), config.clone()).run()),
+        tokio::spawn(Runner::new(AuditLogProjection, db.clone(), config).run()),
+    ]
 }
 
 /// Connects to the configured store, creating the SQLite directory if needed,

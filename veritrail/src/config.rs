@@ -22,6 +22,9 @@ pub struct Config {
     pub workers: usize,
     /// How long an Idempotency-Key is remembered.
     pub idempotency_ttl_hours: u32,
+    /// Run the projection runners in this process (a lease keeps one active
+    /// runner per projection across processes).
+    pub projections: bool,
     /// Development identity used when a request names none (until auth lands).
     pub dev_tenant: String,
     pub dev_actor_kind: String,
@@ -36,6 +39,7 @@ impl Default for Config {
             bind: "127.0.0.1:8080".to_owned(),
             workers: 0,
             idempotency_ttl_hours: 24,
+            projections: true,
             dev_tenant: "demo".to_owned(),
             dev_actor_kind: "organisation".to_owned(),
             dev_actor_id: "dev-client".to_owned(),
@@ -66,7 +70,8 @@ impl std::fmt::Debug for Config {
 /// The keys a `VERITRAIL_*` variable may set. Other `VERITRAIL_*` variables
 /// (the scripts' `VERITRAIL_CACHE`, the tests' `VERITRAIL_TEST_DATABASE_URL`)
 /// are not configuration and are ignored.
-const KEYS: [&str; 8] = [
+const KEYS: [&str; 9] = [
+    "projections",
     "database_url",
     "database_max_connections",
     "bind",

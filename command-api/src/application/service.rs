@@ -118,6 +118,40 @@ impl CaseService {
         .await
     }
 
+    /// Time travel (READ-6): the case as it stood after its first `version`
+    /// events, or after the events recorded up to `at`, by replaying its stream.
+    pub async fn load_at(
+        &self,
+        ctx: &RequestContext,
+        case_id: CaseId,
+        version: Option<usize>,
+        at: Option<time::OffsetDateTime>,
+    ) -> Result<(VerificationCase, usize), ServiceError> {
+        use cqrs_es::Aggregate as _;
+        let events = self
+            .db
+            .read_stream(VerificationCase::TYPE, &case_id.to_string())
+            .await
+            .map_err(|e| ServiceError::Store(e.to_string()))?;
+        let upcasters = veritrail_domain::case::upcasters();
+        let mut case = VerificationCase::default();
+        let mut applied = 0;
+        for event in events {
+            if version.is_some_and(|v| applied >= v) || at.is_some_and(|t| event.recorded_at > t) {
+                break;
+            }
+            let payload = event
+                .decode(&upcasters)
+                .map_err(|e| ServiceError::Store(e.to_string()))?;
+            case.apply(payload);
+            applied += 1;
+        }
+        match case.opened() {
+            Some(opened) if opened.tenant == ctx.tenant => Ok((case, applied)),
+            _ => Err(CaseError::NotFound.into()),
+        }
+    }
+
     /// The case as `ctx`'s tenant may see it; another tenant's case is "not found".
     pub async fn load(
         &self,

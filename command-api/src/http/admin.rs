@@ -118,7 +118,7 @@ pub async fn review(
             .await?;
         expected = Some(started.version);
     }
-    state
+    let committed = state
         .cases
         .execute_expecting(
             ctx,
@@ -127,6 +127,7 @@ pub async fn review(
             expected,
         )
         .await?;
+    super::cases::read_your_writes(&state, case_id, committed.version).await;
     super::cases::view(&state, ctx, case_id, StatusCode::OK).await
 }
 

@@ -37,6 +37,20 @@ pub(super) async fn view(
         .json(VerificationView::of(opened, version)))
 }
 
+/// Waits (bounded) for the read model to show `version` of the case.
+pub(super) async fn read_your_writes(state: &AppState, case_id: CaseId, version: usize) {
+    if let Some(timeout) = state.read_your_writes {
+        let version = i64::try_from(version).unwrap_or(i64::MAX);
+        if !state
+            .read_models
+            .wait_for_version(&case_id.to_string(), version, timeout)
+            .await
+        {
+            tracing::warn!(%case_id, version, "read model lagging behind a command");
+        }
+    }
+}
+
 /// Runs one command honouring `If-Match`, then renders the case.
 pub(super) async fn command(
     state: &AppState,
@@ -46,10 +60,11 @@ pub(super) async fn command(
     action: CaseAction,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(req)?;
-    state
+    let committed = state
         .cases
         .execute_expecting(ctx, case_id, action, expected)
         .await?;
+    read_your_writes(state, case_id, committed.version).await;
     view(state, ctx, case_id, StatusCode::OK).await
 }
 
@@ -80,6 +95,7 @@ pub async fn create(
     };
     let mut response = view(&state, ctx, opened.case_id, status).await?;
     if opened.created {
+        read_your_writes(&state, opened.case_id, 1).await;
         if let Ok(location) =
             header::HeaderValue::from_str(&format!("/verifications/{}", opened.case_id))
         {
@@ -89,7 +105,7 @@ pub async fn create(
     Ok(response)
 }
 
-/// A case's consolidated status (READ-1).
+/// A case's consolidated status (READ-1), from the case-status read model.
 #[utoipa::path(
     get, path = "/verifications/{id}", tag = "verifications",
     params(("id" = String, Path, description = "Case id")),
@@ -104,7 +120,20 @@ pub async fn get(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(&[Organisation, Individual, Officer, Operator])?;
-    view(&state, ctx, parse_case_id(&id)?, StatusCode::OK).await
+    let case_id = parse_case_id(&id)?;
+    let found = state
+        .read_models
+        .case(ctx.tenant.as_str(), &case_id.to_string())
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "read model query failed");
+            ApiError::internal()
+        })?;
+    let (case, checks) = found.ok_or(CaseError::NotFound)?;
+    let view = VerificationView::from_rows(&case, &checks);
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(view.version))
+        .json(view))
 }
 
 /// The individual submits their data and evidence (CASE-2): → PENDING_ADMIN.
@@ -203,6 +232,7 @@ pub async fn recreate(
         .cases
         .cancel_and_recreate(ctx, parse_case_id(&id)?, reason, trigger, comment, expected)
         .await?;
+    read_your_writes(&state, recreated.replacement, 1).await;
     let mut response = view(&state, ctx, recreated.replacement, StatusCode::CREATED).await?;
     if let Ok(location) =
         header::HeaderValue::from_str(&format!("/verifications/{}", recreated.replacement))

@@ -5,7 +5,7 @@
 use actix_web::{web, HttpResponse};
 use utoipa::OpenApi;
 
-use super::{admin, cases, health};
+use super::{admin, cases, health, queries};
 
 #[derive(Debug, OpenApi)]
 #[openapi(
@@ -33,6 +33,10 @@ Until authentication lands, the caller is named by the development headers \
         admin::bypass,
         admin::review,
         admin::request_action,
+        queries::queue,
+        queries::audit,
+        queries::case_events,
+        queries::history,
         health::live,
         health::ready,
     ),

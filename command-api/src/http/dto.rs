@@ -546,3 +546,157 @@ impl AdminVerificationView {
         }
     }
 }
+
+fn ms_rfc3339(ms: i64) -> String {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .map(rfc3339)
+        .unwrap_or_default()
+}
+
+fn parse_enum<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+}
+
+impl VerificationView {
+    /// The same view, from the case-status read model.
+    pub fn from_rows(
+        case: &crate::read_models::CaseRow,
+        checks: &[crate::read_models::CheckRow],
+    ) -> Self {
+        let actor = |kind: &Option<String>, id: &Option<String>| match (kind, id) {
+            (Some(kind), Some(id)) => parse_enum::<ActorKind>(kind).map(|kind| ActorView {
+                kind,
+                id: id.clone(),
+            }),
+            _ => None,
+        };
+        let restart = case
+            .restart
+            .as_deref()
+            .and_then(|r| serde_json::from_str::<veritrail_domain::case::RestartContext>(r).ok());
+        Self {
+            id: case.case_id.clone(),
+            tenant: case.tenant_id.clone(),
+            status: parse_enum(&case.status).unwrap_or(CaseStatus::PendingOrg),
+            outcome: case.outcome.as_deref().and_then(parse_enum),
+            reason: case.reason.clone(),
+            decided_by: actor(&case.decided_by_kind, &case.decided_by_id),
+            subject: SubjectView {
+                id: case.subject_id.clone(),
+                display_name: case.subject_name.clone(),
+            },
+            checks: checks
+                .iter()
+                .filter_map(|c| {
+                    Some(CheckView {
+                        check: parse_enum(&c.check_kind)?,
+                        state: parse_enum(&c.state)?,
+                        attempt: u32::try_from(c.attempt).unwrap_or(1),
+                        outcome: c.outcome.clone(),
+                        reason: c.reason.clone(),
+                        score: c.score.and_then(|s| u8::try_from(s).ok()),
+                        hint: c.hint.clone(),
+                        action_deadline: c.action_deadline_ms.map(ms_rfc3339),
+                        bypassed_by: actor(&c.bypassed_by_kind, &c.bypassed_by_id),
+                        bypass_comment: c.bypass_comment.clone(),
+                    })
+                })
+                .collect(),
+            entities: serde_json::from_str(&case.entities).unwrap_or_default(),
+            restart: restart.map(|r| RestartView {
+                previous_case: r.previous_case.to_string(),
+                trigger: r.trigger,
+                comment: r.comment.map(|c| c.to_string()),
+                previous_attempt_abandoned: r.previous_attempt_abandoned,
+            }),
+            replaced_by: case.replaced_by.clone(),
+            opened_at: ms_rfc3339(case.opened_at_ms),
+            submitted_at: case.submitted_at_ms.map(ms_rfc3339),
+            version: usize::try_from(case.version).unwrap_or_default(),
+        }
+    }
+}
+
+/// One case in the review queue.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueueItem {
+    pub id: String,
+    pub tenant: String,
+    pub subject_id: String,
+    pub subject_name: Option<String>,
+    pub status: String,
+    /// `pending`, `failed`, `requires_action` or `all_cleared`.
+    pub check_outcome: String,
+    pub opened_at: String,
+    pub submitted_at: Option<String>,
+    /// Hours since the case was opened.
+    pub age_hours: i64,
+    pub version: i64,
+}
+
+impl QueueItem {
+    pub fn of(row: &crate::read_models::CaseRow, now_ms: i64) -> Self {
+        Self {
+            id: row.case_id.clone(),
+            tenant: row.tenant_id.clone(),
+            subject_id: row.subject_id.clone(),
+            subject_name: row.subject_name.clone(),
+            status: row.status.clone(),
+            check_outcome: row.check_outcome.clone(),
+            opened_at: ms_rfc3339(row.opened_at_ms),
+            submitted_at: row.submitted_at_ms.map(ms_rfc3339),
+            age_hours: (now_ms - row.opened_at_ms).max(0) / 3_600_000,
+            version: row.version,
+        }
+    }
+}
+
+/// A page of the review queue.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueuePage {
+    pub items: Vec<QueueItem>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// One audit-trail entry: who did what, when, why (READ-4).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEntry {
+    /// Global position `TRANSACTION:POSITION`.
+    pub position: String,
+    pub tenant: Option<String>,
+    pub stream_type: String,
+    pub stream_id: String,
+    pub sequence: i64,
+    pub event_type: String,
+    pub actor_kind: Option<String>,
+    pub actor_id: Option<String>,
+    pub recorded_at: String,
+    pub correlation_id: Option<String>,
+    pub summary: String,
+}
+
+impl AuditEntry {
+    pub fn of(row: &crate::read_models::AuditRow) -> Self {
+        Self {
+            position: format!("{}:{}", row.global_tx, row.global_position),
+            tenant: row.tenant_id.clone(),
+            stream_type: row.aggregate_type.clone(),
+            stream_id: row.aggregate_id.clone(),
+            sequence: row.sequence,
+            event_type: row.event_type.clone(),
+            actor_kind: row.actor_kind.clone(),
+            actor_id: row.actor_id.clone(),
+            recorded_at: ms_rfc3339(row.recorded_at_ms),
+            correlation_id: row.correlation_id.clone(),
+            summary: row.summary.clone(),
+        }
+    }
+}
+
+/// A page of the audit log, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditPage {
+    pub items: Vec<AuditEntry>,
+    pub next_cursor: Option<String>,
+}

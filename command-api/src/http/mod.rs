@@ -9,10 +9,12 @@ mod etag;
 mod health;
 mod idempotency;
 mod identity;
+mod queries;
 mod trace;
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
@@ -27,6 +29,7 @@ pub use identity::DevIdentity;
 
 use crate::application::CaseService;
 use crate::idempotency::IdempotencyStore;
+use crate::read_models::ReadModels;
 
 /// Largest JSON body accepted.
 pub const JSON_LIMIT: usize = 256 * 1024;
@@ -35,6 +38,10 @@ pub const JSON_LIMIT: usize = 256 * 1024;
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub cases: Arc<CaseService>,
+    pub read_models: ReadModels,
+    /// After a command, wait up to this long for the read model to show it,
+    /// so the caller reads its own writes (`None` when no projection runs here).
+    pub read_your_writes: Option<Duration>,
 }
 
 /// What the server needs besides a listener.
@@ -107,11 +114,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/verifications/{id}/cancel").post(cases::cancel))
         .service(web::resource("/verifications/{id}/recreate").post(cases::recreate))
         .service(web::resource("/verifications/{id}/checks/{check}/resubmit").post(cases::resubmit))
+        .service(web::resource("/admin/verifications").get(queries::queue))
+        .service(web::resource("/admin/audit").get(queries::audit))
         .service(
             web::resource("/admin/verifications/{id}")
                 .get(admin::get)
                 .patch(admin::decide),
         )
+        .service(web::resource("/admin/verifications/{id}/events").get(queries::case_events))
+        .service(web::resource("/admin/verifications/{id}/history").get(queries::history))
         .service(
             web::resource("/admin/verifications/{id}/checks/{check}/bypass").post(admin::bypass),
         )

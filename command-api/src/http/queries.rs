@@ -1,0 +1,295 @@
+//! Read-side endpoints: the review queue, the audit trail, time travel.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+use utoipa::IntoParams;
+use veritrail_domain::case::CaseError;
+use veritrail_domain::ActorKind;
+
+use super::cases::parse_case_id;
+use super::dto::{AdminVerificationView, AuditEntry, AuditPage, QueueItem, QueuePage};
+use super::error::{ApiError, ErrorBody};
+use super::etag::etag;
+use super::identity::Identity;
+use super::AppState;
+use crate::read_models::{AuditFilter, QueueFilter};
+
+const OFFICERS: &[ActorKind] = &[ActorKind::Officer, ActorKind::Operator];
+
+fn db_error(error: sqlx::Error) -> ApiError {
+    tracing::error!(%error, "read model query failed");
+    ApiError::internal()
+}
+
+fn now_ms() -> i64 {
+    i64::try_from(OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+fn parse_time(field: &str, value: &str) -> Result<i64, ApiError> {
+    let at = OffsetDateTime::parse(value, &Rfc3339).map_err(|e| ApiError::validation(field, e))?;
+    Ok(i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX))
+}
+
+fn limit(value: Option<u32>) -> Result<u32, ApiError> {
+    match value.unwrap_or(50) {
+        n @ 1..=200 => Ok(n),
+        _ => Err(ApiError::validation("limit", "between 1 and 200")),
+    }
+}
+
+/// Operators may look across tenants; everybody else sees their own.
+fn tenant_scope(identity: &Identity, asked: Option<&String>) -> Result<Option<String>, ApiError> {
+    let own = identity.0.tenant.to_string();
+    match (identity.0.actor.kind, asked) {
+        (ActorKind::Operator, Some(t)) if t == "*" => Ok(None),
+        (ActorKind::Operator, Some(t)) => Ok(Some(t.clone())),
+        (_, Some(t)) if *t != own => {
+            Err(ApiError::forbidden("only operators may read other tenants"))
+        }
+        _ => Ok(Some(own)),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct QueueQuery {
+    /// PENDING_ORG, PENDING_ADMIN, COMPLETED, FAILED or CANCELLED.
+    status: Option<String>,
+    /// pending, failed, requires_action or all_cleared.
+    check_outcome: Option<String>,
+    /// Only cases opened at least this many hours ago.
+    older_than_hours: Option<u32>,
+    subject: Option<String>,
+    /// Cases affecting this business entity.
+    entity: Option<String>,
+    /// Operators only: another tenant, or `*` for all.
+    tenant: Option<String>,
+    /// `opened_at` (oldest first, default) or `-opened_at`.
+    sort: Option<String>,
+    /// From the previous page's `next_cursor`.
+    cursor: Option<String>,
+    /// 1–200, default 50.
+    limit: Option<u32>,
+}
+
+const STATUSES: [&str; 5] = [
+    "PENDING_ORG",
+    "PENDING_ADMIN",
+    "COMPLETED",
+    "FAILED",
+    "CANCELLED",
+];
+const OUTCOMES: [&str; 4] = ["pending", "failed", "requires_action", "all_cleared"];
+
+/// The verification officers' review queue (READ-2), from the read model.
+#[utoipa::path(
+    get, path = "/admin/verifications", tag = "admin",
+    params(QueueQuery),
+    responses((status = 200, body = QueuePage), (status = 422, body = ErrorBody))
+)]
+pub async fn queue(
+    state: web::Data<AppState>,
+    identity: Identity,
+    query: web::Query<QueueQuery>,
+) -> Result<HttpResponse, ApiError> {
+    identity.require(OFFICERS)?;
+    let q = query.into_inner();
+    if let Some(s) = &q.status {
+        if !STATUSES.contains(&s.as_str()) {
+            return Err(ApiError::validation(
+                "status",
+                format!("one of {}", STATUSES.join(", ")),
+            ));
+        }
+    }
+    if let Some(o) = &q.check_outcome {
+        if !OUTCOMES.contains(&o.as_str()) {
+            return Err(ApiError::validation(
+                "check_outcome",
+                format!("one of {}", OUTCOMES.join(", ")),
+            ));
+        }
+    }
+    let newest_first = match q.sort.as_deref() {
+        None | Some("opened_at") => false,
+        Some("-opened_at") => true,
+        Some(_) => return Err(ApiError::validation("sort", "opened_at or -opened_at")),
+    };
+    let after = q
+        .cursor
+        .as_deref()
+        .map(|c| {
+            c.split_once('.')
+                .and_then(|(ms, id)| Some((ms.parse::<i64>().ok()?, id.to_owned())))
+                .ok_or_else(|| ApiError::validation("cursor", "not a cursor from this API"))
+        })
+        .transpose()?;
+    let now = now_ms();
+    let filter = QueueFilter {
+        tenant: tenant_scope(&identity, q.tenant.as_ref())?,
+        status: q.status,
+        check_outcome: q.check_outcome,
+        subject: q.subject,
+        entity: q.entity,
+        opened_before_ms: q.older_than_hours.map(|h| now - i64::from(h) * 3_600_000),
+        newest_first,
+        after,
+        limit: limit(q.limit)?,
+    };
+    let mut rows = state.read_models.queue(&filter).await.map_err(db_error)?;
+    let more = rows.len() > filter.limit as usize;
+    rows.truncate(filter.limit as usize);
+    let next_cursor = if more {
+        rows.last()
+            .map(|r| format!("{}.{}", r.opened_at_ms, r.case_id))
+    } else {
+        None
+    };
+    Ok(HttpResponse::Ok().json(QueuePage {
+        items: rows.iter().map(|r| QueueItem::of(r, now)).collect(),
+        next_cursor,
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// Operators only: another tenant, or `*` for all.
+    tenant: Option<String>,
+    actor_id: Option<String>,
+    actor_kind: Option<String>,
+    /// A case id (or any stream id).
+    case: Option<String>,
+    event_type: Option<String>,
+    /// RFC 3339.
+    since: Option<String>,
+    /// RFC 3339.
+    until: Option<String>,
+    cursor: Option<String>,
+    limit: Option<u32>,
+}
+
+/// The global audit log, newest first (READ-4, seed 004 `approval-logs`).
+#[utoipa::path(
+    get, path = "/admin/audit", tag = "admin",
+    params(AuditQuery),
+    responses((status = 200, body = AuditPage), (status = 422, body = ErrorBody))
+)]
+pub async fn audit(
+    state: web::Data<AppState>,
+    identity: Identity,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, ApiError> {
+    identity.require(OFFICERS)?;
+    let q = query.into_inner();
+    let before = q
+        .cursor
+        .as_deref()
+        .map(|c| {
+            c.split_once(':')
+                .and_then(|(t, p)| Some((t.parse::<i64>().ok()?, p.parse::<i64>().ok()?)))
+                .ok_or_else(|| ApiError::validation("cursor", "not a cursor from this API"))
+        })
+        .transpose()?;
+    let filter = AuditFilter {
+        tenant: tenant_scope(&identity, q.tenant.as_ref())?,
+        actor_id: q.actor_id,
+        actor_kind: q.actor_kind,
+        aggregate_id: q.case,
+        event_type: q.event_type,
+        since_ms: q
+            .since
+            .as_deref()
+            .map(|s| parse_time("since", s))
+            .transpose()?,
+        until_ms: q
+            .until
+            .as_deref()
+            .map(|s| parse_time("until", s))
+            .transpose()?,
+        before,
+        limit: limit(q.limit)?,
+    };
+    let mut rows = state.read_models.audit(&filter).await.map_err(db_error)?;
+    let more = rows.len() > filter.limit as usize;
+    rows.truncate(filter.limit as usize);
+    let next_cursor = if more {
+        rows.last()
+            .map(|r| format!("{}:{}", r.global_tx, r.global_position))
+    } else {
+        None
+    };
+    Ok(HttpResponse::Ok().json(AuditPage {
+        items: rows.iter().map(AuditEntry::of).collect(),
+        next_cursor,
+    }))
+}
+
+/// Every event of one case, oldest first: its audit trail.
+#[utoipa::path(
+    get, path = "/admin/verifications/{id}/events", tag = "admin",
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<AuditEntry>), (status = 404, body = ErrorBody))
+)]
+pub async fn case_events(
+    state: web::Data<AppState>,
+    identity: Identity,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = identity.require(OFFICERS)?;
+    let case_id = parse_case_id(&id)?;
+    let rows = state
+        .read_models
+        .stream_audit(ctx.tenant.as_str(), &case_id.to_string())
+        .await
+        .map_err(db_error)?;
+    if rows.is_empty() {
+        return Err(CaseError::NotFound.into());
+    }
+    Ok(HttpResponse::Ok().json(rows.iter().map(AuditEntry::of).collect::<Vec<_>>()))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryQuery {
+    /// The state after this many events.
+    version: Option<usize>,
+    /// The state as of this time (RFC 3339).
+    at: Option<String>,
+}
+
+/// Time travel (READ-6): the case as it stood at an event number or a time,
+/// computed by replaying its stream.
+#[utoipa::path(
+    get, path = "/admin/verifications/{id}/history", tag = "admin",
+    params(("id" = String, Path), HistoryQuery),
+    responses((status = 200, body = AdminVerificationView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn history(
+    state: web::Data<AppState>,
+    identity: Identity,
+    id: web::Path<String>,
+    query: web::Query<HistoryQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = identity.require(OFFICERS)?;
+    let case_id = parse_case_id(&id)?;
+    let q = query.into_inner();
+    if q.version.is_none() && q.at.is_none() {
+        return Err(ApiError::validation("version", "give version or at"));
+    }
+    if q.version == Some(0) {
+        return Err(ApiError::validation("version", "at least 1"));
+    }
+    let at =
+        q.at.as_deref()
+            .map(|s| OffsetDateTime::parse(s, &Rfc3339).map_err(|e| ApiError::validation("at", e)))
+            .transpose()?;
+    let (case, version) = state.cases.load_at(ctx, case_id, q.version, at).await?;
+    let opened = case.opened().ok_or(CaseError::NotFound)?;
+    Ok(HttpResponse::build(StatusCode::OK)
+        .insert_header(etag(version))
+        .json(AdminVerificationView::of(opened, version)))
+}

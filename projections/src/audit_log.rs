@@ -1,0 +1,104 @@
+//! READ-4: the audit trail — who did what, when, why — one row per event of
+//! every stream, filterable by tenant, actor, case, type and time.
+
+use serde_json::Value;
+use veritrail_event_store::RecordedEvent;
+
+use crate::runtime::{Projection, ProjectionError, Tx};
+use crate::{millis, run};
+
+pub const NAME: &str = "audit_log";
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct AuditLogProjection;
+
+/// A one-line human summary of an event: its type and the why/what fields.
+pub fn summarise(event_type: &str, payload: &Value) -> String {
+    let body = payload.get(event_type).unwrap_or(payload);
+    let mut parts = vec![event_type.to_owned()];
+    for key in [
+        "check",
+        "result",
+        "reason",
+        "comment",
+        "hint",
+        "outcome",
+        "case_id",
+        "replaced_by",
+    ] {
+        match body.get(key) {
+            Some(Value::String(s)) => parts.push(format!("{key}={s}")),
+            Some(Value::Object(o)) => {
+                if let Some(Value::String(s)) = o.get("outcome") {
+                    parts.push(format!("{key}={s}"));
+                }
+                if let Some(Value::String(s)) = o.get("reason") {
+                    parts.push(format!("reason={s}"));
+                }
+            }
+            _ => {}
+        }
+    }
+    let summary = parts.join(" ");
+    summary.chars().take(500).collect()
+}
+
+impl Projection for AuditLogProjection {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    async fn apply(&self, tx: &mut Tx<'_>, event: &RecordedEvent) -> Result<(), ProjectionError> {
+        let meta = |key: &str| {
+            event
+                .metadata
+                .get(key)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        let transaction = i64::try_from(event.global.transaction).unwrap_or(i64::MAX);
+        run!(
+            tx,
+            sqlx::query(
+                "INSERT INTO audit_log (global_tx, global_position, tenant_id, aggregate_type, aggregate_id, sequence,
+                                        event_type, actor_kind, actor_id, recorded_at_ms, correlation_id, summary)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                 ON CONFLICT DO NOTHING"
+            )
+            .bind(transaction)
+            .bind(event.global.position)
+            .bind(event.tenant_id.clone())
+            .bind(&event.aggregate_type)
+            .bind(&event.aggregate_id)
+            .bind(event.sequence)
+            .bind(&event.event_type)
+            .bind(meta("actor_kind"))
+            .bind(meta("actor_id"))
+            .bind(millis(event.recorded_at))
+            .bind(meta("correlation_id"))
+            .bind(summarise(&event.event_type, &event.payload))
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn summaries_name_the_event_and_its_reasons() {
+        let payload =
+            json!({"CaseFailed": {"by": {"kind": "officer", "id": "vo"}, "reason": "forged"}});
+        assert_eq!(
+            summarise("CaseFailed", &payload),
+            "CaseFailed reason=forged"
+        );
+        let payload = json!({"CheckResultRecorded": {"check": "document", "result": {"outcome": "failed", "reason": "expired"}}});
+        assert_eq!(
+            summarise("CheckResultRecorded", &payload),
+            "CheckResultRecorded check=document result=failed reason=expired"
+        );
+    }
+}

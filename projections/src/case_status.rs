@@ -1,0 +1,336 @@
+//! READ-1, READ-2, CASE-7: a row per case, a row per check, and which cases
+//! affect which entities — maintained incrementally from case events.
+
+use veritrail_domain::case::{upcasters, CaseEvent, CheckResult, CheckState};
+use veritrail_event_store::RecordedEvent;
+
+use crate::runtime::{Projection, ProjectionError, Tx};
+use crate::{millis, run};
+
+pub const NAME: &str = "case_status";
+
+/// The case-status read model.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CaseStatusProjection;
+
+/// Reads a stored case event, upgrading old versions as the write side does.
+pub fn decode(event: &RecordedEvent) -> Result<CaseEvent, ProjectionError> {
+    event
+        .decode(&upcasters())
+        .map_err(|e| ProjectionError::Decode {
+            event_type: event.event_type.clone(),
+            version: event.event_version.clone(),
+            reason: e.to_string(),
+        })
+}
+
+async fn set_check_state(
+    tx: &mut Tx<'_>,
+    case_id: &str,
+    check: &str,
+    state: CheckState,
+) -> Result<(), sqlx::Error> {
+    run!(
+        tx,
+        sqlx::query("UPDATE case_checks SET state = $3 WHERE case_id = $1 AND check_kind = $2")
+            .bind(case_id)
+            .bind(check)
+            .bind(state.as_str())
+    )?;
+    Ok(())
+}
+
+/// Recomputes the queue's check summary of one case.
+async fn summarise_checks(tx: &mut Tx<'_>, case_id: &str) -> Result<(), sqlx::Error> {
+    let sql = "UPDATE case_status SET check_outcome = (
+                 SELECT CASE
+                   WHEN SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END) > 0 THEN 'failed'
+                   WHEN SUM(CASE WHEN state IN ('requires_action', 'expired') THEN 1 ELSE 0 END) > 0 THEN 'requires_action'
+                   WHEN SUM(CASE WHEN state IN ('verified', 'bypassed') THEN 0 ELSE 1 END) = 0 THEN 'all_cleared'
+                   ELSE 'pending' END
+                 FROM case_checks WHERE case_id = $1)
+               WHERE case_id = $1";
+    run!(tx, sqlx::query(sql).bind(case_id))?;
+    Ok(())
+}
+
+impl Projection for CaseStatusProjection {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    async fn apply(&self, tx: &mut Tx<'_>, event: &RecordedEvent) -> Result<(), ProjectionError> {
+        if event.aggregate_type != "VerificationCase" {
+            return Ok(());
+        }
+        let id = event.aggregate_id.as_str();
+        let at = millis(event.recorded_at);
+        let version = event.sequence;
+        let case_event = decode(event)?;
+        match case_event {
+            CaseEvent::CaseOpened {
+                case_id: _,
+                tenant,
+                subject,
+                checks,
+                entities,
+                restart,
+                opened_at,
+            } => {
+                let entities_json =
+                    serde_json::to_string(&entities).unwrap_or_else(|_| "[]".into());
+                let restart_json = restart.as_ref().and_then(|r| serde_json::to_string(r).ok());
+                let inserted = run!(
+                    tx,
+                    sqlx::query(
+                        "INSERT INTO case_status (case_id, tenant_id, subject_id, subject_name, status, entities, restart,
+                                                  opened_at_ms, updated_at_ms, version, check_outcome)
+                         VALUES ($1, $2, $3, $4, 'PENDING_ORG', $5, $6, $7, $8, $9, 'pending')
+                         ON CONFLICT (case_id) DO NOTHING"
+                    )
+                    .bind(id)
+                    .bind(tenant.as_str())
+                    .bind(subject.id.as_str())
+                    .bind(subject.display_name.as_ref().map(|n| n.to_string()))
+                    .bind(&entities_json)
+                    .bind(restart_json)
+                    .bind(millis(opened_at))
+                    .bind(at)
+                    .bind(version)
+                )?;
+                if inserted == 0 {
+                    return Ok(());
+                }
+                for (position, check) in checks.iter().enumerate() {
+                    run!(
+                        tx,
+                        sqlx::query(
+                            "INSERT INTO case_checks (case_id, check_kind, state, attempt, position)
+                             VALUES ($1, $2, 'requested', 1, $3) ON CONFLICT DO NOTHING"
+                        )
+                        .bind(id)
+                        .bind(check.as_str())
+                        .bind(i64::try_from(position).unwrap_or_default())
+                    )?;
+                }
+                for entity in &entities {
+                    run!(
+                        tx,
+                        sqlx::query(
+                            "INSERT INTO case_entities (tenant_id, entity_id, case_id) VALUES ($1, $2, $3)
+                             ON CONFLICT DO NOTHING"
+                        )
+                        .bind(tenant.as_str())
+                        .bind(entity.as_str())
+                        .bind(id)
+                    )?;
+                }
+                return Ok(());
+            }
+            other => {
+                // Every event bumps the version; the guard makes a replayed event a no-op.
+                let bumped = run!(
+                    tx,
+                    sqlx::query(
+                        "UPDATE case_status SET version = $2, updated_at_ms = $3 WHERE case_id = $1 AND version < $2"
+                    )
+                    .bind(id)
+                    .bind(version)
+                    .bind(at)
+                )?;
+                if bumped == 0 {
+                    // Already applied (or the case row is missing): nothing to do.
+                    return Ok(());
+                }
+                apply_change(tx, id, at, other).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+async fn apply_change(
+    tx: &mut Tx<'_>,
+    id: &str,
+    at: i64,
+    event: CaseEvent,
+) -> Result<(), ProjectionError> {
+    match event {
+        CaseEvent::CaseOpened { .. } => {}
+        CaseEvent::DataSubmitted { submitted_at, .. } => {
+            run!(
+                tx,
+                sqlx::query("UPDATE case_status SET status = 'PENDING_ADMIN', submitted_at_ms = $2 WHERE case_id = $1")
+                    .bind(id)
+                    .bind(millis(submitted_at))
+            )?;
+            run!(
+                tx,
+                sqlx::query("UPDATE case_checks SET state = 'submitted' WHERE case_id = $1 AND state = 'requested'")
+                    .bind(id)
+            )?;
+            summarise_checks(tx, id).await?;
+        }
+        CaseEvent::CheckStarted { check, .. } => {
+            set_check_state(tx, id, check.as_str(), CheckState::Processing).await?;
+            summarise_checks(tx, id).await?;
+        }
+        CaseEvent::CheckResultRecorded { check, result } => {
+            let (state, outcome, reason, score) = match result {
+                CheckResult::Verified { score } => (CheckState::Verified, "verified", None, score),
+                CheckResult::Failed { reason, score } => (
+                    CheckState::Failed,
+                    "failed",
+                    Some(reason.to_string()),
+                    score,
+                ),
+            };
+            run!(
+                tx,
+                sqlx::query(
+                    "UPDATE case_checks SET state = $3, outcome = $4, reason = $5, score = $6
+                     WHERE case_id = $1 AND check_kind = $2"
+                )
+                .bind(id)
+                .bind(check.as_str())
+                .bind(state.as_str())
+                .bind(outcome)
+                .bind(reason)
+                .bind(score.map(|s| i64::from(s.value())))
+            )?;
+            summarise_checks(tx, id).await?;
+        }
+        CaseEvent::CheckActionRequested {
+            check,
+            hint,
+            deadline,
+        } => {
+            run!(
+                tx,
+                sqlx::query(
+                    "UPDATE case_checks SET state = 'requires_action', hint = $3, action_deadline_ms = $4
+                     WHERE case_id = $1 AND check_kind = $2"
+                )
+                .bind(id)
+                .bind(check.as_str())
+                .bind(hint.to_string())
+                .bind(millis(deadline))
+            )?;
+            summarise_checks(tx, id).await?;
+        }
+        CaseEvent::CheckResubmitted { check, .. } => {
+            run!(
+                tx,
+                sqlx::query(
+                    "UPDATE case_checks SET state = 'resubmitted', action_deadline_ms = NULL
+                     WHERE case_id = $1 AND check_kind = $2"
+                )
+                .bind(id)
+                .bind(check.as_str())
+            )?;
+            summarise_checks(tx, id).await?;
+        }
+        CaseEvent::CheckExpired { check } => {
+            set_check_state(tx, id, check.as_str(), CheckState::Expired).await?;
+            summarise_checks(tx, id).await?;
+        }
+        CaseEvent::CheckRetried { check, attempt } => {
+            run!(
+                tx,
+                sqlx::query(
+                    "UPDATE case_checks SET state = 'submitted', attempt = $3, outcome = NULL, reason = NULL,
+                            score = NULL, hint = NULL, action_deadline_ms = NULL
+                     WHERE case_id = $1 AND check_kind = $2"
+                )
+                .bind(id)
+                .bind(check.as_str())
+                .bind(i64::from(attempt))
+            )?;
+            summarise_checks(tx, id).await?;
+        }
+        CaseEvent::CheckBypassed { check, by, comment } => {
+            run!(
+                tx,
+                sqlx::query(
+                    "UPDATE case_checks SET state = 'bypassed', bypassed_by_kind = $3, bypassed_by_id = $4,
+                            bypass_comment = $5
+                     WHERE case_id = $1 AND check_kind = $2"
+                )
+                .bind(id)
+                .bind(check.as_str())
+                .bind(by.kind.as_str())
+                .bind(by.id.as_str())
+                .bind(comment.to_string())
+            )?;
+            summarise_checks(tx, id).await?;
+        }
+        CaseEvent::CaseCompleted { by, outcome } => {
+            let outcome = serde_json::to_value(outcome)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned));
+            decide(tx, id, at, "COMPLETED", &by, outcome, None, None).await?;
+        }
+        CaseEvent::CaseFailed { by, reason } => {
+            decide(
+                tx,
+                id,
+                at,
+                "FAILED",
+                &by,
+                None,
+                Some(reason.to_string()),
+                None,
+            )
+            .await?;
+        }
+        CaseEvent::CaseCancelled {
+            by,
+            reason,
+            replaced_by,
+        } => {
+            let replaced = replaced_by.map(|c| c.to_string());
+            decide(
+                tx,
+                id,
+                at,
+                "CANCELLED",
+                &by,
+                None,
+                Some(reason.to_string()),
+                replaced,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn decide(
+    tx: &mut Tx<'_>,
+    id: &str,
+    at: i64,
+    status: &str,
+    by: &veritrail_domain::Actor,
+    outcome: Option<String>,
+    reason: Option<String>,
+    replaced_by: Option<String>,
+) -> Result<(), sqlx::Error> {
+    run!(
+        tx,
+        sqlx::query(
+            "UPDATE case_status SET status = $2, decided_by_kind = $3, decided_by_id = $4, outcome = $5,
+                    reason = $6, replaced_by = $7, decided_at_ms = $8
+             WHERE case_id = $1"
+        )
+        .bind(id)
+        .bind(status)
+        .bind(by.kind.as_str())
+        .bind(by.id.as_str())
+        .bind(outcome)
+        .bind(reason)
+        .bind(replaced_by)
+        .bind(at)
+    )?;
+    Ok(())
+}

@@ -1,0 +1,425 @@
+//! The subscription runner.
+//!
+//! One step: begin a transaction; claim or renew the projection's lease while
+//! reading its checkpoint (`UPDATE … RETURNING`, which also locks the row);
+//! read the next events after the checkpoint; apply each in the transaction;
+//! move the checkpoint — only if we still own it — and commit. So a read-model
+//! change and its checkpoint are committed together, a crash loses nothing
+//! and applies nothing twice, and of two runners only the lease holder can
+//! commit (ADR 0005).
+
+mod tx;
+
+use std::time::Duration;
+
+use sqlx::Row;
+use tokio::time::Instant;
+use uuid::Uuid;
+use veritrail_event_store::{EventDatabase, GlobalPosition, RecordedEvent, StoreError};
+
+pub use tx::Tx;
+
+use crate::millis;
+
+/// Why a projection could not apply an event.
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectionError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("cannot read event {event_type} v{version}: {reason}")]
+    Decode {
+        event_type: String,
+        version: String,
+        reason: String,
+    },
+    #[error("{0}")]
+    Other(String),
+}
+
+/// A read model fed from the global log.
+pub trait Projection: Send + Sync + 'static {
+    /// Stable name: the checkpoint key.
+    fn name(&self) -> &'static str;
+
+    /// Applies one event inside the runner's transaction. Must only write
+    /// through `tx`, so the write commits or rolls back with the checkpoint.
+    fn apply(
+        &self,
+        tx: &mut Tx<'_>,
+        event: &RecordedEvent,
+    ) -> impl std::future::Future<Output = Result<(), ProjectionError>> + Send;
+}
+
+/// Runner settings.
+#[derive(Debug, Clone)]
+pub struct RunnerConfig {
+    pub batch_size: u32,
+    /// How long a claim lasts without renewal.
+    pub lease: Duration,
+    /// Polling interval when no notification arrives.
+    pub poll_interval: Duration,
+    /// Attempts at one failing event before it is parked.
+    pub max_attempts: u32,
+    /// First retry delay; doubles per attempt.
+    pub backoff: Duration,
+}
+
+impl Default for RunnerConfig {
+    fn default() -> Self {
+        Self {
+            batch_size: 500,
+            lease: Duration::from_secs(15),
+            poll_interval: Duration::from_millis(250),
+            max_attempts: 5,
+            backoff: Duration::from_millis(50),
+        }
+    }
+}
+
+/// Runs one projection.
+#[derive(Debug)]
+pub struct Runner<P> {
+    projection: P,
+    db: EventDatabase,
+    config: RunnerConfig,
+    owner: String,
+}
+
+/// What one step did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Applied (or parked) this many events.
+    Applied(usize),
+    /// Another runner holds the lease.
+    NotOwner,
+}
+
+/// Runner failures (not event failures: those are retried and parked).
+#[derive(Debug, thiserror::Error)]
+pub enum RunnerError {
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("another runner holds projection {0}")]
+    NotOwner(&'static str),
+}
+
+fn now_ms() -> i64 {
+    millis(time::OffsetDateTime::now_utc())
+}
+
+impl<P: Projection> Runner<P> {
+    pub fn new(projection: P, db: EventDatabase, config: RunnerConfig) -> Self {
+        Self {
+            projection,
+            db,
+            config,
+            owner: format!("runner-{}", Uuid::now_v7()),
+        }
+    }
+
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    fn lease_ms(&self) -> i64 {
+        i64::try_from(self.config.lease.as_millis()).unwrap_or(i64::MAX)
+    }
+
+    async fn ensure_row(&self) -> Result<(), sqlx::Error> {
+        let sql = "INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT DO NOTHING";
+        let name = self.projection.name();
+        match &self.db {
+            EventDatabase::Postgres(pool) => sqlx::query(sql).bind(name).execute(pool).await?,
+            EventDatabase::Sqlite(pool) => {
+                sqlx::query(sql).bind(name).execute(pool).await?;
+                return Ok(());
+            }
+        };
+        Ok(())
+    }
+
+    /// Claims or renews the lease and returns the checkpoint, locking the row.
+    async fn claim(&self, tx: &mut Tx<'_>) -> Result<Option<GlobalPosition>, sqlx::Error> {
+        let now = now_ms();
+        let sql = "UPDATE projection_checkpoints
+                      SET owner = $2, lease_until_ms = $3, updated_at_ms = $4
+                    WHERE name = $1 AND (owner IS NULL OR owner = $2 OR lease_until_ms < $4)
+                RETURNING last_tx, last_position";
+        let name = self.projection.name();
+        let until = now + self.lease_ms();
+        let row = match tx {
+            Tx::Postgres(t) => sqlx::query(sql)
+                .bind(name)
+                .bind(&self.owner)
+                .bind(until)
+                .bind(now)
+                .fetch_optional(&mut **t)
+                .await?
+                .map(|r| (r.get::<i64, _>(0), r.get::<i64, _>(1))),
+            Tx::Sqlite(t) => sqlx::query(sql)
+                .bind(name)
+                .bind(&self.owner)
+                .bind(until)
+                .bind(now)
+                .fetch_optional(&mut **t)
+                .await?
+                .map(|r| (r.get::<i64, _>(0), r.get::<i64, _>(1))),
+        };
+        Ok(row.map(|(t, p)| GlobalPosition {
+            transaction: u64::try_from(t).unwrap_or(0),
+            position: p,
+        }))
+    }
+
+    async fn advance(
+        &self,
+        tx: &mut Tx<'_>,
+        to: GlobalPosition,
+        applied: usize,
+    ) -> Result<bool, sqlx::Error> {
+        let sql = "UPDATE projection_checkpoints
+                      SET last_tx = $3, last_position = $4, events_applied = events_applied + $5,
+                          updated_at_ms = $6
+                    WHERE name = $1 AND owner = $2";
+        let name = self.projection.name();
+        let transaction = i64::try_from(to.transaction).unwrap_or(i64::MAX);
+        let applied = i64::try_from(applied).unwrap_or(i64::MAX);
+        let now = now_ms();
+        let rows = crate::run!(
+            tx,
+            sqlx::query(sql)
+                .bind(name)
+                .bind(&self.owner)
+                .bind(transaction)
+                .bind(to.position)
+                .bind(applied)
+                .bind(now)
+        )?;
+        Ok(rows == 1)
+    }
+
+    /// Applies events in one transaction; on an event's failure returns its
+    /// index and error (the transaction is rolled back).
+    async fn apply_all(
+        &self,
+        events: &[RecordedEvent],
+    ) -> Result<Result<(), (usize, ProjectionError)>, RunnerError> {
+        let mut tx = Tx::begin(&self.db).await?;
+        if self.claim(&mut tx).await?.is_none() {
+            tx.rollback().await?;
+            return Err(RunnerError::NotOwner(self.projection.name()));
+        }
+        for (index, event) in events.iter().enumerate() {
+            let span = tracing::debug_span!(
+                "project",
+                projection = self.projection.name(),
+                event = %event.global,
+                event_type = %event.event_type
+            );
+            let _enter = span.enter();
+            if let Err(error) = self.projection.apply(&mut tx, event).await {
+                tx.rollback().await?;
+                return Ok(Err((index, error)));
+            }
+        }
+        if let Some(last) = events.last() {
+            if !self.advance(&mut tx, last.global, events.len()).await? {
+                tx.rollback().await?;
+                return Err(RunnerError::NotOwner(self.projection.name()));
+            }
+        }
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+
+    async fn park(
+        &self,
+        event: &RecordedEvent,
+        error: &ProjectionError,
+    ) -> Result<(), RunnerError> {
+        let mut tx = Tx::begin(&self.db).await?;
+        if self.claim(&mut tx).await?.is_none() {
+            tx.rollback().await?;
+            return Err(RunnerError::NotOwner(self.projection.name()));
+        }
+        let sql = "INSERT INTO projection_dead_letters
+                   (projection, global_tx, global_position, aggregate_id, event_type, error, attempts, parked_at_ms)
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING";
+        let transaction = i64::try_from(event.global.transaction).unwrap_or(i64::MAX);
+        crate::run!(
+            &mut tx,
+            sqlx::query(sql)
+                .bind(self.projection.name())
+                .bind(transaction)
+                .bind(event.global.position)
+                .bind(&event.aggregate_id)
+                .bind(&event.event_type)
+                .bind(error.to_string())
+                .bind(i64::from(self.config.max_attempts))
+                .bind(now_ms())
+        )?;
+        if !self.advance(&mut tx, event.global, 0).await? {
+            tx.rollback().await?;
+            return Err(RunnerError::NotOwner(self.projection.name()));
+        }
+        tx.commit().await?;
+        tracing::error!(
+            projection = self.projection.name(),
+            event = %event.global,
+            event_type = %event.event_type,
+            error = %error,
+            "event parked in the dead-letter table after retries"
+        );
+        Ok(())
+    }
+
+    /// Reads the checkpoint without claiming (for progress and tests).
+    pub async fn checkpoint(&self) -> Result<GlobalPosition, RunnerError> {
+        let sql = "SELECT last_tx, last_position FROM projection_checkpoints WHERE name = $1";
+        let name = self.projection.name();
+        let row: Option<(i64, i64)> = match &self.db {
+            EventDatabase::Postgres(pool) => {
+                sqlx::query_as(sql).bind(name).fetch_optional(pool).await?
+            }
+            EventDatabase::Sqlite(pool) => {
+                sqlx::query_as(sql).bind(name).fetch_optional(pool).await?
+            }
+        };
+        Ok(row
+            .map(|(t, p)| GlobalPosition {
+                transaction: u64::try_from(t).unwrap_or(0),
+                position: p,
+            })
+            .unwrap_or_default())
+    }
+
+    /// One batch: claim, read, apply (retrying and parking a failing event).
+    pub async fn step(&self) -> Result<Step, RunnerError> {
+        self.ensure_row().await?;
+        // Learn the checkpoint under the lease (cheap: renews it too).
+        let cursor = {
+            let mut tx = Tx::begin(&self.db).await?;
+            let Some(cursor) = self.claim(&mut tx).await? else {
+                tx.rollback().await?;
+                return Ok(Step::NotOwner);
+            };
+            tx.commit().await?;
+            cursor
+        };
+        let events = self.db.read_all(cursor, self.config.batch_size).await?;
+        if events.is_empty() {
+            return Ok(Step::Applied(0));
+        }
+        match self.apply_all(&events).await {
+            Err(RunnerError::NotOwner(_)) => return Ok(Step::NotOwner),
+            Err(other) => return Err(other),
+            Ok(Ok(())) => return Ok(Step::Applied(events.len())),
+            Ok(Err((index, _))) => {
+                // Commit what precedes the failing event, then retry it alone.
+                if index > 0 {
+                    if let Ok(Err((_, error))) = self.apply_all(&events[..index]).await {
+                        return Err(RunnerError::Store(StoreError::Database(
+                            sqlx::Error::Protocol(format!(
+                                "events before a failing one failed on retry: {error}"
+                            )),
+                        )));
+                    }
+                }
+                let failing = &events[index];
+                let mut delay = self.config.backoff;
+                let mut last_error = None;
+                for attempt in 1..=self.config.max_attempts {
+                    match self.apply_all(std::slice::from_ref(failing)).await? {
+                        Ok(()) => return Ok(Step::Applied(index + 1)),
+                        Err((_, error)) => {
+                            tracing::warn!(
+                                projection = self.projection.name(),
+                                event = %failing.global,
+                                attempt,
+                                error = %error,
+                                "projection failed to apply an event; retrying"
+                            );
+                            last_error = Some(error);
+                            if attempt < self.config.max_attempts {
+                                tokio::time::sleep(delay).await;
+                                delay *= 2;
+                            }
+                        }
+                    }
+                }
+                if let Some(error) = last_error {
+                    self.park(failing, &error).await?;
+                }
+                Ok(Step::Applied(index + 1))
+            }
+        }
+    }
+
+    /// Applies everything committed before the call, then returns. Fails if
+    /// another runner holds the projection.
+    pub async fn catch_up(&self) -> Result<usize, RunnerError> {
+        self.db.settle(Duration::from_secs(30)).await?;
+        let mut total = 0;
+        loop {
+            match self.step().await? {
+                Step::Applied(0) => return Ok(total),
+                Step::Applied(n) => total += n,
+                Step::NotOwner => return Err(RunnerError::NotOwner(self.projection.name())),
+            }
+        }
+    }
+
+    /// Runs forever: catches up, then waits for a notification (PostgreSQL
+    /// LISTEN) or the polling interval. A runner that does not hold the
+    /// lease stands by and takes over when it expires.
+    pub async fn run(self) {
+        let mut listener = match &self.db {
+            EventDatabase::Postgres(pool) => {
+                match sqlx::postgres::PgListener::connect_with(pool).await {
+                    Ok(mut listener) => match listener.listen("veritrail_events").await {
+                        Ok(()) => Some(listener),
+                        Err(error) => {
+                            tracing::warn!(%error, "LISTEN failed; polling only");
+                            None
+                        }
+                    },
+                    Err(error) => {
+                        tracing::warn!(%error, "no listener connection; polling only");
+                        None
+                    }
+                }
+            }
+            EventDatabase::Sqlite(_) => None,
+        };
+        let name = self.projection.name();
+        tracing::info!(projection = name, owner = %self.owner, "projection runner started");
+        loop {
+            let wait = match self.step().await {
+                Ok(Step::Applied(0)) => self.config.poll_interval,
+                Ok(Step::Applied(_)) => continue,
+                Ok(Step::NotOwner) => self.config.lease / 3,
+                Err(error) => {
+                    tracing::error!(projection = name, %error, "projection step failed");
+                    self.config.poll_interval * 4
+                }
+            };
+            let deadline = Instant::now() + wait;
+            match listener.as_mut() {
+                Some(listener) => {
+                    tokio::select! {
+                        notification = listener.recv() => {
+                            if let Err(error) = notification {
+                                tracing::warn!(%error, "listener failed; it reconnects on next recv");
+                                tokio::time::sleep_until(deadline).await;
+                            }
+                        }
+                        () = tokio::time::sleep_until(deadline) => {}
+                    }
+                }
+                None => tokio::time::sleep_until(deadline).await,
+            }
+        }
+    }
+}
