@@ -13,3 +13,5 @@ mod demo;
 mod global_order;
 mod one_active_case;
 mod openapi;
+mod projections;
+mod read_api;

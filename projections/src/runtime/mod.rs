@@ -313,9 +313,9 @@ impl<P: Projection> Runner<P> {
             return Ok(Step::Applied(0));
         }
         match self.apply_all(&events).await {
-            Err(RunnerError::NotOwner(_)) => return Ok(Step::NotOwner),
-            Err(other) => return Err(other),
-            Ok(Ok(())) => return Ok(Step::Applied(events.len())),
+            Err(RunnerError::NotOwner(_)) => Ok(Step::NotOwner),
+            Err(other) => Err(other),
+            Ok(Ok(())) => Ok(Step::Applied(events.len())),
             Ok(Err((index, _))) => {
                 // Commit what precedes the failing event, then retry it alone.
                 if index > 0 {

@@ -1,0 +1,308 @@
+//! Read endpoints over HTTP: the review queue, the audit trail, time travel.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use veritrail_domain::case::VerificationCase;
+use veritrail_event_store::Backend;
+use veritrail_tests::{spawn_app, As, TestApp};
+
+use crate::api_flow::{create_case, submit};
+
+async fn get(app: &TestApp, path: &str, who: As<'_>) -> (StatusCode, Value) {
+    let response = app
+        .request(Method::GET, path, who)
+        .send()
+        .await
+        .expect("get");
+    let status = response.status();
+    (status, response.json().await.expect("json"))
+}
+
+async fn fail(app: &TestApp, id: &str) {
+    let r = app
+        .request(
+            Method::PATCH,
+            &format!("/admin/verifications/{id}"),
+            As::officer("acme"),
+        )
+        .json(&json!({"status": "FAILED", "reason": "no documents"}))
+        .send()
+        .await
+        .expect("fail");
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+async fn the_review_queue_filters_sorts_and_pages(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut pending = Vec::new();
+    for i in 0..5 {
+        let id = create_case(&app, "acme", &format!("EMP-Q{i}")).await;
+        if i % 2 == 0 {
+            submit(&app, "acme", &id).await;
+            pending.push(id);
+        } else if i == 3 {
+            fail(&app, &id).await;
+        }
+    }
+    create_case(&app, "globex", "EMP-OTHER").await;
+
+    let (status, page) = get(
+        &app,
+        "/admin/verifications?status=PENDING_ADMIN",
+        As::officer("acme"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let ids: Vec<&str> = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(
+        ids,
+        pending.iter().map(String::as_str).collect::<Vec<_>>(),
+        "oldest first"
+    );
+    assert!(page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .all(|i| i["check_outcome"] == "pending"));
+
+    // Paging with limit 2 visits every case of the tenant once, newest first.
+    let mut seen = Vec::new();
+    let mut path = "/admin/verifications?limit=2&sort=-opened_at".to_owned();
+    loop {
+        let (status, page) = get(&app, &path, As::officer("acme")).await;
+        assert_eq!(status, StatusCode::OK);
+        let items = page["items"].as_array().expect("items");
+        assert!(items.len() <= 2);
+        seen.extend(items.iter().map(|i| {
+            let at = i["opened_at"].as_str().expect("time");
+            time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+                .expect("RFC 3339")
+        }));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => {
+                path = format!("/admin/verifications?limit=2&sort=-opened_at&cursor={cursor}")
+            }
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 5, "globex's case is not in acme's queue");
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.reverse();
+    assert_eq!(seen, sorted);
+
+    let (_, failed) = get(
+        &app,
+        "/admin/verifications?status=FAILED",
+        As::officer("acme"),
+    )
+    .await;
+    assert_eq!(failed["items"].as_array().expect("items").len(), 1);
+    let (_, by_entity) = get(
+        &app,
+        "/admin/verifications?entity=company-1",
+        As::officer("acme"),
+    )
+    .await;
+    assert_eq!(by_entity["items"].as_array().expect("items").len(), 5);
+    let (_, old) = get(
+        &app,
+        "/admin/verifications?older_than_hours=1",
+        As::officer("acme"),
+    )
+    .await;
+    assert!(old["items"].as_array().expect("items").is_empty());
+
+    // Officers see their tenant only; operators may look across.
+    let (status, body) = get(
+        &app,
+        "/admin/verifications?tenant=globex",
+        As::officer("acme"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (StatusCode::FORBIDDEN, json!("forbidden"))
+    );
+    let operator = As {
+        tenant: "acme",
+        kind: "operator",
+        id: "ops-1",
+    };
+    let (_, all) = get(&app, "/admin/verifications?tenant=*", operator).await;
+    assert_eq!(all["items"].as_array().expect("items").len(), 6);
+    let (status, body) = get(
+        &app,
+        "/admin/verifications?status=DONE",
+        As::officer("acme"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("validation_failed"))
+    );
+    let (status, _) = get(&app, "/admin/verifications", As::org("acme")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+async fn the_audit_trail_shows_who_did_what_newest_first(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let id = create_case(&app, "acme", "EMP-A").await;
+    submit(&app, "acme", &id).await;
+    fail(&app, &id).await;
+    // The audit projection runs on its own; wait for it through the API.
+    let mut trail = Value::Null;
+    for _ in 0..500 {
+        let (status, body) = get(
+            &app,
+            &format!("/admin/verifications/{id}/events"),
+            As::officer("acme"),
+        )
+        .await;
+        if status == StatusCode::OK && body.as_array().is_some_and(|a| a.len() == 3) {
+            trail = body;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let trail = trail.as_array().expect("the trail of three events");
+    let types: Vec<&str> = trail
+        .iter()
+        .map(|e| e["event_type"].as_str().expect("type"))
+        .collect();
+    assert_eq!(types, ["CaseOpened", "DataSubmitted", "CaseFailed"]);
+    assert_eq!(trail[2]["actor_kind"], "officer");
+    assert_eq!(trail[2]["summary"], "CaseFailed reason=no documents");
+
+    let (_, global) = get(&app, "/admin/audit?limit=2", As::officer("acme")).await;
+    let items = global["items"].as_array().expect("items");
+    assert_eq!(items[0]["event_type"], "CaseFailed", "newest first");
+    let cursor = global["next_cursor"].as_str().expect("more pages");
+    let (_, next) = get(
+        &app,
+        &format!("/admin/audit?limit=10&cursor={cursor}"),
+        As::officer("acme"),
+    )
+    .await;
+    // 1 subject assignment + 3 case events in all.
+    assert_eq!(
+        items.len() + next["items"].as_array().expect("items").len(),
+        4
+    );
+    let (_, by_actor) = get(
+        &app,
+        "/admin/audit?actor_kind=individual",
+        As::officer("acme"),
+    )
+    .await;
+    let by_actor = by_actor["items"].as_array().expect("items");
+    assert_eq!(by_actor.len(), 1);
+    assert_eq!(by_actor[0]["event_type"], "DataSubmitted");
+    let (_, foreign) = get(
+        &app,
+        &format!("/admin/verifications/{id}/events"),
+        As::officer("globex"),
+    )
+    .await;
+    assert_eq!(foreign["error"]["code"], "case_not_found");
+}
+
+async fn time_travel_equals_replaying_the_first_n_events(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let id = create_case(&app, "acme", "EMP-T").await;
+    submit(&app, "acme", &id).await;
+    fail(&app, &id).await;
+    let stream = app
+        .test_db
+        .db
+        .read_stream("VerificationCase", &id)
+        .await
+        .expect("stream");
+    assert_eq!(stream.len(), 3);
+    let upcasters = veritrail_domain::case::upcasters();
+    let mut replayed = VerificationCase::default();
+    for (n, event) in stream.iter().enumerate() {
+        cqrs_es::Aggregate::apply(&mut replayed, event.decode(&upcasters).expect("decode"));
+        let (status, body) = get(
+            &app,
+            &format!("/admin/verifications/{id}/history?version={}", n + 1),
+            As::officer("acme"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["version"], n + 1);
+        assert_eq!(body["status"], replayed.status().expect("opened").as_str());
+        assert_eq!(
+            body["submission"].is_null(),
+            replayed.opened().expect("opened").submission.is_none()
+        );
+    }
+    // By time: before the decision the case was still under review.
+    let at = stream[1]
+        .recorded_at
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("format");
+    let (_, body) = get(
+        &app,
+        &format!("/admin/verifications/{id}/history?at={at}"),
+        As::officer("acme"),
+    )
+    .await;
+    assert_eq!(body["status"], "PENDING_ADMIN");
+    let (status, _) = get(
+        &app,
+        &format!("/admin/verifications/{id}/history"),
+        As::officer("acme"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+mod postgres {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_review_queue_filters_sorts_and_pages() {
+        super::the_review_queue_filters_sorts_and_pages(veritrail_event_store::Backend::Postgres)
+            .await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_audit_trail_shows_who_did_what_newest_first() {
+        super::the_audit_trail_shows_who_did_what_newest_first(
+            veritrail_event_store::Backend::Postgres,
+        )
+        .await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn time_travel_equals_replaying_the_first_n_events() {
+        super::time_travel_equals_replaying_the_first_n_events(
+            veritrail_event_store::Backend::Postgres,
+        )
+        .await
+    }
+}
+
+mod sqlite {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_review_queue_filters_sorts_and_pages() {
+        super::the_review_queue_filters_sorts_and_pages(veritrail_event_store::Backend::Sqlite)
+            .await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_audit_trail_shows_who_did_what_newest_first() {
+        super::the_audit_trail_shows_who_did_what_newest_first(
+            veritrail_event_store::Backend::Sqlite,
+        )
+        .await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn time_travel_equals_replaying_the_first_n_events() {
+        super::time_travel_equals_replaying_the_first_n_events(
+            veritrail_event_store::Backend::Sqlite,
+        )
+        .await
+    }
+}
