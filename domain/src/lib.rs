@@ -10,6 +10,8 @@
 pub mod actor;
 pub mod case;
 pub mod clock;
+pub mod country;
+mod country_table;
 pub mod ids;
 pub mod metadata;
 pub mod money;

@@ -84,8 +84,8 @@ impl Projection for CaseStatusProjection {
                     tx,
                     sqlx::query(
                         "INSERT INTO case_status (case_id, tenant_id, subject_id, subject_name, status, entities, restart,
-                                                  opened_at_ms, updated_at_ms, version, check_outcome)
-                         VALUES ($1, $2, $3, $4, 'PENDING_ORG', $5, $6, $7, $8, $9, 'pending')
+                                                  opened_at_ms, updated_at_ms, version, check_outcome, opened_day)
+                         VALUES ($1, $2, $3, $4, 'PENDING_ORG', $5, $6, $7, $8, $9, 'pending', $10)
                          ON CONFLICT (case_id) DO NOTHING"
                     )
                     .bind(id)
@@ -97,6 +97,7 @@ impl Projection for CaseStatusProjection {
                     .bind(millis(opened_at))
                     .bind(at)
                     .bind(version)
+                    .bind(crate::day(opened_at))
                 )?;
                 if inserted == 0 {
                     return Ok(());
@@ -157,12 +158,37 @@ async fn apply_change(
 ) -> Result<(), ProjectionError> {
     match event {
         CaseEvent::CaseOpened { .. } => {}
-        CaseEvent::DataSubmitted { submitted_at, .. } => {
+        CaseEvent::DataSubmitted {
+            submitted_at,
+            submission,
+        } => {
+            let nationality = submission.nationality.map(|c| c.to_string());
+            let region = submission
+                .nationality
+                .map(|c| veritrail_domain::country::region_of(c.as_str()).as_str());
+            let money = |m: &Option<veritrail_domain::Money>| {
+                m.as_ref()
+                    .map(|m| (m.amount().to_string(), m.currency().as_str().to_owned()))
+                    .unzip()
+            };
+            let (requested, requested_currency) = money(&submission.requested_amount);
+            let (income, income_currency) = money(&submission.declared_income);
             run!(
                 tx,
-                sqlx::query("UPDATE case_status SET status = 'PENDING_ADMIN', submitted_at_ms = $2 WHERE case_id = $1")
-                    .bind(id)
-                    .bind(millis(submitted_at))
+                sqlx::query(
+                    "UPDATE case_status SET status = 'PENDING_ADMIN', submitted_at_ms = $2, nationality = $3,
+                            region = $4, requested_amount = $5, requested_currency = $6, declared_income = $7,
+                            income_currency = $8
+                     WHERE case_id = $1"
+                )
+                .bind(id)
+                .bind(millis(submitted_at))
+                .bind(nationality)
+                .bind(region)
+                .bind(requested)
+                .bind(requested_currency)
+                .bind(income)
+                .bind(income_currency)
             )?;
             run!(
                 tx,
@@ -269,6 +295,7 @@ async fn apply_change(
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned));
             decide(tx, id, at, "COMPLETED", &by, outcome, None, None).await?;
+            add_to_money_totals(tx, id).await?;
         }
         CaseEvent::CaseFailed { by, reason } => {
             decide(
@@ -320,7 +347,7 @@ async fn decide(
         tx,
         sqlx::query(
             "UPDATE case_status SET status = $2, decided_by_kind = $3, decided_by_id = $4, outcome = $5,
-                    reason = $6, replaced_by = $7, decided_at_ms = $8
+                    reason = $6, replaced_by = $7, decided_at_ms = $8, decided_day = $9
              WHERE case_id = $1"
         )
         .bind(id)
@@ -331,6 +358,96 @@ async fn decide(
         .bind(reason)
         .bind(replaced_by)
         .bind(at)
+        .bind(
+            time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at) * 1_000_000)
+                .map(crate::day)
+                .unwrap_or_default()
+        )
     )?;
+    Ok(())
+}
+
+/// Adds a completed case's amounts to the tenant's running totals, exactly.
+async fn add_to_money_totals(tx: &mut Tx<'_>, id: &str) -> Result<(), ProjectionError> {
+    use rust_decimal::Decimal;
+    let select =
+        "SELECT tenant_id, requested_amount, requested_currency, declared_income, income_currency
+                  FROM case_status WHERE case_id = $1";
+    type Amounts = (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let row: Option<Amounts> = match tx {
+        Tx::Postgres(t) => {
+            sqlx::query_as(select)
+                .bind(id)
+                .fetch_optional(&mut **t)
+                .await?
+        }
+        Tx::Sqlite(t) => {
+            sqlx::query_as(select)
+                .bind(id)
+                .fetch_optional(&mut **t)
+                .await?
+        }
+    };
+    let Some((tenant, requested, requested_currency, income, income_currency)) = row else {
+        return Ok(());
+    };
+    for (metric, amount, currency) in [
+        ("requested_amount", requested, requested_currency),
+        ("declared_income", income, income_currency),
+    ] {
+        let (Some(amount), Some(currency)) = (amount, currency) else {
+            continue;
+        };
+        let amount: Decimal = amount
+            .parse()
+            .map_err(|e| ProjectionError::Other(format!("stored amount {amount:?}: {e}")))?;
+        let select = "SELECT cases, total FROM dashboard_money WHERE tenant_id = $1 AND metric = $2 AND currency = $3";
+        let current: Option<(i64, String)> = match tx {
+            Tx::Postgres(t) => {
+                sqlx::query_as(select)
+                    .bind(&tenant)
+                    .bind(metric)
+                    .bind(&currency)
+                    .fetch_optional(&mut **t)
+                    .await?
+            }
+            Tx::Sqlite(t) => {
+                sqlx::query_as(select)
+                    .bind(&tenant)
+                    .bind(metric)
+                    .bind(&currency)
+                    .fetch_optional(&mut **t)
+                    .await?
+            }
+        };
+        let (cases, total) = match current {
+            Some((cases, total)) => (
+                cases + 1,
+                total
+                    .parse::<Decimal>()
+                    .map_err(|e| ProjectionError::Other(e.to_string()))?
+                    + amount,
+            ),
+            None => (1, amount),
+        };
+        run!(
+            tx,
+            sqlx::query(
+                "INSERT INTO dashboard_money (tenant_id, metric, currency, cases, total) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (tenant_id, metric, currency) DO UPDATE SET cases = excluded.cases, total = excluded.total"
+            )
+            .bind(&tenant)
+            .bind(metric)
+            .bind(&currency)
+            .bind(cases)
+            .bind(total.to_string())
+        )?;
+    }
     Ok(())
 }

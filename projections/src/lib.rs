@@ -22,3 +22,14 @@ pub const ALL: [&str; 2] = [case_status::NAME, audit_log::NAME];
 pub fn millis(at: time::OffsetDateTime) -> i64 {
     i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }
+
+/// The UTC calendar day (`YYYY-MM-DD`) of a timestamp.
+pub fn day(at: time::OffsetDateTime) -> String {
+    let date = at.to_offset(time::UtcOffset::UTC).date();
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}

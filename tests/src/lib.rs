@@ -224,3 +224,41 @@ impl TestApp {
             .expect("read the log")
     }
 }
+
+impl TestApp {
+    /// Waits until every projection has applied every event committed so far.
+    pub async fn wait_for_projections(&self) {
+        let events = self.all_events().await;
+        let Some(head) = events.last().map(|e| e.global) else {
+            return;
+        };
+        let db = &self.test_db.db;
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+        for name in veritrail_projections::ALL {
+            loop {
+                let sql =
+                    "SELECT last_tx, last_position FROM projection_checkpoints WHERE name = $1";
+                let at: Option<(i64, i64)> = match db {
+                    EventDatabase::Postgres(pool) => {
+                        sqlx::query_as(sql).bind(name).fetch_optional(pool).await
+                    }
+                    EventDatabase::Sqlite(pool) => {
+                        sqlx::query_as(sql).bind(name).fetch_optional(pool).await
+                    }
+                }
+                .expect("checkpoint");
+                let reached = at.is_some_and(|(t, p)| {
+                    (u64::try_from(t).unwrap_or(0), p) >= (head.transaction, head.position)
+                });
+                if reached {
+                    break;
+                }
+                assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "{name} never caught up"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        }
+    }
+}

@@ -9,6 +9,7 @@ mod api_flow;
 mod api_idempotency;
 mod append_only;
 mod contract;
+mod dashboards;
 mod demo;
 mod global_order;
 mod one_active_case;

@@ -5,7 +5,7 @@
 use actix_web::{web, HttpResponse};
 use utoipa::OpenApi;
 
-use super::{admin, cases, health, queries};
+use super::{admin, cases, dashboards, health, queries};
 
 #[derive(Debug, OpenApi)]
 #[openapi(
@@ -37,12 +37,19 @@ Until authentication lands, the caller is named by the development headers \
         queries::audit,
         queries::case_events,
         queries::history,
+        dashboards::overview,
+        dashboards::by_region,
+        dashboards::by_country,
+        dashboards::funnel,
+        dashboards::financial,
+        dashboards::timeline,
         health::live,
         health::ready,
     ),
     tags(
         (name = "verifications", description = "Organisations and individuals"),
         (name = "admin", description = "Verification officers"),
+        (name = "dashboards", description = "Analytics from the read models (seed 004)"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

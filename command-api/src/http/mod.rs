@@ -2,6 +2,7 @@
 
 mod admin;
 mod cases;
+mod dashboards;
 mod docs;
 mod dto;
 mod error;
@@ -116,6 +117,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/verifications/{id}/checks/{check}/resubmit").post(cases::resubmit))
         .service(web::resource("/admin/verifications").get(queries::queue))
         .service(web::resource("/admin/audit").get(queries::audit))
+        .service(web::resource("/admin/dashboard/overview").get(dashboards::overview))
+        .service(web::resource("/admin/dashboard/by-region").get(dashboards::by_region))
+        .service(web::resource("/admin/dashboard/by-country").get(dashboards::by_country))
+        .service(web::resource("/admin/dashboard/funnel").get(dashboards::funnel))
+        .service(web::resource("/admin/dashboard/financial").get(dashboards::financial))
+        .service(web::resource("/admin/dashboard/timeline").get(dashboards::timeline))
         .service(
             web::resource("/admin/verifications/{id}")
                 .get(admin::get)

@@ -11,7 +11,7 @@ use crate::text::PersonName;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SubmissionError {
-    #[error("country must be an ISO 3166-1 alpha-3 code (three uppercase letters)")]
+    #[error("country must be an ISO 3166-1 alpha-3 code or an ICAO special code, e.g. FRA")]
     InvalidCountry,
     #[error("email address is not valid")]
     InvalidEmail,
@@ -22,10 +22,22 @@ pub enum SubmissionError {
 #[serde(try_from = "String", into = "String")]
 pub struct CountryCode([u8; 3]);
 
+/// ICAO Doc 9303 codes that are not ISO 3166-1 countries: British nationals
+/// (GBD, GBN, GBO, GBP, GBS), UN and EU documents, stateless and refugees
+/// (XXA, XXB, XXC), unspecified (XXX), Kosovo (RKS) and other organisations.
+pub const ICAO_SPECIAL_CODES: [&str; 22] = [
+    "EUE", "GBD", "GBN", "GBO", "GBP", "GBS", "RKS", "UNA", "UNK", "UNO", "XBA", "XCC", "XCE",
+    "XCO", "XDC", "XEC", "XES", "XIM", "XOM", "XPO", "XXA", "XXB",
+];
+
 impl CountryCode {
     pub fn parse(code: &str) -> Result<Self, SubmissionError> {
+        let known = crate::country::by_alpha3(code).is_some()
+            || ICAO_SPECIAL_CODES.contains(&code)
+            || code == "XXC"
+            || code == "XXX";
         match code.as_bytes() {
-            [a, b, c] if [a, b, c].iter().all(|b| b.is_ascii_uppercase()) => Ok(Self([*a, *b, *c])),
+            [a, b, c] if known => Ok(Self([*a, *b, *c])),
             _ => Err(SubmissionError::InvalidCountry),
         }
     }
@@ -163,5 +175,11 @@ mod tests {
         assert!(CountryCode::parse("FRA").is_ok());
         assert!(CountryCode::parse("FR").is_err());
         assert!(CountryCode::parse("fra").is_err());
+        assert!(CountryCode::parse("QQQ").is_err(), "not a country");
+        assert!(CountryCode::parse("XXA").is_ok(), "ICAO: stateless");
+        assert!(
+            CountryCode::parse("GBD").is_ok(),
+            "ICAO: British dependent territories"
+        );
     }
 }
