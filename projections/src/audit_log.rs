@@ -48,6 +48,10 @@ impl Projection for AuditLogProjection {
         NAME
     }
 
+    fn tables(&self) -> &'static [&'static str] {
+        &["audit_log"]
+    }
+
     async fn apply(&self, tx: &mut Tx<'_>, event: &RecordedEvent) -> Result<(), ProjectionError> {
         let meta = |key: &str| {
             event

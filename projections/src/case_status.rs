@@ -59,6 +59,15 @@ impl Projection for CaseStatusProjection {
         NAME
     }
 
+    fn tables(&self) -> &'static [&'static str] {
+        &[
+            "case_status",
+            "case_checks",
+            "case_entities",
+            "dashboard_money",
+        ]
+    }
+
     async fn apply(&self, tx: &mut Tx<'_>, event: &RecordedEvent) -> Result<(), ProjectionError> {
         if event.aggregate_type != "VerificationCase" {
             return Ok(());

@@ -11,9 +11,10 @@
 
 pub mod audit_log;
 pub mod case_status;
+pub mod rebuild;
 pub mod runtime;
 
-pub use runtime::{Projection, ProjectionError, Runner, RunnerConfig, Tx};
+pub use runtime::{Projection, ProjectionError, Runner, RunnerConfig, RunnerError, Tx};
 
 /// Every projection the service runs, by name.
 pub const ALL: [&str; 2] = [case_status::NAME, audit_log::NAME];

@@ -16,3 +16,4 @@ mod one_active_case;
 mod openapi;
 mod projections;
 mod read_api;
+mod rebuild;

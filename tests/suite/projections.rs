@@ -289,6 +289,10 @@ impl Projection for Recorder {
         "test_recorder"
     }
 
+    fn tables(&self) -> &'static [&'static str] {
+        &["test_applied"]
+    }
+
     async fn apply(&self, tx: &mut Tx<'_>, event: &RecordedEvent) -> Result<(), ProjectionError> {
         if self.fail_on_position == Some(event.global.position) {
             return Err(ProjectionError::Other("poisoned event".into()));

@@ -41,6 +41,31 @@ enum Command {
     Demo,
     /// Print the OpenAPI 3.1 document.
     Openapi,
+    /// Print a case's events step by step with the state after each (investigations).
+    Replay {
+        /// The case id.
+        case_id: String,
+    },
+    /// Projection maintenance.
+    Projections {
+        #[command(subcommand)]
+        command: ProjectionsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ProjectionsCommand {
+    /// Rebuild read models from the event log into shadow tables and swap them
+    /// in atomically (readers keep the old data until the swap).
+    Rebuild {
+        /// Only this projection (default: all).
+        name: Option<String>,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Show each projection's checkpoint, applied count and parked events.
+    Status,
 }
 
 impl Cli {
@@ -65,6 +90,30 @@ impl Cli {
                     open_database(&config.database_url, config.database_max_connections).await?;
                 let summary = crate::demo::load(db).await?;
                 println!("{summary}");
+                Ok(())
+            }
+            Command::Replay { case_id } => {
+                let db =
+                    open_database(&config.database_url, config.database_max_connections).await?;
+                print!("{}", crate::replay::replay(&db, &case_id).await?);
+                Ok(())
+            }
+            Command::Projections { command } => {
+                let db =
+                    open_database(&config.database_url, config.database_max_connections).await?;
+                match command {
+                    ProjectionsCommand::Rebuild { name, quiet } => {
+                        let names: Vec<&str> = match name.as_deref() {
+                            Some(name) => vec![name],
+                            None => veritrail_projections::ALL.to_vec(),
+                        };
+                        for name in names {
+                            let report = crate::rebuild::rebuild(&db, name, !quiet).await?;
+                            println!("{report}");
+                        }
+                    }
+                    ProjectionsCommand::Status => print!("{}", crate::rebuild::status(&db).await?),
+                }
                 Ok(())
             }
             Command::Serve { bind } => {

@@ -6,4 +6,6 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod rebuild;
+pub mod replay;
 pub mod telemetry;

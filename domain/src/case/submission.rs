@@ -136,11 +136,15 @@ pub struct Evidence {
     pub media_id: MediaId,
 }
 
+time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
+
 /// Personal data and evidence submitted by the individual.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Submission {
     pub given_names: PersonName,
     pub family_name: PersonName,
+    /// Stored as `YYYY-MM-DD`.
+    #[serde(with = "iso_date")]
     pub date_of_birth: Date,
     pub nationality: Option<CountryCode>,
     pub email: Option<EmailAddress>,
@@ -168,6 +172,20 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn dates_of_birth_are_stored_as_iso_dates() {
+        #[derive(Serialize, Deserialize)]
+        struct Wrapper {
+            #[serde(with = "iso_date")]
+            d: Date,
+        }
+        let json = serde_json::to_string(&Wrapper {
+            d: time::macros::date!(1988 - 02 - 29),
+        })
+        .expect("serialises");
+        assert_eq!(json, r#"{"d":"1988-02-29"}"#);
     }
 
     #[test]

@@ -41,8 +41,12 @@ pub trait Projection: Send + Sync + 'static {
     /// Stable name: the checkpoint key.
     fn name(&self) -> &'static str;
 
+    /// The tables this projection writes (rebuilt and swapped together).
+    fn tables(&self) -> &'static [&'static str];
+
     /// Applies one event inside the runner's transaction. Must only write
     /// through `tx`, so the write commits or rolls back with the checkpoint.
+    /// Table names must be unqualified: a rebuild points them at shadow tables.
     fn apply(
         &self,
         tx: &mut Tx<'_>,
@@ -103,6 +107,9 @@ pub enum RunnerError {
     Store(#[from] StoreError),
     #[error("another runner holds projection {0}")]
     NotOwner(&'static str),
+    /// The checkpoint moved under us (a rebuild swapped the read model in).
+    #[error("the checkpoint of projection {0} moved")]
+    Moved(&'static str),
 }
 
 fn now_ms() -> i64 {
@@ -204,12 +211,20 @@ impl<P: Projection> Runner<P> {
     /// index and error (the transaction is rolled back).
     async fn apply_all(
         &self,
+        after: GlobalPosition,
         events: &[RecordedEvent],
     ) -> Result<Result<(), (usize, ProjectionError)>, RunnerError> {
         let mut tx = Tx::begin(&self.db).await?;
-        if self.claim(&mut tx).await?.is_none() {
-            tx.rollback().await?;
-            return Err(RunnerError::NotOwner(self.projection.name()));
+        match self.claim(&mut tx).await? {
+            None => {
+                tx.rollback().await?;
+                return Err(RunnerError::NotOwner(self.projection.name()));
+            }
+            Some(checkpoint) if checkpoint != after => {
+                tx.rollback().await?;
+                return Err(RunnerError::Moved(self.projection.name()));
+            }
+            Some(_) => {}
         }
         for (index, event) in events.iter().enumerate() {
             let span = tracing::debug_span!(
@@ -312,14 +327,15 @@ impl<P: Projection> Runner<P> {
         if events.is_empty() {
             return Ok(Step::Applied(0));
         }
-        match self.apply_all(&events).await {
+        match self.apply_all(cursor, &events).await {
             Err(RunnerError::NotOwner(_)) => Ok(Step::NotOwner),
+            Err(RunnerError::Moved(_)) => Ok(Step::Applied(0)),
             Err(other) => Err(other),
             Ok(Ok(())) => Ok(Step::Applied(events.len())),
             Ok(Err((index, _))) => {
                 // Commit what precedes the failing event, then retry it alone.
                 if index > 0 {
-                    if let Ok(Err((_, error))) = self.apply_all(&events[..index]).await {
+                    if let Ok(Err((_, error))) = self.apply_all(cursor, &events[..index]).await {
                         return Err(RunnerError::Store(StoreError::Database(
                             sqlx::Error::Protocol(format!(
                                 "events before a failing one failed on retry: {error}"
@@ -328,10 +344,18 @@ impl<P: Projection> Runner<P> {
                     }
                 }
                 let failing = &events[index];
+                let before = if index > 0 {
+                    events[index - 1].global
+                } else {
+                    cursor
+                };
                 let mut delay = self.config.backoff;
                 let mut last_error = None;
                 for attempt in 1..=self.config.max_attempts {
-                    match self.apply_all(std::slice::from_ref(failing)).await? {
+                    match self
+                        .apply_all(before, std::slice::from_ref(failing))
+                        .await?
+                    {
                         Ok(()) => return Ok(Step::Applied(index + 1)),
                         Err((_, error)) => {
                             tracing::warn!(

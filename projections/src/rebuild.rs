@@ -1,0 +1,204 @@
+//! Rebuilding a read model from the event log without downtime (READ-5).
+//!
+//! On one dedicated connection, TEMP shadow tables with the read model's
+//! names and shape are created; they shadow the live tables for that
+//! connection only (PostgreSQL searches `pg_temp` first, SQLite the `temp`
+//! schema), so the projection's unchanged SQL fills them while readers and the
+//! live runner keep using the live tables. The swap is one transaction: lock
+//! the projection's checkpoint row (waiting out a live batch), apply what was
+//! appended meanwhile, replace the live rows with the shadow rows, and set the
+//! checkpoint. Readers see the old read model until the commit and the new one
+//! after; a live runner notices the moved checkpoint and continues from it.
+
+use std::time::{Duration, Instant};
+
+use sqlx::pool::PoolConnection;
+use sqlx::{Acquire, Postgres, Row, Sqlite};
+use veritrail_event_store::{EventDatabase, GlobalPosition, RecordedEvent};
+
+use crate::runtime::{Projection, RunnerError, Tx};
+
+/// What a rebuild did.
+#[derive(Debug, Clone)]
+pub struct RebuildReport {
+    pub projection: &'static str,
+    pub events: u64,
+    pub elapsed: Duration,
+}
+
+impl RebuildReport {
+    pub fn events_per_second(&self) -> f64 {
+        self.events as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+impl std::fmt::Display for RebuildReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "rebuilt {}: {} events in {:.2} s ({:.0} events/s)",
+            self.projection,
+            self.events,
+            self.elapsed.as_secs_f64(),
+            self.events_per_second()
+        )
+    }
+}
+
+enum Conn {
+    Postgres(PoolConnection<Postgres>),
+    Sqlite(PoolConnection<Sqlite>),
+}
+
+impl Conn {
+    async fn execute(&mut self, sql: &str) -> Result<(), sqlx::Error> {
+        match self {
+            Conn::Postgres(c) => sqlx::query(sql).execute(&mut **c).await.map(|_| ()),
+            Conn::Sqlite(c) => sqlx::query(sql).execute(&mut **c).await.map(|_| ()),
+        }
+    }
+
+    async fn begin(&mut self) -> Result<Tx<'_>, sqlx::Error> {
+        Ok(match self {
+            Conn::Postgres(c) => Tx::Postgres(c.begin().await?),
+            Conn::Sqlite(c) => Tx::Sqlite(c.begin().await?),
+        })
+    }
+}
+
+/// Creates the TEMP shadow of `table` on this connection.
+async fn shadow(conn: &mut Conn, table: &str) -> Result<(), sqlx::Error> {
+    match conn {
+        Conn::Postgres(_) => {
+            conn.execute(&format!("DROP TABLE IF EXISTS pg_temp.{table}"))
+                .await?;
+            conn.execute(&format!(
+                "CREATE TEMP TABLE {table} (LIKE public.{table} INCLUDING ALL)"
+            ))
+            .await
+        }
+        Conn::Sqlite(c) => {
+            let ddl: String = sqlx::query(
+                "SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = $1",
+            )
+            .bind(table)
+            .fetch_one(&mut **c)
+            .await?
+            .get(0);
+            let body = ddl
+                .split_once('(')
+                .map(|(_, rest)| rest)
+                .ok_or_else(|| sqlx::Error::Protocol(format!("unexpected DDL for {table}")))?;
+            conn.execute(&format!("DROP TABLE IF EXISTS temp.{table}"))
+                .await?;
+            conn.execute(&format!("CREATE TEMP TABLE {table} ({body}"))
+                .await
+        }
+    }
+}
+
+async fn apply_batch<P: Projection>(
+    conn: &mut Conn,
+    projection: &P,
+    events: &[RecordedEvent],
+) -> Result<(), RunnerError> {
+    let mut tx = conn.begin().await?;
+    for event in events {
+        if let Err(error) = projection.apply(&mut tx, event).await {
+            tx.rollback().await?;
+            return Err(RunnerError::Database(sqlx::Error::Protocol(format!(
+                "rebuild of {} stopped at {} ({}): {error}",
+                projection.name(),
+                event.global,
+                event.event_type
+            ))));
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Rebuilds `projection` from the whole log and swaps it in; `progress` is
+/// called with the number of events applied so far.
+pub async fn rebuild<P: Projection>(
+    db: &EventDatabase,
+    projection: P,
+    batch_size: u32,
+    mut progress: impl FnMut(u64),
+) -> Result<RebuildReport, RunnerError> {
+    let started = Instant::now();
+    let name = projection.name();
+    let mut conn = match db {
+        EventDatabase::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
+        EventDatabase::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
+    };
+    for table in projection.tables() {
+        shadow(&mut conn, table).await?;
+    }
+    let mut cursor = GlobalPosition::START;
+    let mut applied: u64 = 0;
+    loop {
+        let events = db.read_all(cursor, batch_size).await?;
+        let Some(last) = events.last() else { break };
+        cursor = last.global;
+        apply_batch(&mut conn, &projection, &events).await?;
+        applied += events.len() as u64;
+        progress(applied);
+    }
+
+    // The swap.
+    let (main, temp) = match conn {
+        Conn::Postgres(_) => ("public", "pg_temp"),
+        Conn::Sqlite(_) => ("main", "temp"),
+    };
+    let mut tx = conn.begin().await?;
+    let lock = "UPDATE projection_checkpoints SET name = name WHERE name = $1";
+    let insert = "INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT DO NOTHING";
+    crate::run!(&mut tx, sqlx::query(insert).bind(name))?;
+    crate::run!(&mut tx, sqlx::query(lock).bind(name))?;
+    loop {
+        let events = db.read_all(cursor, batch_size).await?;
+        let Some(last) = events.last() else { break };
+        cursor = last.global;
+        for event in &events {
+            projection
+                .apply(&mut tx, event)
+                .await
+                .map_err(|e| RunnerError::Database(sqlx::Error::Protocol(e.to_string())))?;
+        }
+        applied += events.len() as u64;
+        progress(applied);
+    }
+    for table in projection.tables() {
+        crate::run!(&mut tx, sqlx::query(&format!("DELETE FROM {main}.{table}")))?;
+        crate::run!(
+            &mut tx,
+            sqlx::query(&format!(
+                "INSERT INTO {main}.{table} SELECT * FROM {temp}.{table}"
+            ))
+        )?;
+    }
+    let transaction = i64::try_from(cursor.transaction).unwrap_or(i64::MAX);
+    let applied_i64 = i64::try_from(applied).unwrap_or(i64::MAX);
+    crate::run!(
+        &mut tx,
+        sqlx::query(
+            "UPDATE projection_checkpoints SET last_tx = $2, last_position = $3, events_applied = $4
+             WHERE name = $1"
+        )
+        .bind(name)
+        .bind(transaction)
+        .bind(cursor.position)
+        .bind(applied_i64)
+    )?;
+    tx.commit().await?;
+    for table in projection.tables() {
+        conn.execute(&format!("DROP TABLE IF EXISTS {temp}.{table}"))
+            .await?;
+    }
+    Ok(RebuildReport {
+        projection: name,
+        events: applied,
+        elapsed: started.elapsed(),
+    })
+}
