@@ -43,6 +43,10 @@ pub fn summarise(event_type: &str, payload: &Value) -> String {
     summary.chars().take(500).collect()
 }
 
+/// Rows per multi-row INSERT (12 parameters each, well under the 65,535
+/// PostgreSQL and 32,766 SQLite bind limits).
+const ROWS_PER_INSERT: usize = 500;
+
 impl Projection for AuditLogProjection {
     fn name(&self) -> &'static str {
         NAME
@@ -50,6 +54,77 @@ impl Projection for AuditLogProjection {
 
     fn tables(&self) -> &'static [&'static str] {
         &["audit_log"]
+    }
+
+    async fn apply_batch(
+        &self,
+        tx: &mut Tx<'_>,
+        events: &[RecordedEvent],
+    ) -> Result<(), ProjectionError> {
+        for chunk in events.chunks(ROWS_PER_INSERT) {
+            let mut sql = String::from(
+                "INSERT INTO audit_log (global_tx, global_position, tenant_id, aggregate_type, aggregate_id, sequence,
+                                        event_type, actor_kind, actor_id, recorded_at_ms, correlation_id, summary) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                let b = i * 12;
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!(
+                    "(${},${},${},${},${},${},${},${},${},${},${},${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 8,
+                    b + 9,
+                    b + 10,
+                    b + 11,
+                    b + 12
+                ));
+            }
+            sql.push_str(" ON CONFLICT DO NOTHING");
+            macro_rules! bind_rows {
+                ($query:expr) => {{
+                    let mut query = $query;
+                    for event in chunk {
+                        let meta = |key: &str| {
+                            event
+                                .metadata
+                                .get(key)
+                                .and_then(Value::as_str)
+                                .map(str::to_owned)
+                        };
+                        query = query
+                            .bind(i64::try_from(event.global.transaction).unwrap_or(i64::MAX))
+                            .bind(event.global.position)
+                            .bind(event.tenant_id.clone())
+                            .bind(event.aggregate_type.clone())
+                            .bind(event.aggregate_id.clone())
+                            .bind(event.sequence)
+                            .bind(event.event_type.clone())
+                            .bind(meta("actor_kind"))
+                            .bind(meta("actor_id"))
+                            .bind(millis(event.recorded_at))
+                            .bind(meta("correlation_id"))
+                            .bind(summarise(&event.event_type, &event.payload));
+                    }
+                    query
+                }};
+            }
+            match tx {
+                Tx::Postgres(t) => bind_rows!(sqlx::query(&sql)).execute(&mut **t).await?,
+                Tx::Sqlite(t) => {
+                    bind_rows!(sqlx::query(&sql)).execute(&mut **t).await?;
+                    continue;
+                }
+            };
+        }
+        Ok(())
     }
 
     async fn apply(&self, tx: &mut Tx<'_>, event: &RecordedEvent) -> Result<(), ProjectionError> {

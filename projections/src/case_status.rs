@@ -207,8 +207,8 @@ async fn apply_change(
             summarise_checks(tx, id).await?;
         }
         CaseEvent::CheckStarted { check, .. } => {
+            // submitted/resubmitted → processing keeps the summary ("pending").
             set_check_state(tx, id, check.as_str(), CheckState::Processing).await?;
-            summarise_checks(tx, id).await?;
         }
         CaseEvent::CheckResultRecorded { check, result } => {
             let (state, outcome, reason, score) = match result {

@@ -103,16 +103,12 @@ async fn apply_batch<P: Projection>(
     events: &[RecordedEvent],
 ) -> Result<(), RunnerError> {
     let mut tx = conn.begin().await?;
-    for event in events {
-        if let Err(error) = projection.apply(&mut tx, event).await {
-            tx.rollback().await?;
-            return Err(RunnerError::Database(sqlx::Error::Protocol(format!(
-                "rebuild of {} stopped at {} ({}): {error}",
-                projection.name(),
-                event.global,
-                event.event_type
-            ))));
-        }
+    if let Err(error) = projection.apply_batch(&mut tx, events).await {
+        tx.rollback().await?;
+        return Err(RunnerError::Database(sqlx::Error::Protocol(format!(
+            "rebuild of {} stopped in a batch: {error}",
+            projection.name()
+        ))));
     }
     tx.commit().await?;
     Ok(())
@@ -160,12 +156,10 @@ pub async fn rebuild<P: Projection>(
         let events = db.read_all(cursor, batch_size).await?;
         let Some(last) = events.last() else { break };
         cursor = last.global;
-        for event in &events {
-            projection
-                .apply(&mut tx, event)
-                .await
-                .map_err(|e| RunnerError::Database(sqlx::Error::Protocol(e.to_string())))?;
-        }
+        projection
+            .apply_batch(&mut tx, &events)
+            .await
+            .map_err(|e| RunnerError::Database(sqlx::Error::Protocol(e.to_string())))?;
         applied += events.len() as u64;
         progress(applied);
     }

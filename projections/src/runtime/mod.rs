@@ -52,6 +52,23 @@ pub trait Projection: Send + Sync + 'static {
         tx: &mut Tx<'_>,
         event: &RecordedEvent,
     ) -> impl std::future::Future<Output = Result<(), ProjectionError>> + Send;
+
+    /// Applies a batch in order. The default applies one event at a time; a
+    /// projection may write a batch at once (e.g. a multi-row INSERT) as long
+    /// as the result is the same. On error the caller falls back to `apply`
+    /// per event to find the failing one.
+    fn apply_batch(
+        &self,
+        tx: &mut Tx<'_>,
+        events: &[RecordedEvent],
+    ) -> impl std::future::Future<Output = Result<(), ProjectionError>> + Send {
+        async move {
+            for event in events {
+                self.apply(tx, event).await?;
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Runner settings.
@@ -225,6 +242,29 @@ impl<P: Projection> Runner<P> {
                 return Err(RunnerError::Moved(self.projection.name()));
             }
             Some(_) => {}
+        }
+        if events.len() > 1 {
+            match self.projection.apply_batch(&mut tx, events).await {
+                Ok(()) => {
+                    if let Some(last) = events.last() {
+                        if !self.advance(&mut tx, last.global, events.len()).await? {
+                            tx.rollback().await?;
+                            return Err(RunnerError::NotOwner(self.projection.name()));
+                        }
+                    }
+                    tx.commit().await?;
+                    return Ok(Ok(()));
+                }
+                Err(_) => {
+                    // Find the failing event one by one in a fresh transaction.
+                    tx.rollback().await?;
+                    tx = Tx::begin(&self.db).await?;
+                    if self.claim(&mut tx).await? != Some(after) {
+                        tx.rollback().await?;
+                        return Err(RunnerError::Moved(self.projection.name()));
+                    }
+                }
+            }
         }
         for (index, event) in events.iter().enumerate() {
             let span = tracing::debug_span!(
