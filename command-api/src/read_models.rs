@@ -519,3 +519,47 @@ impl ReadModels {
         Ok(days)
     }
 }
+
+impl ReadModels {
+    /// The "last active case" of a subject or an entity (CASE-7, seed 002):
+    /// a passed case wins whenever it happened; otherwise the most recent one
+    /// (open or failed). Cancelled cases were superseded and do not count.
+    pub async fn last_active(
+        &self,
+        tenant: &str,
+        subject: Option<&str>,
+        entity: Option<&str>,
+    ) -> Result<Option<(CaseRow, Vec<CheckRow>)>, sqlx::Error> {
+        let mut params = vec![Param::Text(tenant.to_owned())];
+        let (join, condition) = match (subject, entity) {
+            (Some(subject), _) => {
+                params.push(Param::Text(subject.to_owned()));
+                (String::new(), "c.subject_id = $2".to_owned())
+            }
+            (None, Some(entity)) => {
+                params.push(Param::Text(entity.to_owned()));
+                (
+                    "JOIN case_entities e ON e.case_id = c.case_id AND e.tenant_id = c.tenant_id"
+                        .to_owned(),
+                    "e.entity_id = $2".to_owned(),
+                )
+            }
+            (None, None) => return Ok(None),
+        };
+        let sql = format!(
+            "SELECT {CASE_COLUMNS} FROM case_status c {join}
+              WHERE c.tenant_id = $1 AND {condition} AND c.status <> 'CANCELLED'
+              ORDER BY CASE WHEN c.status = 'COMPLETED' THEN 0 ELSE 1 END, c.opened_at_ms DESC, c.case_id DESC
+              LIMIT 1"
+        );
+        let Some(case) = fetch::<CaseRow>(&self.db, &sql, &params)
+            .await?
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        let found = self.case(tenant, &case.case_id).await?;
+        Ok(found)
+    }
+}

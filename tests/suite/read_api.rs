@@ -212,6 +212,77 @@ async fn the_audit_trail_shows_who_did_what_newest_first(backend: Backend) {
     assert_eq!(foreign["error"]["code"], "case_not_found");
 }
 
+async fn the_last_active_case_prefers_a_passed_one(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // First case for EMP-L fails; the second is still open: the open one is the most recent.
+    let first = create_case(&app, "acme", "EMP-L").await;
+    fail(&app, &first).await;
+    let second = create_case(&app, "acme", "EMP-L").await;
+    let (status, body) = get(
+        &app,
+        "/verifications/last-active?subject=EMP-L",
+        As::org("acme"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["id"], second.as_str());
+    // Pass the first case of another subject on the same entity; it wins for the entity.
+    let passed = create_case(&app, "acme", "EMP-P").await;
+    submit(&app, "acme", &passed).await;
+    for check in ["professional_registration", "bankruptcy"] {
+        let r = app
+            .request(
+                Method::POST,
+                &format!("/admin/verifications/{passed}/checks/{check}/review"),
+                As::officer("acme"),
+            )
+            .json(&json!({"outcome": "verified"}))
+            .send()
+            .await
+            .expect("review");
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let r = app
+        .request(
+            Method::PATCH,
+            &format!("/admin/verifications/{passed}"),
+            As::officer("acme"),
+        )
+        .json(&json!({"status": "COMPLETED", "outcome": "PASS"}))
+        .send()
+        .await
+        .expect("complete");
+    assert_eq!(r.status(), StatusCode::OK);
+    let newest = create_case(&app, "acme", "EMP-N").await;
+    let (_, body) = get(
+        &app,
+        "/verifications/last-active?entity=company-1",
+        As::org("acme"),
+    )
+    .await;
+    assert_eq!(
+        body["id"],
+        passed.as_str(),
+        "a passed case wins over the newer {newest}"
+    );
+    let (status, _) = get(
+        &app,
+        "/verifications/last-active?subject=NOBODY",
+        As::org("acme"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = get(&app, "/verifications/last-active", As::org("acme")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = get(
+        &app,
+        "/verifications/last-active?subject=EMP-L",
+        As::org("globex"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another tenant sees nothing");
+}
+
 async fn time_travel_equals_replaying_the_first_n_events(backend: Backend) {
     let app = spawn_app(backend).await;
     let id = create_case(&app, "acme", "EMP-T").await;
@@ -265,6 +336,11 @@ async fn time_travel_equals_replaying_the_first_n_events(backend: Backend) {
 
 mod postgres {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_last_active_case_prefers_a_passed_one() {
+        super::the_last_active_case_prefers_a_passed_one(veritrail_event_store::Backend::Postgres)
+            .await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_review_queue_filters_sorts_and_pages() {
         super::the_review_queue_filters_sorts_and_pages(veritrail_event_store::Backend::Postgres)
             .await
@@ -286,6 +362,11 @@ mod postgres {
 }
 
 mod sqlite {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_last_active_case_prefers_a_passed_one() {
+        super::the_last_active_case_prefers_a_passed_one(veritrail_event_store::Backend::Sqlite)
+            .await
+    }
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_review_queue_filters_sorts_and_pages() {
         super::the_review_queue_filters_sorts_and_pages(veritrail_event_store::Backend::Sqlite)

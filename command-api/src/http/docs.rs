@@ -33,6 +33,7 @@ Until authentication lands, the caller is named by the development headers \
         admin::bypass,
         admin::review,
         admin::request_action,
+        queries::last_active,
         queries::queue,
         queries::audit,
         queries::case_events,

@@ -109,6 +109,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/docs/swagger-ui-bundle.js").get(docs::bundle))
         .service(web::resource("/docs/swagger-ui.css").get(docs::stylesheet))
         .service(web::resource("/verifications").post(cases::create))
+        .service(web::resource("/verifications/last-active").get(queries::last_active))
         .service(web::resource("/verifications/{id}").get(cases::get))
         .service(web::resource("/verifications/{id}/data").put(cases::submit_data))
         .service(web::resource("/verifications/{id}/retry").post(cases::retry))

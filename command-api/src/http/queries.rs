@@ -293,3 +293,52 @@ pub async fn history(
         .insert_header(etag(version))
         .json(AdminVerificationView::of(opened, version)))
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct LastActiveQuery {
+    /// The organisation's subject id.
+    subject: Option<String>,
+    /// A business entity the case affects.
+    entity: Option<String>,
+}
+
+/// The last active case of a subject or an entity: a passed case wins,
+/// otherwise the most recent (seed 002 `get_last_active_id_verification_request_for_*`).
+#[utoipa::path(
+    get, path = "/verifications/last-active", tag = "verifications",
+    params(LastActiveQuery),
+    responses((status = 200, body = super::dto::VerificationView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn last_active(
+    state: web::Data<AppState>,
+    identity: Identity,
+    query: web::Query<LastActiveQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = identity.require(&[
+        ActorKind::Organisation,
+        ActorKind::Officer,
+        ActorKind::Operator,
+    ])?;
+    let q = query.into_inner();
+    if q.subject.is_some() == q.entity.is_some() {
+        return Err(ApiError::validation(
+            "subject",
+            "give exactly one of subject or entity",
+        ));
+    }
+    let found = state
+        .read_models
+        .last_active(
+            ctx.tenant.as_str(),
+            q.subject.as_deref(),
+            q.entity.as_deref(),
+        )
+        .await
+        .map_err(db_error)?;
+    let (case, checks) = found.ok_or_else(|| ApiError::not_found("case"))?;
+    let view = super::dto::VerificationView::from_rows(&case, &checks);
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(view.version))
+        .json(view))
+}
