@@ -61,6 +61,7 @@ pub struct CaseRow {
     pub updated_at_ms: i64,
     pub version: i64,
     pub check_outcome: String,
+    pub reviewer: Option<String>,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -103,6 +104,8 @@ pub struct QueueFilter {
     pub check_outcome: Option<String>,
     pub subject: Option<String>,
     pub entity: Option<String>,
+    /// `Some(None)`: unassigned cases; `Some(Some(id))`: that officer's.
+    pub reviewer: Option<Option<String>>,
     /// Only cases opened at or before this time (epoch ms): "older than".
     pub opened_before_ms: Option<i64>,
     pub newest_first: bool,
@@ -128,7 +131,7 @@ pub struct AuditFilter {
 
 const CASE_COLUMNS: &str = "c.case_id, c.tenant_id, c.subject_id, c.subject_name, c.status, c.outcome, c.reason, \
     c.decided_by_kind, c.decided_by_id, c.entities, c.restart, c.replaced_by, c.opened_at_ms, c.submitted_at_ms, \
-    c.decided_at_ms, c.updated_at_ms, c.version, c.check_outcome";
+    c.decided_at_ms, c.updated_at_ms, c.version, c.check_outcome, c.reviewer";
 
 const AUDIT_COLUMNS: &str =
     "global_tx, global_position, tenant_id, aggregate_type, aggregate_id, sequence, \
@@ -234,6 +237,14 @@ impl ReadModels {
                 "c.subject_id = {}",
                 param(Param::Text(subject.clone()))
             ));
+        }
+        match &filter.reviewer {
+            Some(Some(reviewer)) => conditions.push(format!(
+                "c.reviewer = {}",
+                param(Param::Text(reviewer.clone()))
+            )),
+            Some(None) => conditions.push("c.reviewer IS NULL".to_owned()),
+            None => {}
         }
         if let Some(before) = filter.opened_before_ms {
             conditions.push(format!("c.opened_at_ms <= {}", param(Param::Int(before))));

@@ -25,6 +25,7 @@ pub fn summarise(event_type: &str, payload: &Value) -> String {
         "outcome",
         "case_id",
         "replaced_by",
+        "reviewer",
     ] {
         match body.get(key) {
             Some(Value::String(s)) => parts.push(format!("{key}={s}")),

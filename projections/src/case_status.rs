@@ -299,6 +299,14 @@ async fn apply_change(
             )?;
             summarise_checks(tx, id).await?;
         }
+        CaseEvent::ReviewerAssigned { reviewer, .. } => {
+            run!(
+                tx,
+                sqlx::query("UPDATE case_status SET reviewer = $2 WHERE case_id = $1")
+                    .bind(id)
+                    .bind(reviewer.as_str())
+            )?;
+        }
         CaseEvent::CaseCompleted { by, outcome } => {
             let outcome = serde_json::to_value(outcome)
                 .ok()

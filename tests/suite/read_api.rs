@@ -96,6 +96,44 @@ async fn the_review_queue_filters_sorts_and_pages(backend: Backend) {
     sorted.reverse();
     assert_eq!(seen, sorted);
 
+    // Assignment: one pending case goes to vo-7; the rest stay unassigned.
+    let assigned = app
+        .request(
+            Method::POST,
+            &format!("/admin/verifications/{}/assign", pending[0]),
+            As::officer("acme"),
+        )
+        .json(&json!({"reviewer": "vo-7"}))
+        .send()
+        .await
+        .expect("assign");
+    assert_eq!(assigned.status(), StatusCode::OK);
+    let body: Value = assigned.json().await.expect("json");
+    assert_eq!(body["reviewer"], "vo-7");
+    let (_, mine) = get(
+        &app,
+        "/admin/verifications?assignee=vo-7",
+        As::officer("acme"),
+    )
+    .await;
+    let mine: Vec<&str> = mine["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(mine, [pending[0].as_str()]);
+    let (_, free) = get(
+        &app,
+        "/admin/verifications?assignee=none&status=PENDING_ADMIN",
+        As::officer("acme"),
+    )
+    .await;
+    assert_eq!(
+        free["items"].as_array().expect("items").len(),
+        pending.len() - 1
+    );
+
     let (_, failed) = get(
         &app,
         "/admin/verifications?status=FAILED",

@@ -6,7 +6,9 @@ use veritrail_domain::case::{CaseAction, CaseError, CheckKind};
 use veritrail_domain::ActorKind;
 
 use super::cases::{command, parse_case_id};
-use super::dto::{AdminVerificationView, BypassCheck, Decide, RequestAction, ReviewCheck};
+use super::dto::{
+    AdminVerificationView, AssignReviewer, BypassCheck, Decide, RequestAction, ReviewCheck,
+};
 use super::error::{ApiError, ErrorBody};
 use super::etag::{etag, if_match};
 use super::identity::Identity;
@@ -61,6 +63,31 @@ pub async fn decide(
         CaseAction::Decide(decision),
     )
     .await
+}
+
+/// Assign the case to a verification officer (the caller by default).
+#[utoipa::path(
+    post, path = "/admin/verifications/{id}/assign", tag = "admin",
+    request_body = AssignReviewer,
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = super::dto::VerificationView), (status = 409, body = ErrorBody))
+)]
+pub async fn assign(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    identity: Identity,
+    id: web::Path<String>,
+    body: web::Json<AssignReviewer>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = identity.require(OFFICERS)?;
+    let reviewer = match &body.reviewer {
+        Some(r) => {
+            veritrail_domain::ActorId::parse(r).map_err(|e| ApiError::validation("reviewer", e))?
+        }
+        None => ctx.actor.id.clone(),
+    };
+    let action = CaseAction::AssignReviewer { reviewer };
+    command(&state, &req, ctx, parse_case_id(&id)?, action).await
 }
 
 /// Waive a check with a comment; who and why are recorded (CASE-8).

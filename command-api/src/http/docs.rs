@@ -30,6 +30,7 @@ Until authentication lands, the caller is named by the development headers \
         cases::resubmit,
         admin::get,
         admin::decide,
+        admin::assign,
         admin::bypass,
         admin::review,
         admin::request_action,

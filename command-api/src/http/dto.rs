@@ -288,6 +288,14 @@ impl Decide {
     }
 }
 
+/// `POST /admin/verifications/{id}/assign`
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignReviewer {
+    /// The officer's id; the caller when absent.
+    pub reviewer: Option<String>,
+}
+
 /// `POST /admin/verifications/{id}/checks/{check}/bypass`
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -428,6 +436,8 @@ pub struct VerificationView {
     pub entities: Vec<String>,
     pub restart: Option<RestartView>,
     pub replaced_by: Option<String>,
+    /// The verification officer reviewing the case.
+    pub reviewer: Option<String>,
     pub opened_at: String,
     pub submitted_at: Option<String>,
     /// The stream version; also the `ETag`.
@@ -516,6 +526,7 @@ impl VerificationView {
                 previous_attempt_abandoned: r.previous_attempt_abandoned,
             }),
             replaced_by: case.replaced_by.map(|id: CaseId| id.to_string()),
+            reviewer: case.reviewer.as_ref().map(|r| r.to_string()),
             opened_at: rfc3339(case.opened_at),
             submitted_at: case.submitted_at.map(rfc3339),
             version,
@@ -610,6 +621,7 @@ impl VerificationView {
                 previous_attempt_abandoned: r.previous_attempt_abandoned,
             }),
             replaced_by: case.replaced_by.clone(),
+            reviewer: case.reviewer.clone(),
             opened_at: ms_rfc3339(case.opened_at_ms),
             submitted_at: case.submitted_at_ms.map(ms_rfc3339),
             version: usize::try_from(case.version).unwrap_or_default(),
@@ -631,6 +643,7 @@ pub struct QueueItem {
     pub submitted_at: Option<String>,
     /// Hours since the case was opened.
     pub age_hours: i64,
+    pub reviewer: Option<String>,
     pub version: i64,
 }
 
@@ -646,6 +659,7 @@ impl QueueItem {
             opened_at: ms_rfc3339(row.opened_at_ms),
             submitted_at: row.submitted_at_ms.map(ms_rfc3339),
             age_hours: (now_ms - row.opened_at_ms).max(0) / 3_600_000,
+            reviewer: row.reviewer.clone(),
             version: row.version,
         }
     }

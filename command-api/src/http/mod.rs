@@ -130,6 +130,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .patch(admin::decide),
         )
         .service(web::resource("/admin/verifications/{id}/events").get(queries::case_events))
+        .service(web::resource("/admin/verifications/{id}/assign").post(admin::assign))
         .service(web::resource("/admin/verifications/{id}/history").get(queries::history))
         .service(
             web::resource("/admin/verifications/{id}/checks/{check}/bypass").post(admin::bypass),

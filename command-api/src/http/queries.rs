@@ -65,6 +65,8 @@ pub struct QueueQuery {
     subject: Option<String>,
     /// Cases affecting this business entity.
     entity: Option<String>,
+    /// An officer's id, or `none` for unassigned cases.
+    assignee: Option<String>,
     /// Operators only: another tenant, or `*` for all.
     tenant: Option<String>,
     /// `opened_at` (oldest first, default) or `-opened_at`.
@@ -134,6 +136,7 @@ pub async fn queue(
         check_outcome: q.check_outcome,
         subject: q.subject,
         entity: q.entity,
+        reviewer: q.assignee.map(|a| if a == "none" { None } else { Some(a) }),
         opened_before_ms: q.older_than_hours.map(|h| now - i64::from(h) * 3_600_000),
         newest_first,
         after,

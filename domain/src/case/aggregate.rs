@@ -18,7 +18,7 @@ use crate::case::event::CaseEvent;
 use crate::case::status::CaseStatus;
 use crate::case::submission::Submission;
 use crate::clock::Clock;
-use crate::ids::{CaseId, EntityId, TenantId};
+use crate::ids::{ActorId, CaseId, EntityId, TenantId};
 use crate::text::Reason;
 
 /// How many runs a check gets: the first and up to two retries.
@@ -56,6 +56,8 @@ pub struct OpenedCase {
     pub submission: Option<Submission>,
     pub submitted_at: Option<OffsetDateTime>,
     pub decided_by: Option<Actor>,
+    /// The verification officer the case is assigned to.
+    pub reviewer: Option<ActorId>,
     pub outcome: Option<Outcome>,
     pub reason: Option<Reason>,
     pub replaced_by: Option<CaseId>,
@@ -231,6 +233,16 @@ impl VerificationCase {
             (CaseAction::Decide(Decision::Fail { reason }), _) => {
                 CaseEvent::CaseFailed { by: actor, reason }
             }
+            (CaseAction::AssignReviewer { reviewer }, _) => {
+                if case.reviewer.as_ref() == Some(&reviewer) {
+                    // Already theirs: nothing happens (idempotent).
+                    return Ok(vec![]);
+                }
+                CaseEvent::ReviewerAssigned {
+                    reviewer,
+                    by: actor,
+                }
+            }
             (CaseAction::Cancel { reason }, _) => CaseEvent::CaseCancelled {
                 by: actor,
                 reason,
@@ -273,7 +285,7 @@ pub(crate) fn allowed_in(command: CommandName, status: CaseStatus) -> bool {
         SubmitData => status == PendingOrg,
         StartCheck | RecordCheckResult | RequestAction | Resubmit | ExpireCheck | RetryCheck
         | Complete => status == PendingAdmin,
-        BypassCheck | Fail | Cancel => matches!(status, PendingOrg | PendingAdmin),
+        BypassCheck | Fail | Cancel | AssignReviewer => matches!(status, PendingOrg | PendingAdmin),
         CancelForRecreation => matches!(status, PendingOrg | PendingAdmin | Failed),
     }
 }
@@ -337,6 +349,7 @@ impl Aggregate for VerificationCase {
                 submission: None,
                 submitted_at: None,
                 decided_by: None,
+                reviewer: None,
                 outcome: None,
                 reason: None,
                 replaced_by: None,
@@ -399,6 +412,7 @@ impl Aggregate for VerificationCase {
                 r.state = CheckState::Bypassed;
                 r.bypass = Some(Bypass { by, comment });
             }),
+            CaseEvent::ReviewerAssigned { reviewer, .. } => case.reviewer = Some(reviewer),
             CaseEvent::CaseCompleted { by, outcome } => {
                 case.status = CaseStatus::Completed;
                 case.decided_by = Some(by);

@@ -8,7 +8,7 @@ use time::Duration;
 use crate::actor::Actor;
 use crate::case::check::{CheckKind, CheckResult, RequestedChecks};
 use crate::case::submission::{Evidence, Submission};
-use crate::ids::{CaseId, EntityId, SubjectId, TenantId};
+use crate::ids::{ActorId, CaseId, EntityId, SubjectId, TenantId};
 use crate::text::{Comment, Hint, PersonName, Reason};
 
 /// A command with the identity it was issued under. Tenant and actor come from
@@ -117,6 +117,10 @@ pub enum CaseAction {
         check: CheckKind,
     },
     Decide(Decision),
+    /// Give the case to a verification officer for review (the queue's assignee).
+    AssignReviewer {
+        reviewer: ActorId,
+    },
     BypassCheck {
         check: CheckKind,
         comment: Comment,
@@ -145,6 +149,7 @@ pub enum CommandName {
     RetryCheck,
     Complete,
     Fail,
+    AssignReviewer,
     BypassCheck,
     Cancel,
     CancelForRecreation,
@@ -163,6 +168,7 @@ impl CaseAction {
             CaseAction::RetryCheck { .. } => CommandName::RetryCheck,
             CaseAction::Decide(Decision::Complete { .. }) => CommandName::Complete,
             CaseAction::Decide(Decision::Fail { .. }) => CommandName::Fail,
+            CaseAction::AssignReviewer { .. } => CommandName::AssignReviewer,
             CaseAction::BypassCheck { .. } => CommandName::BypassCheck,
             CaseAction::Cancel { .. } => CommandName::Cancel,
             CaseAction::CancelForRecreation { .. } => CommandName::CancelForRecreation,
@@ -197,6 +203,7 @@ impl fmt::Display for CommandName {
             CommandName::RetryCheck => "retry a check of",
             CommandName::Complete => "complete",
             CommandName::Fail => "fail",
+            CommandName::AssignReviewer => "assign a reviewer to",
             CommandName::BypassCheck => "bypass a check of",
             CommandName::Cancel => "cancel",
             CommandName::CancelForRecreation => "cancel and recreate",

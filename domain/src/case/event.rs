@@ -8,7 +8,7 @@ use crate::actor::Actor;
 use crate::case::check::{CheckKind, CheckResult};
 use crate::case::command::{Outcome, RestartContext, Subject};
 use crate::case::submission::{Evidence, Submission};
-use crate::ids::{CaseId, EntityId, TenantId};
+use crate::ids::{ActorId, CaseId, EntityId, TenantId};
 use crate::text::{Comment, Hint, Reason};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,6 +58,10 @@ pub enum CaseEvent {
         by: Actor,
         comment: Comment,
     },
+    ReviewerAssigned {
+        reviewer: ActorId,
+        by: Actor,
+    },
     CaseCompleted {
         by: Actor,
         outcome: Outcome,
@@ -96,6 +100,7 @@ impl DomainEvent for CaseEvent {
             CaseEvent::CheckExpired { .. } => "CheckExpired",
             CaseEvent::CheckRetried { .. } => "CheckRetried",
             CaseEvent::CheckBypassed { .. } => "CheckBypassed",
+            CaseEvent::ReviewerAssigned { .. } => "ReviewerAssigned",
             CaseEvent::CaseCompleted { .. } => "CaseCompleted",
             CaseEvent::CaseFailed { .. } => "CaseFailed",
             CaseEvent::CaseCancelled { .. } => "CaseCancelled",

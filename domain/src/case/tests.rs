@@ -263,6 +263,9 @@ fn every_action() -> Vec<CaseAction> {
             check: doc,
             comment: comment("verified by phone"),
         },
+        CaseAction::AssignReviewer {
+            reviewer: ActorId::parse("vo-9").expect("valid"),
+        },
         CaseAction::Cancel {
             reason: reason("duplicate request"),
         },
@@ -298,9 +301,10 @@ fn legal_case_statuses(command: CommandName) -> &'static [CaseStatus] {
         | CommandName::ExpireCheck
         | CommandName::RetryCheck => &[PendingAdmin],
         CommandName::Complete => &[PendingAdmin],
-        CommandName::Fail | CommandName::Cancel | CommandName::BypassCheck => {
-            &[PendingOrg, PendingAdmin]
-        }
+        CommandName::Fail
+        | CommandName::Cancel
+        | CommandName::BypassCheck
+        | CommandName::AssignReviewer => &[PendingOrg, PendingAdmin],
         CommandName::CancelForRecreation => &[PendingOrg, PendingAdmin, Failed],
     }
 }
@@ -319,6 +323,7 @@ fn emitted(command: CommandName) -> &'static str {
         CommandName::Complete => "CaseCompleted",
         CommandName::Fail => "CaseFailed",
         CommandName::BypassCheck => "CheckBypassed",
+        CommandName::AssignReviewer => "ReviewerAssigned",
         CommandName::Cancel | CommandName::CancelForRecreation => "CaseCancelled",
     }
 }
@@ -374,7 +379,7 @@ fn every_command_in_every_case_status_succeeds_exactly_when_the_table_allows() {
             }
         }
     }
-    assert_eq!(tried, 6 * 13);
+    assert_eq!(tried, 6 * 14);
 }
 
 /// The check-level specification, written out independently of the aggregate.
@@ -791,6 +796,25 @@ fn failing_a_case_before_submission_is_allowed() {
 }
 
 #[test]
+fn assigning_a_reviewer_records_who_assigned_and_repeating_it_is_a_no_op() {
+    let reviewer = ActorId::parse("vo-9").expect("valid");
+    let assigned = CaseEvent::ReviewerAssigned {
+        reviewer: reviewer.clone(),
+        by: officer(),
+    };
+    framework()
+        .given(vec![opened(), submitted()])
+        .when(vo(CaseAction::AssignReviewer {
+            reviewer: reviewer.clone(),
+        }))
+        .then_expect_events(vec![assigned.clone()]);
+    framework()
+        .given(vec![opened(), submitted(), assigned])
+        .when(vo(CaseAction::AssignReviewer { reviewer }))
+        .then_expect_events(vec![]);
+}
+
+#[test]
 fn cancelling_records_the_mandatory_reason() {
     framework()
         .given(vec![opened(), submitted()])
@@ -883,6 +907,9 @@ fn arbitrary_action() -> impl Strategy<Value = CaseAction> {
         })),
         Just(CaseAction::Cancel {
             reason: reason("stop")
+        }),
+        prop_oneof![Just("vo-1"), Just("vo-2")].prop_map(|id| CaseAction::AssignReviewer {
+            reviewer: ActorId::parse(id).expect("valid")
         }),
         Just(CaseAction::CancelForRecreation {
             reason: reason("again"),
