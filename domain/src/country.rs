@@ -36,6 +36,20 @@ impl fmt::Display for Region {
     }
 }
 
+/// ICAO Doc 9303 codes that are not ISO 3166-1 countries: British nationals
+/// (GBD, GBN, GBO, GBP, GBS), EU and UN documents, Kosovo (RKS), stateless
+/// persons and refugees (XXA, XXB, XXC), unspecified (XXX) and other
+/// organisations.
+pub const ICAO_SPECIAL_CODES: [&str; 24] = [
+    "EUE", "GBD", "GBN", "GBO", "GBP", "GBS", "RKS", "UNA", "UNK", "UNO", "XBA", "XCC", "XCE",
+    "XCO", "XDC", "XEC", "XES", "XIM", "XOM", "XPO", "XXA", "XXB", "XXC", "XXX",
+];
+
+/// Is `code` one of the ICAO special codes?
+pub fn is_icao_special(code: &str) -> bool {
+    ICAO_SPECIAL_CODES.contains(&code)
+}
+
 /// An ISO 3166-1 country.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Country {

@@ -15,6 +15,7 @@ mod country_table;
 pub mod ids;
 pub mod metadata;
 pub mod money;
+pub mod mrz;
 pub mod subject;
 pub mod text;
 

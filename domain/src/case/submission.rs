@@ -22,20 +22,10 @@ pub enum SubmissionError {
 #[serde(try_from = "String", into = "String")]
 pub struct CountryCode([u8; 3]);
 
-/// ICAO Doc 9303 codes that are not ISO 3166-1 countries: British nationals
-/// (GBD, GBN, GBO, GBP, GBS), UN and EU documents, stateless and refugees
-/// (XXA, XXB, XXC), unspecified (XXX), Kosovo (RKS) and other organisations.
-pub const ICAO_SPECIAL_CODES: [&str; 22] = [
-    "EUE", "GBD", "GBN", "GBO", "GBP", "GBS", "RKS", "UNA", "UNK", "UNO", "XBA", "XCC", "XCE",
-    "XCO", "XDC", "XEC", "XES", "XIM", "XOM", "XPO", "XXA", "XXB",
-];
-
 impl CountryCode {
     pub fn parse(code: &str) -> Result<Self, SubmissionError> {
-        let known = crate::country::by_alpha3(code).is_some()
-            || ICAO_SPECIAL_CODES.contains(&code)
-            || code == "XXC"
-            || code == "XXX";
+        let known =
+            crate::country::by_alpha3(code).is_some() || crate::country::is_icao_special(code);
         match code.as_bytes() {
             [a, b, c] if known => Ok(Self([*a, *b, *c])),
             _ => Err(SubmissionError::InvalidCountry),
