@@ -12,6 +12,7 @@ pub mod case;
 pub mod clock;
 pub mod country;
 mod country_table;
+pub mod document;
 pub mod ids;
 pub mod metadata;
 pub mod money;

@@ -5,7 +5,7 @@
 use actix_web::{web, HttpResponse};
 use utoipa::OpenApi;
 
-use super::{admin, cases, dashboards, health, queries};
+use super::{admin, cases, dashboards, documents, health, queries};
 
 #[derive(Debug, OpenApi)]
 #[openapi(
@@ -45,12 +45,14 @@ Until authentication lands, the caller is named by the development headers \
         dashboards::funnel,
         dashboards::financial,
         dashboards::timeline,
+        documents::validate_document,
         health::live,
         health::ready,
     ),
     tags(
         (name = "verifications", description = "Organisations and individuals"),
         (name = "admin", description = "Verification officers"),
+        (name = "documents", description = "Document checks, callable on their own (CHK-12)"),
         (name = "dashboards", description = "Analytics from the read models (seed 004)"),
         (name = "health", description = "Liveness and readiness"),
     )

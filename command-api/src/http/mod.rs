@@ -4,6 +4,7 @@ mod admin;
 mod cases;
 mod dashboards;
 mod docs;
+mod documents;
 mod dto;
 mod error;
 mod etag;
@@ -108,6 +109,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource(["/docs", "/docs/"]).get(docs::page))
         .service(web::resource("/docs/swagger-ui-bundle.js").get(docs::bundle))
         .service(web::resource("/docs/swagger-ui.css").get(docs::stylesheet))
+        .service(web::resource("/document/validate").post(documents::validate_document))
         .service(web::resource("/verifications").post(cases::create))
         .service(web::resource("/verifications/last-active").get(queries::last_active))
         .service(web::resource("/verifications/{id}").get(cases::get))
