@@ -12,10 +12,12 @@
 mod check_digit;
 mod fields;
 mod render;
+mod repair;
 
 pub use check_digit::{char_value, check_digit};
 pub use fields::{parse, parse_strict, Check, DocumentType, Format, Mrz, MrzError, Sex};
 pub use render::{render, MrzInput};
+pub use repair::{repair, Correction, Repaired};
 
 #[cfg(test)]
 mod tests;

@@ -369,3 +369,52 @@ proptest! {
         prop_assert!(parse_strict(&text, TODAY).is_err(), "undetected change at {}:{} in\n{}", line + 1, column + 1, text);
     }
 }
+
+type Positions = Vec<(usize, usize)>;
+
+/// Date and check-digit positions, and country positions, per format.
+fn typed_positions(format: Format) -> (Positions, Positions) {
+    match format {
+        Format::Td1 => (
+            (0..7).chain(8..15).map(|c| (1, c)).collect(),
+            (2..5)
+                .map(|c| (0, c))
+                .chain((15..18).map(|c| (1, c)))
+                .collect(),
+        ),
+        _ => (
+            (13..20).chain(21..28).map(|c| (1, c)).collect(),
+            (2..5)
+                .map(|c| (0, c))
+                .chain((10..13).map(|c| (1, c)))
+                .collect(),
+        ),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn ocr_confusions_in_dates_and_countries_are_always_repaired(
+        input in input(),
+        picks in prop::collection::vec(any::<prop::sample::Index>(), 1..6),
+    ) {
+        let original = render(&input);
+        let mut lines: Vec<Vec<u8>> = original.iter().cloned().map(String::into_bytes).collect();
+        let (numeric, alpha) = typed_positions(input.format);
+        let all: Vec<(usize, usize)> = numeric.into_iter().chain(alpha).collect();
+        for pick in picks {
+            let (l, c) = all[pick.index(all.len())];
+            lines[l][c] = match lines[l][c] {
+                b'0' => b'O', b'1' => b'I', b'2' => b'Z', b'5' => b'S', b'6' => b'G', b'8' => b'B',
+                b'O' => b'0', b'I' => b'1', b'Z' => b'2', b'S' => b'5', b'G' => b'6', b'B' => b'8',
+                other => other,
+            };
+        }
+        let ocr = lines.iter().map(|l| String::from_utf8_lossy(l).into_owned()).collect::<Vec<_>>().join("\n");
+        let repaired = repair(&ocr);
+        prop_assert_eq!(&repaired.lines, &original);
+        prop_assert!(parse_strict(&repaired.lines.join("\n"), TODAY).is_ok());
+    }
+}
