@@ -3,6 +3,8 @@
 use time::{Duration, OffsetDateTime};
 use veritrail_event_store::EventDatabase;
 
+use crate::sql::{execute, fetch, Param};
+
 /// A response as stored for replay.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredResponse {
@@ -48,79 +50,46 @@ impl IdempotencyStore {
         request_hash: &str,
         now: OffsetDateTime,
     ) -> Result<Reservation, sqlx::Error> {
-        let now_s = now.unix_timestamp();
-        let expires = (now + self.ttl).unix_timestamp();
-        // Forget expired keys first (they are not history, just a cache).
-        let purge = "DELETE FROM idempotency_keys WHERE tenant_id = $1 AND actor_id = $2 AND idempotency_key = $3 AND expires_at <= $4";
-        let insert = "INSERT INTO idempotency_keys (tenant_id, actor_id, idempotency_key, request_hash, created_at, expires_at)
-                      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING";
-        let select = "SELECT request_hash, status_code, response_headers, response_body FROM idempotency_keys
-                      WHERE tenant_id = $1 AND actor_id = $2 AND idempotency_key = $3";
-        let (inserted, row): (u64, Option<Row>) = match &self.db {
-            EventDatabase::Postgres(pool) => {
-                sqlx::query(purge)
-                    .bind(tenant)
-                    .bind(actor)
-                    .bind(key)
-                    .bind(now_s)
-                    .execute(pool)
-                    .await?;
-                let inserted = sqlx::query(insert)
-                    .bind(tenant)
-                    .bind(actor)
-                    .bind(key)
-                    .bind(request_hash)
-                    .bind(now_s)
-                    .bind(expires)
-                    .execute(pool)
-                    .await?
-                    .rows_affected();
-                let row = if inserted == 0 {
-                    sqlx::query_as(select)
-                        .bind(tenant)
-                        .bind(actor)
-                        .bind(key)
-                        .fetch_optional(pool)
-                        .await?
-                } else {
-                    None
-                };
-                (inserted, row)
-            }
-            EventDatabase::Sqlite(pool) => {
-                sqlx::query(purge)
-                    .bind(tenant)
-                    .bind(actor)
-                    .bind(key)
-                    .bind(now_s)
-                    .execute(pool)
-                    .await?;
-                let inserted = sqlx::query(insert)
-                    .bind(tenant)
-                    .bind(actor)
-                    .bind(key)
-                    .bind(request_hash)
-                    .bind(now_s)
-                    .bind(expires)
-                    .execute(pool)
-                    .await?
-                    .rows_affected();
-                let row = if inserted == 0 {
-                    sqlx::query_as(select)
-                        .bind(tenant)
-                        .bind(actor)
-                        .bind(key)
-                        .fetch_optional(pool)
-                        .await?
-                } else {
-                    None
-                };
-                (inserted, row)
-            }
-        };
+        let id = [
+            Param::Text(tenant.to_owned()),
+            Param::Text(actor.to_owned()),
+            Param::Text(key.to_owned()),
+        ];
+        // Forget an expired key first (keys are a cache, not history).
+        let mut purge = id.to_vec();
+        purge.push(Param::Int(now.unix_timestamp()));
+        execute(
+            &self.db,
+            "DELETE FROM idempotency_keys
+              WHERE tenant_id = $1 AND actor_id = $2 AND idempotency_key = $3 AND expires_at <= $4",
+            &purge,
+        )
+        .await?;
+        let mut insert = id.to_vec();
+        insert.extend([
+            Param::Text(request_hash.to_owned()),
+            Param::Int(now.unix_timestamp()),
+            Param::Int((now + self.ttl).unix_timestamp()),
+        ]);
+        let inserted = execute(
+            &self.db,
+            "INSERT INTO idempotency_keys (tenant_id, actor_id, idempotency_key, request_hash, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            &insert,
+        )
+        .await?;
         if inserted == 1 {
             return Ok(Reservation::Reserved);
         }
+        let row: Option<Row> = fetch(
+            &self.db,
+            "SELECT request_hash, status_code, response_headers, response_body FROM idempotency_keys
+              WHERE tenant_id = $1 AND actor_id = $2 AND idempotency_key = $3",
+            &id,
+        )
+        .await?
+        .into_iter()
+        .next();
         Ok(match row {
             // Released between our insert and select: treat as running; the client retries.
             None => Reservation::InProgress {
@@ -148,58 +117,33 @@ impl IdempotencyStore {
         key: &str,
         response: StoredResponse,
     ) -> Result<(), sqlx::Error> {
-        let sql = "UPDATE idempotency_keys SET status_code = $4, response_headers = $5, response_body = $6
-                   WHERE tenant_id = $1 AND actor_id = $2 AND idempotency_key = $3";
         let headers = serde_json::to_string(&response.headers).unwrap_or_else(|_| "[]".into());
-        let status = i32::from(response.status);
-        match &self.db {
-            EventDatabase::Postgres(pool) => {
-                sqlx::query(sql)
-                    .bind(tenant)
-                    .bind(actor)
-                    .bind(key)
-                    .bind(status)
-                    .bind(headers)
-                    .bind(response.body)
-                    .execute(pool)
-                    .await?;
-            }
-            EventDatabase::Sqlite(pool) => {
-                sqlx::query(sql)
-                    .bind(tenant)
-                    .bind(actor)
-                    .bind(key)
-                    .bind(status)
-                    .bind(headers)
-                    .bind(response.body)
-                    .execute(pool)
-                    .await?;
-            }
-        }
+        execute(
+            &self.db,
+            "UPDATE idempotency_keys SET status_code = $4, response_headers = $5, response_body = $6
+              WHERE tenant_id = $1 AND actor_id = $2 AND idempotency_key = $3",
+            &[
+                Param::Text(tenant.to_owned()),
+                Param::Text(actor.to_owned()),
+                Param::Text(key.to_owned()),
+                Param::Int(i64::from(response.status)),
+                Param::OptText(Some(headers)),
+                Param::Bytes(response.body),
+            ],
+        )
+        .await?;
         Ok(())
     }
 
     /// Forgets a reservation whose request failed in a retryable way.
     pub async fn release(&self, tenant: &str, actor: &str, key: &str) -> Result<(), sqlx::Error> {
-        let sql = "DELETE FROM idempotency_keys WHERE tenant_id = $1 AND actor_id = $2 AND idempotency_key = $3 AND status_code IS NULL";
-        match &self.db {
-            EventDatabase::Postgres(pool) => {
-                sqlx::query(sql)
-                    .bind(tenant)
-                    .bind(actor)
-                    .bind(key)
-                    .execute(pool)
-                    .await?;
-            }
-            EventDatabase::Sqlite(pool) => {
-                sqlx::query(sql)
-                    .bind(tenant)
-                    .bind(actor)
-                    .bind(key)
-                    .execute(pool)
-                    .await?;
-            }
-        }
+        execute(
+            &self.db,
+            "DELETE FROM idempotency_keys
+              WHERE tenant_id = $1 AND actor_id = $2 AND idempotency_key = $3 AND status_code IS NULL",
+            &[Param::Text(tenant.to_owned()), Param::Text(actor.to_owned()), Param::Text(key.to_owned())],
+        )
+        .await?;
         Ok(())
     }
 }

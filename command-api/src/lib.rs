@@ -10,3 +10,4 @@ pub mod application;
 pub mod http;
 pub mod idempotency;
 pub mod read_models;
+mod sql;

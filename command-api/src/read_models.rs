@@ -7,39 +7,7 @@ use std::time::Duration;
 use sqlx::FromRow;
 use veritrail_event_store::EventDatabase;
 
-/// A bound query parameter (both backends take the same).
-#[derive(Debug, Clone)]
-enum Param {
-    Text(String),
-    Int(i64),
-}
-
-async fn fetch<T>(db: &EventDatabase, sql: &str, params: &[Param]) -> Result<Vec<T>, sqlx::Error>
-where
-    T: for<'r> FromRow<'r, sqlx::postgres::PgRow>
-        + for<'r> FromRow<'r, sqlx::sqlite::SqliteRow>
-        + Send
-        + Unpin,
-{
-    macro_rules! bind_all {
-        ($query:expr) => {{
-            let mut query = $query;
-            for param in params {
-                query = match param {
-                    Param::Text(s) => query.bind(s.clone()),
-                    Param::Int(i) => query.bind(*i),
-                };
-            }
-            query
-        }};
-    }
-    match db {
-        EventDatabase::Postgres(pool) => {
-            bind_all!(sqlx::query_as::<_, T>(sql)).fetch_all(pool).await
-        }
-        EventDatabase::Sqlite(pool) => bind_all!(sqlx::query_as::<_, T>(sql)).fetch_all(pool).await,
-    }
-}
+use crate::sql::{fetch, Param};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct CaseRow {

@@ -262,3 +262,27 @@ impl TestApp {
         }
     }
 }
+
+/// Runs each named `async fn(Backend)` as a test on PostgreSQL and on SQLite,
+/// in modules `postgres` and `sqlite` (filter with `contract::postgres` etc.).
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    super::$name(veritrail_event_store::Backend::Postgres).await
+                }
+            )*
+        }
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    super::$name(veritrail_event_store::Backend::Sqlite).await
+                }
+            )*
+        }
+    };
+}

@@ -614,22 +614,6 @@ async fn every_illegal_transition_is_refused_and_leaves_the_stream_unchanged(bac
     );
 }
 
-mod postgres {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn every_illegal_transition_is_refused_and_leaves_the_stream_unchanged() {
-        super::every_illegal_transition_is_refused_and_leaves_the_stream_unchanged(
-            veritrail_event_store::Backend::Postgres,
-        )
-        .await
-    }
-}
-
-mod sqlite {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn every_illegal_transition_is_refused_and_leaves_the_stream_unchanged() {
-        super::every_illegal_transition_is_refused_and_leaves_the_stream_unchanged(
-            veritrail_event_store::Backend::Sqlite,
-        )
-        .await
-    }
-}
+veritrail_tests::both_backends!(
+    every_illegal_transition_is_refused_and_leaves_the_stream_unchanged,
+);

@@ -7,24 +7,7 @@ use serde_json::{json, Value};
 use veritrail_event_store::Backend;
 use veritrail_tests::{spawn_app, As, TestApp};
 
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() { super::$name(veritrail_event_store::Backend::Postgres).await }
-            )*
-        }
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() { super::$name(veritrail_event_store::Backend::Sqlite).await }
-            )*
-        }
-    };
-}
-
-both_backends!(
+veritrail_tests::both_backends!(
     seed_000_flow_ends_completed_for_the_organisation,
     seed_000_flow_can_end_failed_with_a_reason,
     a_second_create_for_the_same_subject_returns_the_active_case,

@@ -197,32 +197,7 @@ async fn an_invalid_key_is_refused() {
     assert!(app.all_events().await.is_empty());
 }
 
-mod postgres {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_retried_request_replays_its_response_and_appends_nothing() {
-        super::a_retried_request_replays_its_response_and_appends_nothing(
-            veritrail_event_store::Backend::Postgres,
-        )
-        .await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn concurrent_requests_with_one_key_run_once() {
-        super::concurrent_requests_with_one_key_run_once(veritrail_event_store::Backend::Postgres)
-            .await
-    }
-}
-
-mod sqlite {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_retried_request_replays_its_response_and_appends_nothing() {
-        super::a_retried_request_replays_its_response_and_appends_nothing(
-            veritrail_event_store::Backend::Sqlite,
-        )
-        .await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn concurrent_requests_with_one_key_run_once() {
-        super::concurrent_requests_with_one_key_run_once(veritrail_event_store::Backend::Sqlite)
-            .await
-    }
-}
+veritrail_tests::both_backends!(
+    a_retried_request_replays_its_response_and_appends_nothing,
+    concurrent_requests_with_one_key_run_once,
+);

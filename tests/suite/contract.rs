@@ -17,29 +17,7 @@ use veritrail_event_store::{Backend, EventStore, GlobalPosition};
 use veritrail_tests::fixtures::{individual, officer, open_request, org, submission};
 use veritrail_tests::{TestDb, SETTLE};
 
-/// Runs each named contract test against both backends.
-macro_rules! contract {
-    ($($name:ident),* $(,)?) => {
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    super::$name(veritrail_event_store::Backend::Postgres).await
-                }
-            )*
-        }
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    super::$name(veritrail_event_store::Backend::Sqlite).await
-                }
-            )*
-        }
-    };
-}
-
-contract!(
+veritrail_tests::both_backends!(
     appended_events_load_back_identically_with_their_envelope,
     of_two_concurrent_writers_exactly_one_wins_and_nothing_is_lost,
     the_global_log_is_readable_in_order_from_any_position,

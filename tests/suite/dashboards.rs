@@ -269,16 +269,4 @@ async fn dashboards_match_the_events(backend: Backend) {
     assert_eq!(approved, count(CaseStatus::Completed));
 }
 
-mod postgres {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn dashboards_match_the_events() {
-        super::dashboards_match_the_events(veritrail_event_store::Backend::Postgres).await
-    }
-}
-
-mod sqlite {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn dashboards_match_the_events() {
-        super::dashboards_match_the_events(veritrail_event_store::Backend::Sqlite).await
-    }
-}
+veritrail_tests::both_backends!(dashboards_match_the_events,);

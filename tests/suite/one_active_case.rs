@@ -11,28 +11,7 @@ use veritrail_event_store::{Backend, GlobalPosition};
 use veritrail_tests::fixtures::{officer, open_request, org};
 use veritrail_tests::{TestDb, SETTLE};
 
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    super::$name(veritrail_event_store::Backend::Postgres).await
-                }
-            )*
-        }
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    super::$name(veritrail_event_store::Backend::Sqlite).await
-                }
-            )*
-        }
-    };
-}
-
-both_backends!(
+veritrail_tests::both_backends!(
     twenty_concurrent_creates_for_one_subject_yield_exactly_one_case,
     a_finished_case_frees_the_subject_for_a_new_one,
     cancel_and_recreate_links_the_new_case_to_the_old,

@@ -18,24 +18,7 @@ use veritrail_projections::{run, Projection, ProjectionError, Runner, RunnerConf
 use veritrail_tests::fixtures::{individual, officer, open_request, org, submission};
 use veritrail_tests::{TestDb, SETTLE};
 
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() { super::$name(veritrail_event_store::Backend::Postgres).await }
-            )*
-        }
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() { super::$name(veritrail_event_store::Backend::Sqlite).await }
-            )*
-        }
-    };
-}
-
-both_backends!(
+veritrail_tests::both_backends!(
     projections_converge_under_concurrent_writers,
     two_runners_never_both_apply_an_event,
     a_runner_killed_mid_batch_resumes_without_loss_or_duplication,

@@ -372,56 +372,9 @@ async fn time_travel_equals_replaying_the_first_n_events(backend: Backend) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
-mod postgres {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn the_last_active_case_prefers_a_passed_one() {
-        super::the_last_active_case_prefers_a_passed_one(veritrail_event_store::Backend::Postgres)
-            .await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn the_review_queue_filters_sorts_and_pages() {
-        super::the_review_queue_filters_sorts_and_pages(veritrail_event_store::Backend::Postgres)
-            .await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn the_audit_trail_shows_who_did_what_newest_first() {
-        super::the_audit_trail_shows_who_did_what_newest_first(
-            veritrail_event_store::Backend::Postgres,
-        )
-        .await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn time_travel_equals_replaying_the_first_n_events() {
-        super::time_travel_equals_replaying_the_first_n_events(
-            veritrail_event_store::Backend::Postgres,
-        )
-        .await
-    }
-}
-
-mod sqlite {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn the_last_active_case_prefers_a_passed_one() {
-        super::the_last_active_case_prefers_a_passed_one(veritrail_event_store::Backend::Sqlite)
-            .await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn the_review_queue_filters_sorts_and_pages() {
-        super::the_review_queue_filters_sorts_and_pages(veritrail_event_store::Backend::Sqlite)
-            .await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn the_audit_trail_shows_who_did_what_newest_first() {
-        super::the_audit_trail_shows_who_did_what_newest_first(
-            veritrail_event_store::Backend::Sqlite,
-        )
-        .await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn time_travel_equals_replaying_the_first_n_events() {
-        super::time_travel_equals_replaying_the_first_n_events(
-            veritrail_event_store::Backend::Sqlite,
-        )
-        .await
-    }
-}
+veritrail_tests::both_backends!(
+    the_last_active_case_prefers_a_passed_one,
+    the_review_queue_filters_sorts_and_pages,
+    the_audit_trail_shows_who_did_what_newest_first,
+    time_travel_equals_replaying_the_first_n_events,
+);

@@ -125,26 +125,6 @@ async fn a_rebuild_swaps_in_an_identical_read_model_without_downtime(backend: Ba
     assert_eq!(version, 2, "applied exactly once after the swap");
 }
 
-mod postgres {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn a_rebuild_swaps_in_an_identical_read_model_without_downtime() {
-        super::a_rebuild_swaps_in_an_identical_read_model_without_downtime(
-            veritrail_event_store::Backend::Postgres,
-        )
-        .await
-    }
-}
-
-mod sqlite {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn a_rebuild_swaps_in_an_identical_read_model_without_downtime() {
-        super::a_rebuild_swaps_in_an_identical_read_model_without_downtime(
-            veritrail_event_store::Backend::Sqlite,
-        )
-        .await
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replay_prints_each_event_with_the_state_after_it() {
     let app = spawn_app(Backend::Sqlite).await;
@@ -183,3 +163,5 @@ async fn replay_prints_each_event_with_the_state_after_it() {
         .await
         .is_err());
 }
+
+veritrail_tests::both_backends!(a_rebuild_swaps_in_an_identical_read_model_without_downtime,);

@@ -1,0 +1,73 @@
+//! Running one SQL text on either backend. SQL uses `$n` placeholders, which
+//! PostgreSQL and SQLite both accept; parameters are bound in order.
+
+use sqlx::FromRow;
+use veritrail_event_store::EventDatabase;
+
+/// A bound query parameter (both backends take the same).
+#[derive(Debug, Clone)]
+pub(crate) enum Param {
+    Text(String),
+    OptText(Option<String>),
+    Int(i64),
+    Bytes(Vec<u8>),
+}
+
+macro_rules! bind_all {
+    ($query:expr, $params:expr) => {{
+        let mut query = $query;
+        for param in $params {
+            query = match param {
+                Param::Text(s) => query.bind(s.clone()),
+                Param::OptText(s) => query.bind(s.clone()),
+                Param::Int(i) => query.bind(*i),
+                Param::Bytes(b) => query.bind(b.clone()),
+            };
+        }
+        query
+    }};
+}
+
+/// Rows of `T`.
+pub(crate) async fn fetch<T>(
+    db: &EventDatabase,
+    sql: &str,
+    params: &[Param],
+) -> Result<Vec<T>, sqlx::Error>
+where
+    T: for<'r> FromRow<'r, sqlx::postgres::PgRow>
+        + for<'r> FromRow<'r, sqlx::sqlite::SqliteRow>
+        + Send
+        + Unpin,
+{
+    match db {
+        EventDatabase::Postgres(pool) => {
+            bind_all!(sqlx::query_as::<_, T>(sql), params)
+                .fetch_all(pool)
+                .await
+        }
+        EventDatabase::Sqlite(pool) => {
+            bind_all!(sqlx::query_as::<_, T>(sql), params)
+                .fetch_all(pool)
+                .await
+        }
+    }
+}
+
+/// Rows affected.
+pub(crate) async fn execute(
+    db: &EventDatabase,
+    sql: &str,
+    params: &[Param],
+) -> Result<u64, sqlx::Error> {
+    match db {
+        EventDatabase::Postgres(pool) => bind_all!(sqlx::query(sql), params)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()),
+        EventDatabase::Sqlite(pool) => bind_all!(sqlx::query(sql), params)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()),
+    }
+}
