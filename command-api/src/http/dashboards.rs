@@ -25,15 +25,7 @@ pub struct DashboardQuery {
 }
 
 fn scope(identity: &Identity, query: &DashboardQuery) -> Result<Option<String>, ApiError> {
-    let own = identity.0.tenant.to_string();
-    match (identity.0.actor.kind, &query.tenant) {
-        (ActorKind::Operator, Some(t)) if t == "*" => Ok(None),
-        (ActorKind::Operator, Some(t)) => Ok(Some(t.clone())),
-        (_, Some(t)) if *t != own => {
-            Err(ApiError::forbidden("only operators may read other tenants"))
-        }
-        _ => Ok(Some(own)),
-    }
+    super::queries::tenant_scope(identity, query.tenant.as_ref())
 }
 
 fn db_error(error: sqlx::Error) -> ApiError {

@@ -41,7 +41,10 @@ fn limit(value: Option<u32>) -> Result<u32, ApiError> {
 }
 
 /// Operators may look across tenants; everybody else sees their own.
-fn tenant_scope(identity: &Identity, asked: Option<&String>) -> Result<Option<String>, ApiError> {
+pub(super) fn tenant_scope(
+    identity: &Identity,
+    asked: Option<&String>,
+) -> Result<Option<String>, ApiError> {
     let own = identity.0.tenant.to_string();
     match (identity.0.actor.kind, asked) {
         (ActorKind::Operator, Some(t)) if t == "*" => Ok(None),

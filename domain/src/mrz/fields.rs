@@ -566,25 +566,56 @@ fn parse_two_line(format: Format, lines: &[Vec<u8>], today: Date) -> Result<Mrz,
         let cd = field(lines, 1, position, position + 1);
         checker.digit("composite_check_digit", "composite", &data, &cd);
     }
-    let (surname, given_names, name_truncated) = names(&name);
-    Ok(Mrz {
+    Ok(assemble(Parts {
         format,
-        document_type: document_type(code.text),
-        document_code: text(code.text),
-        issuing_state: text(issuing.text).trim_end_matches('<').to_owned(),
+        code: &code,
+        issuing: &issuing,
+        name: &name,
+        nationality: &nationality,
+        document_number,
+        optional_data,
+        optional_data_2: None,
+        common,
+        lines,
+        checks: checker.checks,
+    }))
+}
+
+/// The pieces every layout yields.
+struct Parts<'a> {
+    format: Format,
+    code: &'a Field<'a>,
+    issuing: &'a Field<'a>,
+    name: &'a Field<'a>,
+    nationality: &'a Field<'a>,
+    document_number: String,
+    optional_data: String,
+    optional_data_2: Option<String>,
+    common: Common,
+    lines: &'a [Vec<u8>],
+    checks: Vec<Check>,
+}
+
+fn assemble(p: Parts<'_>) -> Mrz {
+    let (surname, given_names, name_truncated) = names(p.name);
+    Mrz {
+        format: p.format,
+        document_type: document_type(p.code.text),
+        document_code: text(p.code.text),
+        issuing_state: text(p.issuing.text).trim_end_matches('<').to_owned(),
         surname,
         given_names,
         name_truncated,
-        document_number,
-        nationality: text(nationality.text).trim_end_matches('<').to_owned(),
-        birth_date: common.birth,
-        sex: common.sex,
-        expiry_date: common.expiry,
-        optional_data,
-        optional_data_2: None,
-        lines: lines.iter().map(|l| text(l)).collect(),
-        checks: checker.checks,
-    })
+        document_number: p.document_number,
+        nationality: text(p.nationality.text).trim_end_matches('<').to_owned(),
+        birth_date: p.common.birth,
+        sex: p.common.sex,
+        expiry_date: p.common.expiry,
+        optional_data: p.optional_data,
+        optional_data_2: p.optional_data_2,
+        lines: p.lines.iter().map(|l| text(l)).collect(),
+        checks: p.checks,
+    }
 }
 
 fn parse_td1(lines: &[Vec<u8>], today: Date) -> Result<Mrz, MrzError> {
@@ -646,23 +677,17 @@ fn parse_td1(lines: &[Vec<u8>], today: Date) -> Result<Mrz, MrzError> {
     data.extend_from_slice(&lines[1][8..15]);
     data.extend_from_slice(&lines[1][18..29]);
     checker.digit("composite_check_digit", "composite", &data, &composite_cd);
-    let (surname, given_names, name_truncated) = names(&name);
-    Ok(Mrz {
+    Ok(assemble(Parts {
         format: Format::Td1,
-        document_type: document_type(code.text),
-        document_code: text(code.text),
-        issuing_state: text(issuing.text).trim_end_matches('<').to_owned(),
-        surname,
-        given_names,
-        name_truncated,
+        code: &code,
+        issuing: &issuing,
+        name: &name,
+        nationality: &nationality,
         document_number,
-        nationality: text(nationality.text).trim_end_matches('<').to_owned(),
-        birth_date: common.birth,
-        sex: common.sex,
-        expiry_date: common.expiry,
         optional_data,
         optional_data_2: Some(strip_fillers(optional2.text)),
-        lines: lines.iter().map(|l| text(l)).collect(),
+        common,
+        lines,
         checks: checker.checks,
-    })
+    }))
 }
