@@ -25,6 +25,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("transactions running for over {0:?} keep the global log from settling")]
+    SettleTimeout(Duration),
 }
 
 /// Which kind of database backs the store.

@@ -50,7 +50,7 @@ pub(crate) async fn settle(pool: &PgPool, timeout: std::time::Duration) -> Resul
             return Ok(());
         }
         if tokio::time::Instant::now() >= deadline {
-            return Err(StoreError::Database(sqlx::Error::PoolTimedOut));
+            return Err(StoreError::SettleTimeout(timeout));
         }
         tokio::time::sleep(std::time::Duration::from_millis(2)).await;
     }

@@ -105,10 +105,21 @@ async fn apply_batch<P: Projection>(
     let mut tx = conn.begin().await?;
     if let Err(error) = projection.apply_batch(&mut tx, events).await {
         tx.rollback().await?;
-        return Err(RunnerError::Database(sqlx::Error::Protocol(format!(
-            "rebuild of {} stopped in a batch: {error}",
-            projection.name()
-        ))));
+        return Err(RunnerError::Apply {
+            projection: projection.name(),
+            at: format!(
+                "{}..={}",
+                events
+                    .first()
+                    .map(|e| e.global.to_string())
+                    .unwrap_or_default(),
+                events
+                    .last()
+                    .map(|e| e.global.to_string())
+                    .unwrap_or_default()
+            ),
+            reason: error.to_string(),
+        });
     }
     tx.commit().await?;
     Ok(())
@@ -159,7 +170,11 @@ pub async fn rebuild<P: Projection>(
         projection
             .apply_batch(&mut tx, &events)
             .await
-            .map_err(|e| RunnerError::Database(sqlx::Error::Protocol(e.to_string())))?;
+            .map_err(|e| RunnerError::Apply {
+                projection: name,
+                at: cursor.to_string(),
+                reason: e.to_string(),
+            })?;
         applied += events.len() as u64;
         progress(applied);
     }

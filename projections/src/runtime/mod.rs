@@ -127,6 +127,14 @@ pub enum RunnerError {
     /// The checkpoint moved under us (a rebuild swapped the read model in).
     #[error("the checkpoint of projection {0} moved")]
     Moved(&'static str),
+    /// An event the projection could not apply where it must (a rebuild, or
+    /// events that applied before and fail on their retry).
+    #[error("projection {projection} cannot apply the event at {at}: {reason}")]
+    Apply {
+        projection: &'static str,
+        at: String,
+        reason: String,
+    },
 }
 
 fn now_ms() -> i64 {
@@ -375,12 +383,12 @@ impl<P: Projection> Runner<P> {
             Ok(Err((index, _))) => {
                 // Commit what precedes the failing event, then retry it alone.
                 if index > 0 {
-                    if let Ok(Err((_, error))) = self.apply_all(cursor, &events[..index]).await {
-                        return Err(RunnerError::Store(StoreError::Database(
-                            sqlx::Error::Protocol(format!(
-                                "events before a failing one failed on retry: {error}"
-                            )),
-                        )));
+                    if let Ok(Err((at, error))) = self.apply_all(cursor, &events[..index]).await {
+                        return Err(RunnerError::Apply {
+                            projection: self.projection.name(),
+                            at: events[at].global.to_string(),
+                            reason: error.to_string(),
+                        });
                     }
                 }
                 let failing = &events[index];
