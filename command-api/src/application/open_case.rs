@@ -1,9 +1,9 @@
 //! Get-or-open (CASE-6, seed 002 `get_or_request_id_verification`): at most one
 //! active case per (tenant, subject), safe under concurrent requests.
 
-use cqrs_es::{Aggregate, EventStore as _};
+use cqrs_es::EventStore as _;
 use veritrail_domain::case::{
-    CaseAction, CaseError, OpenCase, RequestedChecks, RestartContext, Subject, VerificationCase,
+    CaseAction, CaseError, OpenCase, RequestedChecks, RestartContext, Subject,
 };
 use veritrail_domain::subject::{stream_id, SubjectCases, SubjectCommand};
 use veritrail_domain::{CaseId, EntityId};
@@ -119,40 +119,24 @@ impl CaseService {
         ctx: &RequestContext,
         subject: &veritrail_domain::SubjectId,
     ) -> Result<Vec<CaseId>, ServiceError> {
-        let mut registry = SubjectCases::default();
-        for envelope in self
-            .subjects
-            .load_events(&stream_id(&ctx.tenant, subject))
-            .await
-            .map_err(ServiceError::from)?
-        {
-            registry.apply(envelope.payload);
-        }
+        let registry = self.registry(&stream_id(&ctx.tenant, subject)).await?;
         Ok(registry.history().to_vec())
     }
 
-    async fn slot(&self, subject_stream: &str) -> Result<Slot, ServiceError> {
-        let mut registry = SubjectCases::default();
-        for envelope in self
+    async fn registry(&self, subject_stream: &str) -> Result<SubjectCases, ServiceError> {
+        let context = self
             .subjects
-            .load_events(subject_stream)
+            .load_aggregate(subject_stream)
             .await
-            .map_err(ServiceError::from)?
-        {
-            registry.apply(envelope.payload);
-        }
-        let Some(current) = registry.current() else {
+            .map_err(ServiceError::from)?;
+        Ok(context.aggregate)
+    }
+
+    async fn slot(&self, subject_stream: &str) -> Result<Slot, ServiceError> {
+        let Some(current) = self.registry(subject_stream).await?.current() else {
             return Ok(Slot::Free { supersedes: None });
         };
-        let mut case = VerificationCase::default();
-        for envelope in self
-            .cases
-            .load_events(&current.to_string())
-            .await
-            .map_err(ServiceError::from)?
-        {
-            case.apply(envelope.payload);
-        }
+        let (case, _) = self.replay(current).await?;
         Ok(match case.status() {
             None => Slot::Unopened(current),
             Some(status) if status.is_active() => Slot::Active(current),

@@ -152,22 +152,26 @@ impl CaseService {
         }
     }
 
+    /// A case stream replayed (upcasting old events), with its version; any tenant.
+    pub(super) async fn replay(
+        &self,
+        case_id: CaseId,
+    ) -> Result<(VerificationCase, usize), ServiceError> {
+        let context = self
+            .cases
+            .load_aggregate(&case_id.to_string())
+            .await
+            .map_err(ServiceError::from)?;
+        Ok((context.aggregate, context.current_sequence))
+    }
+
     /// The case as `ctx`'s tenant may see it; another tenant's case is "not found".
     pub async fn load(
         &self,
         ctx: &RequestContext,
         case_id: CaseId,
     ) -> Result<(VerificationCase, usize), ServiceError> {
-        let events = self
-            .cases
-            .load_events(&case_id.to_string())
-            .await
-            .map_err(ServiceError::from)?;
-        let version = events.last().map(|e| e.sequence).unwrap_or_default();
-        let mut case = VerificationCase::default();
-        for envelope in events {
-            cqrs_es::Aggregate::apply(&mut case, envelope.payload);
-        }
+        let (case, version) = self.replay(case_id).await?;
         match case.opened() {
             Some(opened) if opened.tenant == ctx.tenant => Ok((case, version)),
             _ => Err(CaseError::NotFound.into()),

@@ -10,6 +10,7 @@ use veritrail_domain::ActorKind;
 
 use super::error::{ApiError, ErrorBody};
 use super::identity::Identity;
+use super::queries::db_error;
 use super::AppState;
 use crate::read_models::StatusCounts;
 
@@ -26,11 +27,6 @@ pub struct DashboardQuery {
 
 fn scope(identity: &Identity, query: &DashboardQuery) -> Result<Option<String>, ApiError> {
     super::queries::tenant_scope(identity, query.tenant.as_ref())
-}
-
-fn db_error(error: sqlx::Error) -> ApiError {
-    tracing::error!(%error, "dashboard query failed");
-    ApiError::internal()
 }
 
 /// A percentage with two decimals; 0 when there is nothing to divide.

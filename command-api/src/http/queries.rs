@@ -19,7 +19,20 @@ use crate::read_models::{AuditFilter, QueueFilter};
 
 const OFFICERS: &[ActorKind] = &[ActorKind::Officer, ActorKind::Operator];
 
-fn db_error(error: sqlx::Error) -> ApiError {
+/// Keeps `limit` of the `limit + 1` rows read; the cursor of the last kept
+/// row when there was more.
+fn page<T>(
+    mut rows: Vec<T>,
+    limit: u32,
+    cursor: impl Fn(&T) -> String,
+) -> (Vec<T>, Option<String>) {
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next = if more { rows.last().map(cursor) } else { None };
+    (rows, next)
+}
+
+pub(super) fn db_error(error: sqlx::Error) -> ApiError {
     tracing::error!(%error, "read model query failed");
     ApiError::internal()
 }
@@ -145,15 +158,10 @@ pub async fn queue(
         after,
         limit: limit(q.limit)?,
     };
-    let mut rows = state.read_models.queue(&filter).await.map_err(db_error)?;
-    let more = rows.len() > filter.limit as usize;
-    rows.truncate(filter.limit as usize);
-    let next_cursor = if more {
-        rows.last()
-            .map(|r| format!("{}.{}", r.opened_at_ms, r.case_id))
-    } else {
-        None
-    };
+    let rows = state.read_models.queue(&filter).await.map_err(db_error)?;
+    let (rows, next_cursor) = page(rows, filter.limit, |r| {
+        format!("{}.{}", r.opened_at_ms, r.case_id)
+    });
     Ok(HttpResponse::Ok().json(QueuePage {
         items: rows.iter().map(|r| QueueItem::of(r, now)).collect(),
         next_cursor,
@@ -219,15 +227,10 @@ pub async fn audit(
         before,
         limit: limit(q.limit)?,
     };
-    let mut rows = state.read_models.audit(&filter).await.map_err(db_error)?;
-    let more = rows.len() > filter.limit as usize;
-    rows.truncate(filter.limit as usize);
-    let next_cursor = if more {
-        rows.last()
-            .map(|r| format!("{}:{}", r.global_tx, r.global_position))
-    } else {
-        None
-    };
+    let rows = state.read_models.audit(&filter).await.map_err(db_error)?;
+    let (rows, next_cursor) = page(rows, filter.limit, |r| {
+        format!("{}:{}", r.global_tx, r.global_position)
+    });
     Ok(HttpResponse::Ok().json(AuditPage {
         items: rows.iter().map(AuditEntry::of).collect(),
         next_cursor,

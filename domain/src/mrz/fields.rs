@@ -1,183 +1,9 @@
 //! Field layouts of TD1, TD2, TD3, MRV-A and MRV-B, and their validation.
 
-use std::fmt;
-
-use serde::Serialize;
 use time::{Date, Month};
 
 use super::check_digit::{char_value, check_digit};
-
-/// The MRZ layout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Format {
-    /// 3 lines × 30: ID cards and residence permits.
-    Td1,
-    /// 2 lines × 36.
-    Td2,
-    /// 2 lines × 44: passports.
-    Td3,
-    /// 2 lines × 44 visa.
-    MrvA,
-    /// 2 lines × 36 visa.
-    MrvB,
-}
-
-/// What kind of document the code says it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DocumentType {
-    Passport,
-    IdCard,
-    ResidencePermit,
-    Visa,
-    Other,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Sex {
-    Male,
-    Female,
-    /// `<` or `X`.
-    Unspecified,
-}
-
-/// Why an MRZ, or one of its fields, is not valid. Lines and columns are
-/// 1-based, as printed on the document.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum MrzError {
-    #[error("an MRZ has 2 or 3 lines, found {found}")]
-    LineCount { found: usize },
-    #[error("line {line} has {found} characters; {expected} expected for this format")]
-    LineLength {
-        line: usize,
-        expected: usize,
-        found: usize,
-    },
-    #[error("line lengths {lengths:?} match no MRZ format (TD1 3×30, TD2 2×36, TD3 2×44)")]
-    UnknownFormat { lengths: Vec<usize> },
-    #[error("line {line} column {column}: {found:?} is not an MRZ character (A–Z, 0–9, <)")]
-    InvalidCharacter {
-        line: usize,
-        column: usize,
-        found: char,
-    },
-    #[error("line {line} column {column}: document code {found:?} is not valid")]
-    InvalidDocumentCode {
-        line: usize,
-        column: usize,
-        found: String,
-    },
-    #[error(
-        "{field} check digit at line {line} column {column} is {found:?}, computed {expected:?}"
-    )]
-    CheckDigit {
-        field: &'static str,
-        line: usize,
-        column: usize,
-        expected: char,
-        found: char,
-    },
-    #[error("{field} at line {line} column {column} is not a date (YYMMDD): {found:?}")]
-    InvalidDate {
-        field: &'static str,
-        line: usize,
-        column: usize,
-        found: String,
-    },
-    #[error("{field} at line {line} column {column} is not an ISO 3166-1 or ICAO code: {found:?}")]
-    InvalidCountry {
-        field: &'static str,
-        line: usize,
-        column: usize,
-        found: String,
-    },
-    #[error("sex at line {line} column {column} is {found:?}; M, F, X or < expected")]
-    InvalidSex {
-        line: usize,
-        column: usize,
-        found: char,
-    },
-    #[error("the date of birth is after the date of expiry")]
-    BirthAfterExpiry,
-    #[error("the date of birth is in the future")]
-    BirthInFuture,
-    #[error("the document expired on {on}")]
-    Expired { on: String },
-}
-
-/// One validation step and its outcome.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Check {
-    /// e.g. `document_number_check_digit`, `composite_check_digit`, `not_expired`.
-    pub name: &'static str,
-    pub passed: bool,
-    pub error: Option<MrzError>,
-}
-
-/// A parsed MRZ with every check's outcome.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Mrz {
-    pub format: Format,
-    pub document_type: DocumentType,
-    /// The two-character code as printed (e.g. `P<`, `ID`, `AR`).
-    pub document_code: String,
-    /// As printed, fillers removed (e.g. `D` for Germany).
-    pub issuing_state: String,
-    /// Primary identifier (surname), fillers as spaces.
-    pub surname: String,
-    /// Secondary identifier (given names), space-separated.
-    pub given_names: String,
-    /// The name field was full: names may be truncated.
-    pub name_truncated: bool,
-    pub document_number: String,
-    pub nationality: String,
-    pub birth_date: Option<Date>,
-    pub sex: Sex,
-    pub expiry_date: Option<Date>,
-    /// Optional data (TD3 personal number; TD1 line 1), fillers removed.
-    pub optional_data: String,
-    /// TD1 line 2 optional data.
-    pub optional_data_2: Option<String>,
-    pub lines: Vec<String>,
-    pub checks: Vec<Check>,
-}
-
-impl Mrz {
-    /// Every check passed.
-    pub fn is_valid(&self) -> bool {
-        self.checks.iter().all(|c| c.passed)
-    }
-
-    /// The errors of the failed checks, in order.
-    pub fn errors(&self) -> Vec<&MrzError> {
-        self.checks
-            .iter()
-            .filter_map(|c| c.error.as_ref())
-            .collect()
-    }
-
-    /// The document has expired (by the `today` it was parsed with).
-    pub fn expired(&self) -> bool {
-        self.checks
-            .iter()
-            .any(|c| matches!(c.error, Some(MrzError::Expired { .. })))
-    }
-}
-
-impl fmt::Display for Format {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Format::Td1 => "TD1",
-            Format::Td2 => "TD2",
-            Format::Td3 => "TD3",
-            Format::MrvA => "MRV-A",
-            Format::MrvB => "MRV-B",
-        })
-    }
-}
+use super::model::{Check, DocumentType, Format, Mrz, MrzError, Sex};
 
 /// A slice of one line with its 1-based position, for errors.
 struct Field<'a> {
@@ -475,6 +301,41 @@ fn common(
     }
 }
 
+/// The document number and the remaining optional data (TD1, TD2). A number
+/// longer than 9 characters has `<` in the check-digit position and continues
+/// in the optional data, followed by its check digit and a filler.
+fn document_number(
+    checker: &mut Checker,
+    number: &Field<'_>,
+    number_cd: &Field<'_>,
+    optional: &Field<'_>,
+) -> (String, String) {
+    let rest = optional.text;
+    let long = number_cd.text[0] == b'<' && rest.first().is_some_and(|c| *c != b'<');
+    if !long {
+        checker.digit(
+            "document_number_check_digit",
+            "document number",
+            number.text,
+            number_cd,
+        );
+        return (strip_fillers(number.text), strip_fillers(rest));
+    }
+    let end = rest.iter().position(|c| *c == b'<').unwrap_or(rest.len());
+    let mut full = number.text.to_vec();
+    full.extend_from_slice(&rest[..end - 1]);
+    let cd = Field {
+        text: &rest[end - 1..end],
+        line: optional.line,
+        column: optional.column + end - 1,
+    };
+    checker.digit("document_number_check_digit", "document number", &full, &cd);
+    (
+        strip_fillers(&full),
+        strip_fillers(rest.get(end + 1..).unwrap_or_default()),
+    )
+}
+
 fn parse_two_line(format: Format, lines: &[Vec<u8>], today: Date) -> Result<Mrz, MrzError> {
     let width = lines[0].len();
     let mut checker = Checker { checks: Vec::new() };
@@ -490,40 +351,15 @@ fn parse_two_line(format: Format, lines: &[Vec<u8>], today: Date) -> Result<Mrz,
     let expiry = field(lines, 1, 21, 27);
     let expiry_cd = field(lines, 1, 27, 28);
 
-    // TD2 (not the MRV-B visa) may carry a document number longer than 9
-    // characters: '<' in the check-digit position, the rest in optional data
-    // followed by the check digit.
     let (optional_end, composite) = match format {
         Format::Td3 => (42, Some(43)),
         Format::Td2 => (35, Some(35)),
         _ => (width, None),
     };
     let optional = field(lines, 1, 28, optional_end);
-    let (document_number, optional_data) = if format == Format::Td2 && number_cd.text[0] == b'<' {
-        let rest = optional.text;
-        let end = rest.iter().position(|c| *c == b'<').unwrap_or(rest.len());
-        if end == 0 {
-            checker.digit(
-                "document_number_check_digit",
-                "document number",
-                number.text,
-                &number_cd,
-            );
-            (strip_fillers(number.text), strip_fillers(rest))
-        } else {
-            let mut full = number.text.to_vec();
-            full.extend_from_slice(&rest[..end - 1]);
-            let cd = Field {
-                text: &rest[end - 1..end],
-                line: optional.line,
-                column: optional.column + end - 1,
-            };
-            checker.digit("document_number_check_digit", "document number", &full, &cd);
-            (
-                strip_fillers(&full),
-                strip_fillers(rest.get(end + 1..).unwrap_or_default()),
-            )
-        }
+    // TD2 (not the MRV-B visa) may carry a long document number.
+    let (document_number, optional_data) = if format == Format::Td2 {
+        document_number(&mut checker, &number, &number_cd, &optional)
     } else {
         checker.digit(
             "document_number_check_digit",
@@ -636,31 +472,7 @@ fn parse_td1(lines: &[Vec<u8>], today: Date) -> Result<Mrz, MrzError> {
     let name = field(lines, 2, 0, 30);
 
     let (document_number, optional_data) =
-        if number_cd.text[0] == b'<' && optional1.text.first().is_some_and(|c| *c != b'<') {
-            // A long document number continues in optional data 1.
-            let rest = optional1.text;
-            let end = rest.iter().position(|c| *c == b'<').unwrap_or(rest.len());
-            let mut full = number.text.to_vec();
-            full.extend_from_slice(&rest[..end.saturating_sub(1)]);
-            let cd = Field {
-                text: &rest[end.saturating_sub(1)..end.max(1)],
-                line: optional1.line,
-                column: optional1.column + end.saturating_sub(1),
-            };
-            checker.digit("document_number_check_digit", "document number", &full, &cd);
-            (
-                strip_fillers(&full),
-                strip_fillers(rest.get(end + 1..).unwrap_or_default()),
-            )
-        } else {
-            checker.digit(
-                "document_number_check_digit",
-                "document number",
-                number.text,
-                &number_cd,
-            );
-            (strip_fillers(number.text), strip_fillers(optional1.text))
-        };
+        document_number(&mut checker, &number, &number_cd, &optional1);
     checker.country("issuing_state", "issuing state", &issuing);
     checker.country("nationality", "nationality", &nationality);
     let common = common(

@@ -11,11 +11,13 @@
 
 mod check_digit;
 mod fields;
+mod model;
 mod render;
 mod repair;
 
 pub use check_digit::{char_value, check_digit};
-pub use fields::{parse, parse_strict, Check, DocumentType, Format, Mrz, MrzError, Sex};
+pub use fields::{parse, parse_strict};
+pub use model::{Check, DocumentType, Format, Mrz, MrzError, Sex};
 pub use render::{render, MrzInput};
 pub use repair::{repair, Correction, Repaired};
 

@@ -4,7 +4,7 @@
 use time::Date;
 
 use super::check_digit::check_digit;
-use super::fields::{Format, Sex};
+use super::model::{Format, Sex};
 
 /// The fields to render. Names are words of `A–Z`; numbers `A–Z 0–9`.
 #[derive(Debug, Clone, PartialEq, Eq)]
