@@ -8,6 +8,7 @@ mod api_documents;
 mod api_errors;
 mod api_flow;
 mod api_idempotency;
+mod api_transitions;
 mod append_only;
 mod contract;
 mod dashboards;
