@@ -21,7 +21,7 @@ psql_run() { "$(pg_bin)/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT
 psql_run -d postgres -c "CREATE DATABASE bench_read"
 url="postgres://postgres@127.0.0.1:$PG_PORT/bench_read?sslmode=disable"
 "$CARGO_TARGET_DIR/release/bench_read" "$url" 1 1 --migrate-only
-echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+echo "== machine: $(nproc --all) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 start=$(date +%s%N)
 psql_run -d bench_read -v cases="$CASES" -f bench/generate-events.sql
 psql_run -d bench_read -c "VACUUM ANALYZE events"

@@ -19,7 +19,7 @@ psql_run() { "$(pg_bin)/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@";
 psql_run -d postgres -c "CREATE DATABASE bench_http" -c "CREATE DATABASE bench_pgbench"
 base="postgres://postgres@127.0.0.1:$PG_PORT"
 
-echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+echo "== machine: $(nproc --all) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 echo "== HTTP API: $CLIENTS clients, $CASES cases (create + submit each)"
 "$CARGO_TARGET_DIR/release/bench_commands" "$base/bench_http?sslmode=disable" "$CLIENTS" "$CASES" 2>/dev/null
 

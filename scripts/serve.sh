@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Builds and runs the service on the embedded store (no external server):
-# a SQLite file under .veritrail/, HTTP on 127.0.0.1:8080.
+# a SQLite file under .veritrail/, HTTP on 127.0.0.1:8080. Installs Tesseract
+# and fetches the MRZ model first (scripts/fetch-models.sh).
 # Arguments go to `veritrail serve` (e.g. `--bind 127.0.0.1:9000`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
+source scripts/lib/vision.sh
 
 require_rust
+vision_models
 cargo build --release --locked -p veritrail
 exec "$CARGO_TARGET_DIR/release/veritrail" serve "$@"

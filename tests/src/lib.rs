@@ -11,6 +11,7 @@ use veritrail_command_api::application::{CaseService, RandomIds, SystemClock};
 use veritrail_event_store::{Backend, EventDatabase};
 
 pub mod fixtures;
+pub mod mrz_eval;
 
 /// How long a test waits for concurrent transactions to finish before reading the global log.
 pub const SETTLE: std::time::Duration = std::time::Duration::from_secs(30);
@@ -155,6 +156,8 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> TestApp {
         bind: "127.0.0.1:0".to_owned(),
         workers: 2,
         idempotency_ttl_hours: options.idempotency_ttl_hours,
+        // Engines are made on first use: most tests read no document.
+        ocr_engines: 0,
         ..Default::default()
     };
     let app = veritrail::app::Application::build_with(&config, test_db.db.clone())

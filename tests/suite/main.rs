@@ -4,6 +4,7 @@
 //! embedded SQLite backend: `cargo test -p veritrail-tests --test suite
 //! contract::postgres` or `… contract::sqlite`.
 
+mod api_document_ocr;
 mod api_documents;
 mod api_errors;
 mod api_flow;

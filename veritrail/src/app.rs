@@ -14,6 +14,7 @@ use veritrail_event_store::EventDatabase;
 use veritrail_projections::audit_log::AuditLogProjection;
 use veritrail_projections::case_status::CaseStatusProjection;
 use veritrail_projections::{Runner, RunnerConfig};
+use veritrail_vision::MrzReader;
 
 use crate::config::Config;
 
@@ -60,6 +61,12 @@ impl Application {
             time::Duration::hours(i64::from(config.idempotency_ttl_hours)),
         );
         let cases = CaseService::new(db.clone(), Arc::new(SystemClock), Arc::new(RandomIds));
+        let documents = MrzReader::from_dir(&config.models_dir())
+            .context("the document reader cannot start")?
+            .with_thresholds(config.document_quality);
+        documents
+            .warm(config.ocr_engines)
+            .context("the document reader cannot start")?;
         let server = server(
             listener,
             AppState {
@@ -73,6 +80,7 @@ impl Application {
                 dev_identity,
                 idempotency,
                 workers: config.workers,
+                documents: Arc::new(documents),
             },
         )?;
         Ok(Self {

@@ -29,6 +29,13 @@ pub struct Config {
     pub dev_tenant: String,
     pub dev_actor_kind: String,
     pub dev_actor_id: String,
+    /// Where the models are (`mrz_int.traineddata`, …); empty = the
+    /// `VERITRAIL_TESSDATA` variable or `~/.cache/veritrail/models`.
+    pub models_dir: String,
+    /// Tesseract engines created at start (more are made on demand).
+    pub ocr_engines: usize,
+    /// Pass/fail limits of the document photo quality checks.
+    pub document_quality: veritrail_vision::QualityThresholds,
 }
 
 impl Default for Config {
@@ -43,6 +50,9 @@ impl Default for Config {
             dev_tenant: "demo".to_owned(),
             dev_actor_kind: "organisation".to_owned(),
             dev_actor_id: "dev-client".to_owned(),
+            models_dir: String::new(),
+            ocr_engines: 2,
+            document_quality: veritrail_vision::QualityThresholds::default(),
         }
     }
 }
@@ -70,7 +80,9 @@ impl std::fmt::Debug for Config {
 /// The keys a `VERITRAIL_*` variable may set. Other `VERITRAIL_*` variables
 /// (the scripts' `VERITRAIL_CACHE`, the tests' `VERITRAIL_TEST_DATABASE_URL`)
 /// are not configuration and are ignored.
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 11] = [
+    "models_dir",
+    "ocr_engines",
     "projections",
     "database_url",
     "database_max_connections",
@@ -83,6 +95,15 @@ const KEYS: [&str; 9] = [
 ];
 
 impl Config {
+    /// The models directory this configuration names.
+    pub fn models_dir(&self) -> std::path::PathBuf {
+        if self.models_dir.is_empty() {
+            veritrail_vision::model_dir()
+        } else {
+            std::path::PathBuf::from(&self.models_dir)
+        }
+    }
+
     /// Defaults, then `file` if given, then the environment.
     pub fn load(file: Option<&Path>) -> Result<Self, Box<figment::Error>> {
         let mut figment = Figment::from(Serialized::defaults(Config::default()));

@@ -8,4 +8,5 @@ pub mod config;
 pub mod demo;
 pub mod rebuild;
 pub mod replay;
+pub mod runtime;
 pub mod telemetry;

@@ -1,10 +1,11 @@
 //! `veritrail` — the service binary. Thin: parse arguments, compose, run.
 
 use clap::Parser;
-use veritrail::{cli, telemetry};
+use veritrail::{cli, runtime, telemetry};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    runtime::limit_openmp_threads();
     telemetry::init();
     let cli = cli::Cli::parse();
     if let Err(error) = cli.run().await {

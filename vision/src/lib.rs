@@ -1,13 +1,32 @@
 //! Vision checks on images. First: reading the MRZ of a document photo with
-//! Tesseract and the MRZ traineddata (CHK-2), then repairing and validating
-//! it with the domain's ICAO 9303 rules.
+//! Tesseract and the MRZ traineddata (CHK-2) — locating and levelling the
+//! page, reading row by row, repairing and validating with the domain's
+//! ICAO 9303 rules — and measuring the photo's quality.
 //!
 //! This crate links Tesseract (C++, through FFI), so unlike the rest of the
 //! workspace it cannot forbid unsafe code in its dependencies; it has none of
 //! its own.
 
+mod engine;
+mod gray;
+mod lines;
 mod locate;
 mod mrz_reader;
+pub mod quality;
 
-pub use locate::{locate_mrz, Band, GrayImage};
-pub use mrz_reader::{MrzReader, MrzReading, VisionError};
+use std::path::PathBuf;
+
+pub use gray::GrayImage;
+pub use locate::{locate_mrz, MrzLocation};
+pub use mrz_reader::{MrzReader, MrzReading, RowBox, VisionError};
+pub use quality::{Quality, QualityThresholds};
+
+/// Where models live: `VERITRAIL_TESSDATA`, else `~/.cache/veritrail/models`.
+pub fn model_dir() -> PathBuf {
+    std::env::var_os("VERITRAIL_TESSDATA")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/veritrail/models"))
+        })
+        .unwrap_or_else(|| PathBuf::from("."))
+}

@@ -1,141 +1,172 @@
-//! Finding the MRZ on a page: an adaptive threshold (dark against the local
-//! mean, so uniform borders and shading are not "text"), text-line bands from
-//! the row profile, and the lowest group of wide lines.
+//! Finding the MRZ on a photographed page: text lines from an adaptive mask,
+//! the page skew from their slopes, the page turned level, the lines found
+//! again, and the MRZ taken as the widest group of two or three long,
+//! evenly spaced, left-aligned lines of equal character height.
 
-/// An 8-bit grayscale image.
+use crate::gray::GrayImage;
+use crate::lines::{components, skew, text_lines, TextLine};
+use crate::quality::Frame;
+
+/// Largest skew looked for (degrees); the issue asks for ±15°.
+const MAX_SKEW_DEGREES: f64 = 25.0;
+/// Pages are processed at most this many pixels on their longer side.
+const MAX_SIDE: usize = 2200;
+
+/// Where the MRZ is on the levelled page.
 #[derive(Debug, Clone)]
-pub struct GrayImage {
-    pub width: usize,
-    pub height: usize,
-    pub pixels: Vec<u8>,
+pub struct MrzLocation {
+    /// How much the page was turned back (degrees; positive = it ran down to
+    /// the right).
+    pub skew_degrees: f64,
+    /// The page, downscaled to at most `MAX_SIDE` and levelled.
+    pub page: GrayImage,
+    /// The MRZ rows on `page`, top to bottom.
+    pub lines: Vec<TextLine>,
+    /// Every text line found on `page` (for quality hints).
+    pub all_lines: Vec<TextLine>,
+    /// Downscale factor from the uploaded image to `page`.
+    pub scale: usize,
+    /// Size of the downscaled image before levelling.
+    pub unlevelled: (usize, usize),
 }
 
-impl GrayImage {
-    pub fn crop(&self, x0: usize, y0: usize, x1: usize, y1: usize) -> GrayImage {
-        let (x1, y1) = (x1.min(self.width), y1.min(self.height));
-        let mut pixels = Vec::with_capacity((x1 - x0) * (y1 - y0));
-        for y in y0..y1 {
-            pixels.extend_from_slice(&self.pixels[y * self.width + x0..y * self.width + x1]);
+impl MrzLocation {
+    /// Where a point of the levelled page lies on the (downscaled) photo.
+    pub fn to_photo(&self, x: f64, y: f64) -> (f64, f64) {
+        if self.page.width == self.unlevelled.0 && self.page.height == self.unlevelled.1 {
+            return (x, y);
         }
-        GrayImage {
-            width: x1 - x0,
-            height: y1 - y0,
-            pixels,
-        }
+        let (sin, cos) = (-self.skew_degrees).to_radians().sin_cos();
+        let dx = x - self.page.width as f64 / 2.0;
+        let dy = y - self.page.height as f64 / 2.0;
+        (
+            cos * dx + sin * dy + self.unlevelled.0 as f64 / 2.0,
+            -sin * dx + cos * dy + self.unlevelled.1 as f64 / 2.0,
+        )
     }
-}
 
-/// A horizontal band of text: rows `top..bottom`, columns `left..right`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Band {
-    pub top: usize,
-    pub bottom: usize,
-    pub left: usize,
-    pub right: usize,
-}
-
-/// Dark-against-local-mean mask (window `2r+1`, margin `m`), via an integral image.
-fn text_mask(img: &GrayImage, r: usize, margin: i64) -> Vec<bool> {
-    let (w, h) = (img.width, img.height);
-    let mut integral = vec![0i64; (w + 1) * (h + 1)];
-    for y in 0..h {
-        let mut row = 0i64;
-        for x in 0..w {
-            row += i64::from(img.pixels[y * w + x]);
-            integral[(y + 1) * (w + 1) + x + 1] = integral[y * (w + 1) + x + 1] + row;
-        }
-    }
-    let mut mask = vec![false; w * h];
-    for y in 0..h {
-        let (y0, y1) = (y.saturating_sub(r), (y + r + 1).min(h));
-        for x in 0..w {
-            let (x0, x1) = (x.saturating_sub(r), (x + r + 1).min(w));
-            let sum = integral[y1 * (w + 1) + x1]
-                - integral[y0 * (w + 1) + x1]
-                - integral[y1 * (w + 1) + x0]
-                + integral[y0 * (w + 1) + x0];
-            let count = ((x1 - x0) * (y1 - y0)) as i64;
-            mask[y * w + x] = i64::from(img.pixels[y * w + x]) * count + margin * count < sum;
-        }
-    }
-    mask
-}
-
-/// Text-line bands, top to bottom.
-fn bands(img: &GrayImage) -> Vec<Band> {
-    let (w, h) = (img.width, img.height);
-    let r = (h / 60).clamp(8, 40);
-    let mask = text_mask(img, r, 25);
-    let threshold = (w / 100).max(3);
-    let mut out = Vec::new();
-    let mut start: Option<usize> = None;
-    for y in 0..=h {
-        let dark = if y < h {
-            mask[y * w..(y + 1) * w].iter().filter(|d| **d).count()
-        } else {
-            0
+    /// Whether each side of the MRZ (with half a character of margin) is on
+    /// the photo.
+    pub fn frame(&self) -> Frame {
+        let (w, h) = (
+            self.unlevelled.0 as f64 - 1.0,
+            self.unlevelled.1 as f64 - 1.0,
+        );
+        let mut frame = Frame {
+            cut_top: false,
+            cut_bottom: false,
+            cut_left: false,
+            cut_right: false,
         };
-        match (start, dark > threshold) {
-            (None, true) => start = Some(y),
-            (Some(s), false) => {
-                if y - s >= 6 {
-                    let mut left = w;
-                    let mut right = 0;
-                    for row in s..y {
-                        for x in 0..w {
-                            if mask[row * w + x] {
-                                left = left.min(x);
-                                right = right.max(x + 1);
-                            }
-                        }
-                    }
-                    out.push(Band {
-                        top: s,
-                        bottom: y,
-                        left,
-                        right,
-                    });
-                }
-                start = None;
-            }
-            _ => {}
+        let (Some(first), Some(last)) = (self.lines.first(), self.lines.last()) else {
+            return frame;
+        };
+        let m = first.char_height / 2.0;
+        for (x, y) in [
+            (first.x0 as f64, first.y0 as f64 - m),
+            (first.x1 as f64, first.y0 as f64 - m),
+        ] {
+            frame.cut_top |= self.to_photo(x, y).1 < 0.0;
         }
+        for (x, y) in [
+            (last.x0 as f64, last.y1 as f64 + m),
+            (last.x1 as f64, last.y1 as f64 + m),
+        ] {
+            frame.cut_bottom |= self.to_photo(x, y).1 > h;
+        }
+        for row in &self.lines {
+            for y in [row.y0 as f64, row.y1 as f64] {
+                frame.cut_left |= self.to_photo(row.x0 as f64 - m, y).0 < 0.0;
+                frame.cut_right |= self.to_photo(row.x1 as f64 + m, y).0 > w;
+            }
+        }
+        frame
     }
-    out
 }
 
-/// The MRZ: the lowest run of 2–3 wide text lines of similar height.
-pub fn locate_mrz(img: &GrayImage) -> Option<Band> {
-    let all = bands(img);
-    let widest = all.iter().map(|b| b.right - b.left).max()?;
-    let wide: Vec<&Band> = all
-        .iter()
-        .filter(|b| (b.right - b.left) * 10 >= widest * 6)
-        .collect();
-    // Walk up from the bottom, gathering lines that sit close together.
-    let mut group: Vec<&Band> = Vec::new();
-    for band in wide.iter().rev() {
-        match group.last() {
-            None => group.push(band),
-            Some(last) => {
-                let height = last.bottom - last.top;
-                if last.top.saturating_sub(band.bottom) <= height && group.len() < 3 {
-                    group.push(band);
-                } else if group.len() >= 2 {
-                    break;
+/// The text lines of an image, with the mask parameters adapted to its size
+/// and contrast.
+pub fn find_lines(img: &GrayImage, max_slope: f64) -> Vec<TextLine> {
+    let r = (img.height.min(img.width) / 50).clamp(8, 40);
+    let contrast = i64::from(img.percentile(0.95)) - i64::from(img.percentile(0.05));
+    let margin = (contrast / 8).clamp(10, 30);
+    let mask = img.dark_mask(r, margin);
+    text_lines(&components(&mask, img.width), img.height, max_slope)
+}
+
+/// Downscales big photos, levels the page and finds the MRZ rows.
+pub fn locate_mrz(original: &GrayImage) -> Option<MrzLocation> {
+    let factor = original.width.max(original.height).div_ceil(MAX_SIDE);
+    let img = original.downscale(factor);
+    let unlevelled = (img.width, img.height);
+    let first = find_lines(&img, MAX_SKEW_DEGREES.to_radians().tan());
+    let slope = skew(&first)?;
+    let skew_degrees = slope.atan().to_degrees();
+    let (page, all_lines) = if skew_degrees.abs() >= 0.3 {
+        let fill = img.percentile(0.5);
+        let page = img.rotate(-skew_degrees, fill);
+        let lines = find_lines(&page, 0.08);
+        (page, lines)
+    } else {
+        (img, first)
+    };
+    let lines = mrz_rows(&all_lines)?;
+    Some(MrzLocation {
+        skew_degrees,
+        page,
+        lines,
+        all_lines,
+        scale: factor.max(1),
+        unlevelled,
+    })
+}
+
+/// Long enough to be an MRZ row: a 30-character row is about 25 character
+/// heights wide.
+pub fn is_long(line: &TextLine) -> bool {
+    line.width() as f64 >= 15.0 * line.char_height && line.char_count() >= 8
+}
+
+fn follows(upper: &TextLine, lower: &TextLine) -> bool {
+    let h = upper.char_height.max(lower.char_height);
+    let spacing = lower.cy() - upper.cy();
+    let ratio = upper.char_height / lower.char_height;
+    (1.1 * h..=3.5 * h).contains(&spacing)
+        && (upper.x0 as f64 - lower.x0 as f64).abs() <= 3.0 * h
+        && (0.7..=1.45).contains(&ratio)
+}
+
+/// The widest group of 2–3 consecutive long rows.
+fn mrz_rows(lines: &[TextLine]) -> Option<Vec<TextLine>> {
+    let long: Vec<&TextLine> = lines.iter().filter(|l| is_long(l)).collect();
+    let mut best: Option<(f64, Vec<TextLine>)> = None;
+    let mut start = 0;
+    while start < long.len() {
+        let mut end = start + 1;
+        while end < long.len() && follows(long[end - 1], long[end]) {
+            end += 1;
+        }
+        let group = &long[start..end];
+        if group.len() >= 2 {
+            // More than three rows: the MRZ is the lowest three (or two).
+            let lowest = &group[group.len().saturating_sub(3)..];
+            let widest = lowest.iter().map(|l| l.width()).max().unwrap_or(0) as f64;
+            let take =
+                if lowest.len() == 3 && lowest.iter().all(|l| l.width() as f64 >= 0.85 * widest) {
+                    3
                 } else {
-                    group = vec![band];
-                }
+                    2
+                };
+            let rows: Vec<TextLine> = group[group.len() - take..]
+                .iter()
+                .map(|l| (*l).clone())
+                .collect();
+            let width: f64 = rows.iter().map(|l| l.width() as f64).sum::<f64>() / take as f64;
+            if best.as_ref().is_none_or(|(w, _)| width >= *w) {
+                best = Some((width, rows));
             }
         }
+        start = end;
     }
-    if group.len() < 2 {
-        return None;
-    }
-    Some(Band {
-        top: group.iter().map(|b| b.top).min()?,
-        bottom: group.iter().map(|b| b.bottom).max()?,
-        left: group.iter().map(|b| b.left).min()?,
-        right: group.iter().map(|b| b.right).max()?,
-    })
+    best.map(|(_, rows)| rows)
 }

