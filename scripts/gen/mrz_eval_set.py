@@ -180,6 +180,36 @@ def degrade(page: Image.Image, rng: random.Random, level: str):
     return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB"), applied
 
 
+def render_licence(doc: dict, rng: random.Random):
+    """An EU-style driving licence front (numbered fields, Directive 2006/126/EC)."""
+    width, height = 1012, 638
+    page = Image.new("RGB", (width, height), (238, 224, 228))
+    draw = ImageDraw.Draw(page)
+    title = ImageFont.truetype(SANS, 34)
+    draw.rectangle([0, 0, 110, height], fill=(30, 60, 150))
+    draw.text((30, 40), doc["issuer"][:2], font=title, fill=(250, 250, 250))
+    draw.text((140, 24), "DRIVING LICENCE", font=title, fill=(60, 40, 90))
+    px, py = 140, 110
+    draw.rectangle([px, py, px + 230, py + 290], fill=(200, 205, 210))
+    draw.ellipse([px + 55, py + 45, px + 175, py + 195], fill=(205, 170, 140))
+    fmt = "%d.%m.%Y"
+    fields = [
+        ("1.", doc["surname"].upper()),
+        ("2.", doc["given"]),
+        ("3.", doc["birth"].strftime(fmt) + " " + rng.choice(["BERLIN", "LYON", "CORK", "MADRID"])),
+        ("4a.", doc["issued"].strftime(fmt) + "   4c. " + rng.choice(["DVLA", "LANDRATSAMT", "PREFECTURE"])),
+        ("4b.", doc["expiry"].strftime(fmt)),
+        ("5.", doc["number"]),
+        ("9.", rng.choice(["AM/B", "AM/A1/B/BE", "B"])),
+    ]
+    for i, (label, value) in enumerate(fields):
+        text, size = f"{label} {value}", 30
+        while draw.textlength(text, font=ImageFont.truetype(SANS, size)) > width - 430:
+            size -= 2
+        draw.text((400, 110 + i * 62), text, font=ImageFont.truetype(SANS, size), fill=(20, 20, 30))
+    return page
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", required=True)
@@ -208,6 +238,23 @@ def main():
                            "birth_date": doc["birth"].isoformat(), "expiry_date": doc["expiry"].isoformat(),
                            "sex": doc["sex"]},
             })
+    # Driving licences (no MRZ: printed-zone reading), from their own random
+    # stream so the MRZ documents above stay the same.
+    licence_rng = random.Random(args.seed + 1000)
+    for n in range(max(args.count // 5, 4)):
+        doc = random_doc(licence_rng, today)
+        doc["issued"] = doc["expiry"] - dt.timedelta(days=3650)
+        doc["number"] = "".join(licence_rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ0123456789") for _ in range(11))
+        image, applied = degrade(render_licence(doc, licence_rng), licence_rng, "mild")
+        name = f"{n:04d}-licence.jpg"
+        image.save(out / name)
+        truth.append({
+            "file": name, "level": "licence", "format": "DL", "lines": [], "mrz_box": None,
+            "degradations": applied,
+            "fields": {"surname": doc["surname"].upper(), "given_names": doc["given"],
+                       "document_number": doc["number"], "birth_date": doc["birth"].isoformat(),
+                       "issue_date": doc["issued"].isoformat(), "expiry_date": doc["expiry"].isoformat()},
+        })
     (out / "truth.json").write_text(json.dumps(truth, indent=1, ensure_ascii=False))
     print(f"wrote {len(truth)} images to {out}")
 

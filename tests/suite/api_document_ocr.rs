@@ -206,3 +206,30 @@ async fn bad_uploads_get_precise_errors() {
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert!(app.all_events().await.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_driver_licence_without_an_mrz_is_read_from_its_printed_zone() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let set = EvalSet::from_env();
+    let item = set.level("licence").next().expect("a licence");
+    let (status, body) = ocr(
+        &app,
+        json!({"image_front_base64": b64(&set.image(item)), "country_hint": "DEU"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["detected"]["type"], "driver_license", "{body}");
+    assert_eq!(body["detected"]["country"]["alpha3"], "DEU");
+    assert!(body["fields"].is_null());
+    let printed = &body["printed_fields"];
+    assert_eq!(printed["birth_date"], item["fields"]["birth_date"]);
+    assert_eq!(printed["expiry_date"], item["fields"]["expiry_date"]);
+    assert_eq!(printed["issue_date"], item["fields"]["issue_date"]);
+    assert!(printed["text_lines"]
+        .as_array()
+        .is_some_and(|l| l.len() >= 5));
+    let checks = body["validation"]["checks"].as_array().expect("checks");
+    assert!(checks
+        .iter()
+        .any(|c| c["name"] == "not_expired" && c["status"] == "pass"));
+}

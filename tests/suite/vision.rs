@@ -186,3 +186,102 @@ fn a_tiny_photo_fails_resolution_with_a_hint() {
     assert!(read.quality.char_height_px < 12.0, "{:?}", read.quality);
     assert!(read.quality.hints.iter().any(|h| h.contains("resolution")));
 }
+
+/// Latin letters without their diacritics (the English model drops them on
+/// capitals), upper case.
+fn fold(text: &str) -> String {
+    text.to_uppercase()
+        .chars()
+        .map(|c| match c {
+            'Á' | 'À' | 'Â' | 'Ä' | 'Ã' | 'Å' => 'A',
+            'É' | 'È' | 'Ê' | 'Ë' | 'Ễ' => 'E',
+            'Í' | 'Ì' | 'Î' | 'Ï' => 'I',
+            'Ó' | 'Ò' | 'Ô' | 'Ö' | 'Õ' | 'Ø' | 'Ơ' => 'O',
+            'Ú' | 'Ù' | 'Û' | 'Ü' | 'Ư' => 'U',
+            'Ç' => 'C',
+            'Ñ' => 'N',
+            'Ł' => 'L',
+            'Ś' | 'Ş' => 'S',
+            'Ž' => 'Z',
+            'Ý' => 'Y',
+            other => other,
+        })
+        .collect()
+}
+
+/// Driver licences have no MRZ: the printed zone is read instead. Prints and
+/// asserts the share of fields read exactly: names (compared without
+/// diacritics) and dates, and licence numbers, which have no check digit to
+/// catch an O/0, S/5 or I/1 confusion.
+#[test]
+fn driver_licences_are_read_from_the_printed_zone() {
+    let set = EvalSet::from_env();
+    let readers = veritrail_vision::DocumentReader::from_dir(&veritrail_vision::model_dir())
+        .expect("the models");
+    let (mut identity, mut identity_right) = (0usize, 0usize);
+    let (mut numbers, mut numbers_right, mut numbers_similar) = (0usize, 0usize, 0usize);
+    for item in set.level("licence") {
+        let image = set.image(item);
+        assert!(matches!(
+            readers.mrz.read(&image, date!(2026 - 11 - 22)),
+            Err(VisionError::NoMrz)
+        ));
+        let read = readers
+            .printed
+            .read(&image, date!(2026 - 11 - 22))
+            .expect("read");
+        let truth = &item["fields"];
+        let f = &read.fields;
+        let got = [
+            ("surname", f.surname.clone()),
+            ("given_names", f.given_names.clone()),
+            ("birth_date", f.birth_date.map(|d| d.to_string())),
+            ("expiry_date", f.expiry_date.map(|d| d.to_string())),
+        ];
+        for (name, value) in got {
+            identity += 1;
+            if value.as_deref().map(fold) == truth[name].as_str().map(fold) {
+                identity_right += 1;
+            } else {
+                println!(
+                    "{}: {name} expected {} got {value:?} in {:?}",
+                    item["file"], truth[name], read.text_lines
+                );
+            }
+        }
+        numbers += 1;
+        let confusable = |t: &str| t.replace('O', "0").replace('I', "1").replace('S', "5");
+        if f.document_number.as_deref().map(confusable)
+            == truth["document_number"].as_str().map(confusable)
+        {
+            numbers_similar += 1;
+        }
+        if f.document_number.as_deref() == truth["document_number"].as_str() {
+            numbers_right += 1;
+        } else {
+            println!(
+                "{}: number expected {} got {:?}",
+                item["file"], truth["document_number"], f.document_number
+            );
+        }
+    }
+    let identity_share = identity_right as f64 / identity.max(1) as f64;
+    let number_share = numbers_right as f64 / numbers.max(1) as f64;
+    let similar_share = numbers_similar as f64 / numbers.max(1) as f64;
+    println!(
+        "licences: {numbers} documents, names and dates exact {:.1} %, licence numbers exact {:.1} % (up to O/0, I/1, S/5: {:.1} %)",
+        100.0 * identity_share,
+        100.0 * number_share,
+        100.0 * similar_share
+    );
+    assert!(numbers >= 4);
+    assert!(
+        identity_share >= 0.95,
+        "names and dates read exactly: {identity_share:.3}"
+    );
+    // Every character found; only glyphs a sans-serif font draws alike may differ.
+    assert!(
+        similar_share >= 0.75,
+        "licence numbers up to O/0, I/1, S/5: {similar_share:.3}"
+    );
+}

@@ -14,7 +14,7 @@ use veritrail_event_store::EventDatabase;
 use veritrail_projections::audit_log::AuditLogProjection;
 use veritrail_projections::case_status::CaseStatusProjection;
 use veritrail_projections::{Runner, RunnerConfig};
-use veritrail_vision::MrzReader;
+use veritrail_vision::DocumentReader;
 
 use crate::config::Config;
 
@@ -61,10 +61,11 @@ impl Application {
             time::Duration::hours(i64::from(config.idempotency_ttl_hours)),
         );
         let cases = CaseService::new(db.clone(), Arc::new(SystemClock), Arc::new(RandomIds));
-        let documents = MrzReader::from_dir(&config.models_dir())
-            .context("the document reader cannot start")?
-            .with_thresholds(config.document_quality);
+        let mut documents = DocumentReader::from_dir(&config.models_dir())
+            .context("the document reader cannot start")?;
+        documents.mrz = documents.mrz.with_thresholds(config.document_quality);
         documents
+            .mrz
             .warm(config.ocr_engines)
             .context("the document reader cannot start")?;
         let server = server(

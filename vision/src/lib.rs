@@ -12,6 +12,7 @@ mod gray;
 mod lines;
 mod locate;
 mod mrz_reader;
+mod printed;
 pub mod quality;
 
 use std::path::PathBuf;
@@ -19,7 +20,25 @@ use std::path::PathBuf;
 pub use gray::GrayImage;
 pub use locate::{locate_mrz, MrzLocation};
 pub use mrz_reader::{MrzReader, MrzReading, RowBox, VisionError};
+pub use printed::{parse_fields, PrintedReader, PrintedReading, PrintedZone};
 pub use quality::{Quality, QualityThresholds};
+
+/// Both document readers: the MRZ first, the printed zone for documents
+/// without one (driver licences).
+#[derive(Debug, Clone)]
+pub struct DocumentReader {
+    pub mrz: MrzReader,
+    pub printed: PrintedReader,
+}
+
+impl DocumentReader {
+    pub fn from_dir(dir: &std::path::Path) -> Result<Self, VisionError> {
+        Ok(Self {
+            mrz: MrzReader::from_dir(dir)?,
+            printed: PrintedReader::from_dir(dir)?,
+        })
+    }
+}
 
 /// Where models live: `VERITRAIL_TESSDATA`, else `~/.cache/veritrail/models`.
 pub fn model_dir() -> PathBuf {

@@ -47,8 +47,8 @@ pub struct AppState {
     pub read_your_writes: Option<Duration>,
 }
 
-/// The document reader (Tesseract engines and the MRZ model), shared.
-pub type DocumentReader = Arc<veritrail_vision::MrzReader>;
+/// The document readers (Tesseract engines and models), shared.
+pub type DocumentReader = Arc<veritrail_vision::DocumentReader>;
 
 /// What the server needs besides a listener.
 #[derive(Debug, Clone)]

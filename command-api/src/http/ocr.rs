@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use veritrail_domain::document::{validate, PrintedFields};
 use veritrail_domain::mrz::{Format, Mrz};
 use veritrail_domain::ActorKind;
-use veritrail_vision::{MrzReader, MrzReading, VisionError};
+use veritrail_vision::{DocumentReader, MrzReading, PrintedReading, VisionError};
 
 use super::documents::{country, enum_text, CheckView, CountryView, DocumentFields};
 use super::error::{ApiError, ErrorBody};
@@ -116,7 +116,11 @@ pub struct OcrView {
     /// pass, or requires_action with `hints` saying what to do.
     pub status: String,
     pub detected: DetectedView,
+    /// Fields from the MRZ.
     pub fields: Option<DocumentFields>,
+    /// Fields from the printed zone, for documents without an MRZ (driver
+    /// licences).
+    pub printed_fields: Option<PrintedFieldsView>,
     /// 0–1 per field: its row's OCR confidence, halved when its check digit
     /// fails, lowered for every repaired character in its row.
     pub field_confidence: BTreeMap<String, f64>,
@@ -285,6 +289,7 @@ fn view(
                 side: None,
             },
             fields: None,
+            printed_fields: None,
             field_confidence: BTreeMap::new(),
             mrz: None,
             validation: None,
@@ -339,6 +344,7 @@ fn view(
         status: status.into(),
         detected,
         fields: reading.mrz.as_ref().map(DocumentFields::from),
+        printed_fields: None,
         field_confidence: reading
             .mrz
             .as_ref()
@@ -374,6 +380,163 @@ fn view(
     }
 }
 
+/// What a photo yielded.
+enum Outcome {
+    Mrz(Box<MrzReading>, &'static str),
+    Printed(PrintedReading),
+    Nothing,
+}
+
+fn vision_error(side: &str, error: VisionError) -> ApiError {
+    match error {
+        VisionError::Image(e) => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unreadable_image",
+            format!("the {side} image cannot be decoded: {e}"),
+        ),
+        e => {
+            tracing::error!(error = %e, "document OCR failed");
+            ApiError::internal()
+        }
+    }
+}
+
+/// The MRZ on the front, else on the back; else (or for a licence) the
+/// front's printed zone when it names enough fields.
+fn read_sides(
+    reader: &DocumentReader,
+    front: Vec<u8>,
+    back: Option<Vec<u8>>,
+    licence: bool,
+    today: time::Date,
+) -> Result<Outcome, ApiError> {
+    if !licence {
+        for (side, image) in [("front", Some(&front)), ("back", back.as_ref())] {
+            let Some(image) = image else { continue };
+            match reader.mrz.read(image, today) {
+                Ok(reading) => return Ok(Outcome::Mrz(Box::new(reading), side)),
+                Err(VisionError::NoMrz) => {}
+                Err(e) => return Err(vision_error(side, e)),
+            }
+        }
+    }
+    let printed = reader
+        .printed
+        .read(&front, today)
+        .map_err(|e| vision_error("front", e))?;
+    Ok(if printed.fields.found() >= 3 {
+        Outcome::Printed(printed)
+    } else {
+        Outcome::Nothing
+    })
+}
+
+/// Fields of a printed zone (driver licences).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PrintedFieldsView {
+    pub surname: Option<String>,
+    pub given_names: Option<String>,
+    /// ISO 8601.
+    pub birth_date: Option<String>,
+    /// ISO 8601.
+    pub issue_date: Option<String>,
+    /// ISO 8601.
+    pub expiry_date: Option<String>,
+    pub document_number: Option<String>,
+    pub categories: Option<String>,
+    /// The recognised text, line by line.
+    pub text_lines: Vec<String>,
+}
+
+fn printed_view(
+    reading: &PrintedReading,
+    country_hint: Option<&str>,
+    today: time::Date,
+) -> OcrView {
+    let f = &reading.fields;
+    let missing: Vec<&str> = [
+        ("surname", f.surname.is_none()),
+        ("given names", f.given_names.is_none()),
+        ("date of birth", f.birth_date.is_none()),
+        ("date of expiry", f.expiry_date.is_none()),
+        ("licence number", f.document_number.is_none()),
+    ]
+    .iter()
+    .filter(|(_, m)| *m)
+    .map(|(n, _)| *n)
+    .collect();
+    let check = |name: &str, failure: Option<String>| CheckView {
+        name: name.to_owned(),
+        status: if failure.is_none() { "pass" } else { "fail" }.to_owned(),
+        reason: failure,
+    };
+    let checks = vec![
+        check(
+            "printed_fields_found",
+            (!missing.is_empty()).then(|| format!("not read: {}", missing.join(", "))),
+        ),
+        check(
+            "not_expired",
+            f.expiry_date
+                .filter(|e| *e < today)
+                .map(|e| format!("the document expired on {e}")),
+        ),
+        check(
+            "birth_before_expiry",
+            match (f.birth_date, f.expiry_date) {
+                (Some(b), Some(e)) if b >= e => {
+                    Some("the date of birth is not before the expiry".into())
+                }
+                _ => None,
+            },
+        ),
+    ];
+    let passed = checks.iter().filter(|c| c.status == "pass").count();
+    let valid = passed == checks.len();
+    let mut hints = Vec::new();
+    if !missing.is_empty() {
+        hints.push(format!(
+            "could not read the {}: retake the photo of the licence front, flat, sharp and without glare",
+            missing.join(", ")
+        ));
+    }
+    let confidence = reading.confidence * f.found() as f64 / 5.0;
+    OcrView {
+        status: if valid { "pass" } else { "requires_action" }.into(),
+        detected: DetectedView {
+            kind: "driver_license".into(),
+            format: None,
+            country: country_hint.map(country),
+            confidence: (confidence * 1000.0).round() / 1000.0,
+            side: Some("front".into()),
+        },
+        fields: None,
+        printed_fields: Some(PrintedFieldsView {
+            surname: f.surname.clone(),
+            given_names: f.given_names.clone(),
+            birth_date: f.birth_date.map(|d| d.to_string()),
+            issue_date: f.issue_date.map(|d| d.to_string()),
+            expiry_date: f.expiry_date.map(|d| d.to_string()),
+            document_number: f.document_number.clone(),
+            categories: f.categories.clone(),
+            text_lines: reading.text_lines.clone(),
+        }),
+        field_confidence: BTreeMap::new(),
+        mrz: None,
+        validation: Some(ValidationView {
+            document_valid: valid,
+            checks,
+            confidence: passed as f64 / 3.0,
+        }),
+        quality: None,
+        images: ImagesView {
+            face_crop_base64: None,
+        },
+        hints,
+        processing_ms: 0.0,
+    }
+}
+
 const HINTS: [&str; 6] = [
     "auto",
     "passport",
@@ -384,8 +547,10 @@ const HINTS: [&str; 6] = [
 ];
 
 /// Read a document photo: locate and read the MRZ (front, then back),
-/// repair and validate it, and measure the photo's quality. A photo that
-/// cannot be used answers 200 with `status: requires_action` and hints.
+/// repair and validate it, and measure the photo's quality; documents
+/// without an MRZ (driver licences) fall back to reading the printed zone.
+/// A photo that cannot be used answers 200 with `status: requires_action`
+/// and hints.
 #[utoipa::path(
     post, path = "/document/ocr", tag = "documents",
     request_body = OcrRequest,
@@ -399,7 +564,7 @@ const HINTS: [&str; 6] = [
 )]
 pub async fn read_document(
     identity: Identity,
-    reader: web::Data<Arc<MrzReader>>,
+    reader: web::Data<Arc<DocumentReader>>,
     body: web::Json<OcrRequest>,
 ) -> Result<HttpResponse, ApiError> {
     identity.require(&[
@@ -435,32 +600,17 @@ pub async fn read_document(
         .transpose()?;
     let reader = reader.get_ref().clone();
     let today = OffsetDateTime::now_utc().date();
-    let reading = web::block(
-        move || -> Result<Option<(MrzReading, &'static str)>, ApiError> {
-            for (side, image) in [("front", Some(front)), ("back", back)] {
-                let Some(image) = image else { continue };
-                match reader.read(&image, today) {
-                    Ok(reading) => return Ok(Some((reading, side))),
-                    Err(VisionError::NoMrz) => {}
-                    Err(VisionError::Image(e)) => {
-                        return Err(ApiError::new(
-                            StatusCode::UNPROCESSABLE_ENTITY,
-                            "unreadable_image",
-                            format!("the {side} image cannot be decoded: {e}"),
-                        ))
-                    }
-                    Err(e) => {
-                        tracing::error!(error = %e, "document OCR failed");
-                        return Err(ApiError::internal());
-                    }
-                }
-            }
-            Ok(None)
-        },
-    )
-    .await
-    .map_err(|_| ApiError::internal())??;
-    let mut view = view(reading, country_hint.as_deref(), Vec::new());
+    let licence = body.document_hint.as_deref() == Some("driver_license");
+    let outcome = web::block(move || read_sides(&reader, front, back, licence, today))
+        .await
+        .map_err(|_| ApiError::internal())??;
+    let mut view = match outcome {
+        Outcome::Mrz(reading, side) => {
+            view(Some((*reading, side)), country_hint.as_deref(), Vec::new())
+        }
+        Outcome::Printed(reading) => printed_view(&reading, country_hint.as_deref(), today),
+        Outcome::Nothing => view(None, None, Vec::new()),
+    };
     view.processing_ms = (started.elapsed().as_secs_f64() * 1e4).round() / 10.0;
     Ok(HttpResponse::Ok().json(view))
 }
