@@ -7,6 +7,7 @@
 //! the command-API issue.
 
 pub mod application;
+pub mod auth;
 pub mod http;
 pub mod idempotency;
 pub mod read_models;

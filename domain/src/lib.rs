@@ -18,6 +18,7 @@ pub mod metadata;
 pub mod money;
 pub mod mrz;
 pub mod subject;
+pub mod tenant;
 pub mod text;
 
 pub use actor::{Actor, ActorKind};

@@ -134,12 +134,14 @@ pub struct TestApp {
 #[derive(Debug, Clone)]
 pub struct AppOptions {
     pub idempotency_ttl_hours: u32,
+    pub dev_identity_headers: bool,
 }
 
 impl Default for AppOptions {
     fn default() -> Self {
         Self {
             idempotency_ttl_hours: 24,
+            dev_identity_headers: true,
         }
     }
 }
@@ -158,9 +160,13 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> TestApp {
         idempotency_ttl_hours: options.idempotency_ttl_hours,
         // Engines are made on first use: most tests read no document.
         ocr_engines: 0,
+        // Most suites act through the development headers; the security
+        // suite turns them off and uses real tokens.
+        dev_identity_headers: options.dev_identity_headers,
         ..Default::default()
     };
     let app = veritrail::app::Application::build_with(&config, test_db.db.clone())
+        .await
         .expect("build the application");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run());

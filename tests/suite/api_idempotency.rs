@@ -163,6 +163,7 @@ async fn an_expired_key_is_forgotten() {
         Backend::Sqlite,
         AppOptions {
             idempotency_ttl_hours: 0,
+            ..AppOptions::default()
         },
     )
     .await;

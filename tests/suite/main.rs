@@ -20,4 +20,5 @@ mod openapi;
 mod projections;
 mod read_api;
 mod rebuild;
+mod security;
 mod vision;

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use veritrail_command_api::application::{CaseService, RandomIds, SystemClock};
-use veritrail_command_api::http::{server, AppState, DevIdentity, HttpConfig};
+use veritrail_command_api::auth::{SigningKeys, TenantService, Tokens};
+use veritrail_command_api::http::{server, AppState, Auth, DevIdentity, HttpConfig};
 use veritrail_command_api::idempotency::IdempotencyStore;
 use veritrail_command_api::read_models::ReadModels;
 use veritrail_domain::{Actor, ActorId, ActorKind, TenantId};
@@ -38,11 +39,11 @@ impl Application {
     /// Opens (and migrates) the store and binds the listener.
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
         let db = open_database(&config.database_url, config.database_max_connections).await?;
-        Self::build_with(config, db)
+        Self::build_with(config, db).await
     }
 
     /// Builds on an already opened store (tests share theirs).
-    pub fn build_with(config: &Config, db: EventDatabase) -> anyhow::Result<Self> {
+    pub async fn build_with(config: &Config, db: EventDatabase) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(&config.bind)
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let port = listener.local_addr()?.port();
@@ -68,6 +69,22 @@ impl Application {
             .mrz
             .warm(config.ocr_engines)
             .context("the document reader cannot start")?;
+        let keys = SigningKeys::load_or_create(db.clone())
+            .await
+            .context("token signing keys")?;
+        let auth = Auth {
+            tokens: Tokens::new(
+                Arc::new(keys),
+                time::Duration::minutes(i64::from(config.token_ttl_minutes)),
+            ),
+            tenants: Arc::new(TenantService::new(&db, Arc::new(SystemClock))),
+            dev_headers: config.dev_identity_headers,
+        };
+        if config.dev_identity_headers {
+            tracing::warn!(
+                "dev_identity_headers is on: requests without a token may name any tenant and role"
+            );
+        }
         let server = server(
             listener,
             AppState {
@@ -82,6 +99,7 @@ impl Application {
                 idempotency,
                 workers: config.workers,
                 documents: Arc::new(documents),
+                auth,
             },
         )?;
         Ok(Self {

@@ -46,6 +46,14 @@ enum Command {
         /// The case id.
         case_id: String,
     },
+    /// Open the platform tenant (if missing) and register an operator client;
+    /// prints its credentials once. Operators then open tenants and clients
+    /// over `/operator/...`.
+    Bootstrap {
+        /// The platform tenant's id.
+        #[arg(long, default_value = "platform")]
+        tenant: String,
+    },
     /// Projection maintenance.
     Projections {
         #[command(subcommand)]
@@ -90,6 +98,16 @@ impl Cli {
                     open_database(&config.database_url, config.database_max_connections).await?;
                 let summary = crate::demo::load(db).await?;
                 println!("{summary}");
+                Ok(())
+            }
+            Command::Bootstrap { tenant } => {
+                let db =
+                    open_database(&config.database_url, config.database_max_connections).await?;
+                let credentials = crate::bootstrap::operator(&db, &tenant).await?;
+                println!(
+                    "operator client for tenant {tenant} (the secret is shown once):\nclient_id={}\nclient_secret={}",
+                    credentials.client_id, credentials.client_secret
+                );
                 Ok(())
             }
             Command::Replay { case_id } => {

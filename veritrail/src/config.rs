@@ -25,7 +25,13 @@ pub struct Config {
     /// Run the projection runners in this process (a lease keeps one active
     /// runner per projection across processes).
     pub projections: bool,
-    /// Development identity used when a request names none (until auth lands).
+    /// Accept `X-Tenant-Id`/`X-Actor-Kind`/`X-Actor-Id` headers (falling
+    /// back to the `dev_*` identity below) from requests without a token.
+    /// Development and tests only: anyone can then act as anyone.
+    pub dev_identity_headers: bool,
+    /// Lifetime of access tokens from `/oauth2/token`.
+    pub token_ttl_minutes: u32,
+    /// Development identity used when a request names none (with `dev_identity_headers`).
     pub dev_tenant: String,
     pub dev_actor_kind: String,
     pub dev_actor_id: String,
@@ -47,6 +53,8 @@ impl Default for Config {
             workers: 0,
             idempotency_ttl_hours: 24,
             projections: true,
+            dev_identity_headers: false,
+            token_ttl_minutes: 15,
             dev_tenant: "demo".to_owned(),
             dev_actor_kind: "organisation".to_owned(),
             dev_actor_id: "dev-client".to_owned(),
@@ -80,7 +88,9 @@ impl std::fmt::Debug for Config {
 /// The keys a `VERITRAIL_*` variable may set. Other `VERITRAIL_*` variables
 /// (the scripts' `VERITRAIL_CACHE`, the tests' `VERITRAIL_TEST_DATABASE_URL`)
 /// are not configuration and are ignored.
-const KEYS: [&str; 11] = [
+const KEYS: [&str; 13] = [
+    "dev_identity_headers",
+    "token_ttl_minutes",
     "models_dir",
     "ocr_engines",
     "projections",

@@ -3,6 +3,7 @@
 //! and the integration tests both build it from here.
 
 pub mod app;
+pub mod bootstrap;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -17,6 +17,9 @@ pub enum ServiceError {
     /// The domain refused the command (a 4xx at the edge).
     #[error(transparent)]
     Refused(#[from] CaseError),
+    /// The tenant aggregate refused the command.
+    #[error(transparent)]
+    TenantRefused(#[from] veritrail_domain::tenant::TenantError),
     /// Another writer appended to the stream first; nothing was written.
     #[error("the case was changed concurrently; reload and retry")]
     Conflict,

@@ -5,7 +5,7 @@
 use actix_web::{web, HttpResponse};
 use utoipa::OpenApi;
 
-use super::{admin, cases, dashboards, documents, health, ocr, queries};
+use super::{admin, auth, cases, dashboards, documents, health, ocr, queries};
 
 #[derive(Debug, OpenApi)]
 #[openapi(
@@ -47,6 +47,12 @@ Until authentication lands, the caller is named by the development headers \
         dashboards::timeline,
         documents::validate_document,
         ocr::read_document,
+        auth::token,
+        auth::jwks,
+        auth::create_tenant,
+        auth::create_client,
+        auth::rotate_secret,
+        auth::revoke_client,
         health::live,
         health::ready,
     ),
@@ -56,6 +62,8 @@ Until authentication lands, the caller is named by the development headers \
         (name = "documents", description = "Document checks, callable on their own (CHK-12)"),
         (name = "dashboards", description = "Analytics from the read models (seed 004)"),
         (name = "health", description = "Liveness and readiness"),
+        (name = "auth", description = "OAuth 2.0 client credentials and the token signing keys"),
+        (name = "operator", description = "Tenants and API clients (operators)"),
     )
 )]
 pub struct ApiDoc;

@@ -184,10 +184,45 @@ impl From<CaseError> for ApiError {
     }
 }
 
+impl From<veritrail_domain::tenant::TenantError> for ApiError {
+    fn from(error: veritrail_domain::tenant::TenantError) -> Self {
+        use veritrail_domain::tenant::TenantError;
+        let message = error.to_string();
+        match error {
+            TenantError::NotFound => ApiError::not_found("tenant"),
+            TenantError::UnknownClient(_) => {
+                ApiError::new(StatusCode::NOT_FOUND, "client_not_found", message)
+            }
+            TenantError::AlreadyOpened => {
+                ApiError::new(StatusCode::CONFLICT, "tenant_exists", message)
+            }
+            TenantError::ClientExists(_) => {
+                ApiError::new(StatusCode::CONFLICT, "client_exists", message)
+            }
+            TenantError::ClientRevoked(_) => {
+                ApiError::new(StatusCode::CONFLICT, "client_revoked", message)
+            }
+            TenantError::RoleNotForClients(_) => ApiError::validation("role", message),
+        }
+    }
+}
+
+impl From<crate::auth::TenantServiceError> for ApiError {
+    fn from(error: crate::auth::TenantServiceError) -> Self {
+        use crate::auth::TenantServiceError;
+        match error {
+            TenantServiceError::Refused(e) => e.into(),
+            TenantServiceError::Conflict => ServiceError::Conflict.into(),
+            TenantServiceError::Store(detail) => ServiceError::Store(detail).into(),
+        }
+    }
+}
+
 impl From<ServiceError> for ApiError {
     fn from(error: ServiceError) -> Self {
         match error {
             ServiceError::Refused(e) => e.into(),
+            ServiceError::TenantRefused(e) => e.into(),
             ServiceError::Conflict => ApiError::new(
                 StatusCode::CONFLICT,
                 "concurrent_modification",

@@ -1,6 +1,7 @@
 //! The HTTP API (actix-web).
 
 mod admin;
+mod auth;
 mod cases;
 mod dashboards;
 mod docs;
@@ -26,6 +27,7 @@ use actix_web::middleware::{from_fn, ErrorHandlers};
 use actix_web::{web, App, HttpRequest, HttpServer};
 use serde_json::json;
 
+pub use auth::Auth;
 pub use docs::{openapi_json, ApiDoc};
 pub use error::{ApiError, ErrorBody};
 pub use identity::DevIdentity;
@@ -57,6 +59,7 @@ pub struct HttpConfig {
     pub idempotency: IdempotencyStore,
     pub workers: usize,
     pub documents: DocumentReader,
+    pub auth: Auth,
 }
 
 fn json_error(error: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
@@ -109,6 +112,18 @@ fn query_error(error: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error
 /// 405 for a method they do not serve.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/health/live").get(health::live))
+        .service(web::resource("/oauth2/token").post(auth::token))
+        .service(web::resource("/.well-known/jwks.json").get(auth::jwks))
+        .service(web::resource("/operator/tenants").post(auth::create_tenant))
+        .service(web::resource("/operator/tenants/{tenant}/clients").post(auth::create_client))
+        .service(
+            web::resource("/operator/tenants/{tenant}/clients/{client_id}/rotate")
+                .post(auth::rotate_secret),
+        )
+        .service(
+            web::resource("/operator/tenants/{tenant}/clients/{client_id}/revoke")
+                .post(auth::revoke_client),
+        )
         .service(web::resource("/health/ready").get(health::ready))
         .service(web::resource("/openapi.json").get(docs::spec))
         .service(web::resource(["/docs", "/docs/"]).get(docs::page))
@@ -170,12 +185,14 @@ pub fn server(
     let dev_identity = web::Data::new(config.dev_identity);
     let idempotency = web::Data::new(config.idempotency);
     let documents = web::Data::new(config.documents);
+    let auth = web::Data::new(config.auth);
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
             .app_data(dev_identity.clone())
             .app_data(idempotency.clone())
             .app_data(documents.clone())
+            .app_data(auth.clone())
             .app_data(
                 web::JsonConfig::default()
                     .limit(JSON_LIMIT)
@@ -188,7 +205,7 @@ pub fn server(
             // Innermost first: the outermost (request id) sees everything.
             .wrap(from_fn(idempotency::idempotency))
             .wrap(ErrorHandlers::new().default_handler(error::framework_errors))
-            .wrap(from_fn(identity::dev_identity))
+            .wrap(from_fn(identity::authenticate))
             .wrap(from_fn(trace::request_id))
     })
     .listen(listener)?;

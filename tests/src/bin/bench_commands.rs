@@ -58,9 +58,10 @@ async fn main() -> anyhow_free::Result {
     let config = veritrail::config::Config {
         database_url: url.clone(),
         bind: "127.0.0.1:0".to_owned(),
+        dev_identity_headers: true,
         ..Default::default()
     };
-    let app = veritrail::app::Application::build_with(&config, db)?;
+    let app = veritrail::app::Application::build_with(&config, db).await?;
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run());
 

@@ -108,9 +108,10 @@ async fn main() -> Result<()> {
         database_url: url.clone(),
         bind: "127.0.0.1:0".to_owned(),
         projections: false,
+        dev_identity_headers: true,
         ..Default::default()
     };
-    let app = veritrail::app::Application::build_with(&config, db.clone())?;
+    let app = veritrail::app::Application::build_with(&config, db.clone()).await?;
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run());
 

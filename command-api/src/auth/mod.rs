@@ -1,0 +1,12 @@
+//! Authentication (AUTH-1, AUTH-3): tenants and API clients as events,
+//! client secrets as Argon2id hashes, OAuth 2.0 client-credentials tokens as
+//! Ed25519-signed JWTs. See docs/security.md.
+
+pub mod keys;
+pub mod secrets;
+pub mod tenants;
+pub mod tokens;
+
+pub use keys::SigningKeys;
+pub use tenants::{AuthenticatedClient, Credentials, NewTenant, TenantService, TenantServiceError};
+pub use tokens::{Claims, Tokens};

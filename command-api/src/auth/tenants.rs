@@ -1,0 +1,249 @@
+//! Tenants and their API clients: the use cases behind the operator
+//! endpoints and the token endpoint.
+
+use std::sync::Arc;
+
+use cqrs_es::{AggregateError, EventStore as _};
+use rand::RngCore;
+use time::OffsetDateTime;
+use veritrail_domain::tenant::{Tenant, TenantCommand, TenantError};
+use veritrail_domain::{ActorKind, Clock, TenantId};
+use veritrail_event_store::{EventDatabase, EventStore};
+
+use super::secrets;
+use crate::application::execute;
+use crate::application::RequestContext;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TenantServiceError {
+    #[error(transparent)]
+    Refused(#[from] TenantError),
+    #[error("the tenant was changed concurrently; retry")]
+    Conflict,
+    #[error("event store failure: {0}")]
+    Store(String),
+}
+
+impl From<AggregateError<TenantError>> for TenantServiceError {
+    fn from(error: AggregateError<TenantError>) -> Self {
+        match error {
+            AggregateError::UserError(e) => e.into(),
+            AggregateError::AggregateConflict => TenantServiceError::Conflict,
+            other => TenantServiceError::Store(other.to_string()),
+        }
+    }
+}
+
+impl From<crate::application::ServiceError> for TenantServiceError {
+    fn from(error: crate::application::ServiceError) -> Self {
+        match error {
+            crate::application::ServiceError::TenantRefused(e) => TenantServiceError::Refused(e),
+            crate::application::ServiceError::Conflict => TenantServiceError::Conflict,
+            other => TenantServiceError::Store(other.to_string()),
+        }
+    }
+}
+
+/// A client's credentials, the secret in clear — returned once.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+/// Who authenticated with client credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthenticatedClient {
+    pub tenant: TenantId,
+    pub client_id: String,
+    pub role: ActorKind,
+}
+
+/// The new tenant's attributes.
+#[derive(Debug, Clone)]
+pub struct NewTenant {
+    pub tenant: TenantId,
+    pub name: String,
+    pub country: String,
+    pub support_email: String,
+    pub plan: String,
+}
+
+pub struct TenantService {
+    store: EventStore<Tenant>,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for TenantService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TenantService").finish_non_exhaustive()
+    }
+}
+
+/// Client ids name their tenant: `{tenant}.{random}`.
+fn new_client_id(tenant: &TenantId) -> String {
+    let mut bytes = [0u8; 9];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    format!("{tenant}.{}", hex::encode(bytes))
+}
+
+fn tenant_of(client_id: &str) -> Option<TenantId> {
+    client_id
+        .rsplit_once('.')
+        .and_then(|(tenant, _)| TenantId::parse(tenant).ok())
+}
+
+impl TenantService {
+    pub fn new(db: &EventDatabase, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            store: db.event_store(vec![]),
+            clock,
+        }
+    }
+
+    async fn run(
+        &self,
+        ctx: &RequestContext,
+        tenant: &TenantId,
+        command: TenantCommand,
+    ) -> Result<(), TenantServiceError> {
+        let metadata = ctx.metadata(self.clock.now());
+        execute(
+            &self.store,
+            &tenant.to_string(),
+            command,
+            &(),
+            &metadata,
+            None,
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn load(&self, tenant: &TenantId) -> Result<Tenant, TenantServiceError> {
+        let context = self
+            .store
+            .load_aggregate(&tenant.to_string())
+            .await
+            .map_err(TenantServiceError::from)?;
+        Ok(context.aggregate)
+    }
+
+    pub async fn open(
+        &self,
+        ctx: &RequestContext,
+        new: NewTenant,
+    ) -> Result<(), TenantServiceError> {
+        let tenant = new.tenant.clone();
+        self.run(
+            ctx,
+            &tenant,
+            TenantCommand::Open {
+                tenant: new.tenant,
+                name: new.name,
+                country: new.country,
+                support_email: new.support_email,
+                plan: new.plan,
+            },
+        )
+        .await
+    }
+
+    pub async fn register_client(
+        &self,
+        ctx: &RequestContext,
+        tenant: &TenantId,
+        role: ActorKind,
+    ) -> Result<Credentials, TenantServiceError> {
+        let client_id = new_client_id(tenant);
+        let client_secret = secrets::generate();
+        let secret_hash = secrets::hash(&client_secret);
+        self.run(
+            ctx,
+            tenant,
+            TenantCommand::RegisterClient {
+                client_id: client_id.clone(),
+                role,
+                secret_hash,
+            },
+        )
+        .await?;
+        Ok(Credentials {
+            client_id,
+            client_secret,
+        })
+    }
+
+    /// A new secret; the old one keeps working for `overlap`.
+    pub async fn rotate_secret(
+        &self,
+        ctx: &RequestContext,
+        tenant: &TenantId,
+        client_id: &str,
+        overlap: time::Duration,
+    ) -> Result<Credentials, TenantServiceError> {
+        let client_secret = secrets::generate();
+        self.run(
+            ctx,
+            tenant,
+            TenantCommand::RotateSecret {
+                client_id: client_id.to_owned(),
+                secret_hash: secrets::hash(&client_secret),
+                previous_valid_until: self.clock.now() + overlap,
+            },
+        )
+        .await?;
+        Ok(Credentials {
+            client_id: client_id.to_owned(),
+            client_secret,
+        })
+    }
+
+    pub async fn revoke_client(
+        &self,
+        ctx: &RequestContext,
+        tenant: &TenantId,
+        client_id: &str,
+    ) -> Result<(), TenantServiceError> {
+        self.run(
+            ctx,
+            tenant,
+            TenantCommand::RevokeClient {
+                client_id: client_id.to_owned(),
+            },
+        )
+        .await
+    }
+
+    /// Checks client credentials; `None` for any mismatch (unknown client,
+    /// revoked, wrong or expired secret) — the caller cannot tell which.
+    pub async fn authenticate(
+        &self,
+        client_id: &str,
+        client_secret: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<AuthenticatedClient>, TenantServiceError> {
+        let Some(tenant_id) = tenant_of(client_id) else {
+            return Ok(None);
+        };
+        let tenant = self.load(&tenant_id).await?;
+        let Some(client) = tenant.clients.get(client_id) else {
+            return Ok(None);
+        };
+        let hashes = client.usable_hashes(now);
+        let secret = client_secret.to_owned();
+        let hashes: Vec<String> = hashes.into_iter().map(str::to_owned).collect();
+        // Argon2 is deliberately slow: keep it off the async workers.
+        let ok = tokio::task::spawn_blocking(move || {
+            let refs: Vec<&str> = hashes.iter().map(String::as_str).collect();
+            secrets::verify(&secret, &refs)
+        })
+        .await
+        .unwrap_or(false);
+        Ok(ok.then(|| AuthenticatedClient {
+            tenant: tenant_id,
+            client_id: client_id.to_owned(),
+            role: client.role,
+        }))
+    }
+}

@@ -1,0 +1,46 @@
+//! `veritrail bootstrap`: the first operator, from the command line (whoever
+//! can run the binary against the database is trusted to).
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use veritrail_command_api::application::{RequestContext, SystemClock};
+use veritrail_command_api::auth::{Credentials, NewTenant, TenantService};
+use veritrail_domain::tenant::TenantError;
+use veritrail_domain::{Actor, ActorId, ActorKind, TenantId};
+use veritrail_event_store::EventDatabase;
+
+pub async fn operator(db: &EventDatabase, tenant: &str) -> anyhow::Result<Credentials> {
+    let tenant = TenantId::parse(tenant).context("tenant id")?;
+    let service = TenantService::new(db, Arc::new(SystemClock));
+    let ctx = RequestContext::new(
+        tenant.clone(),
+        Actor::new(
+            ActorKind::Operator,
+            ActorId::parse("bootstrap").context("actor")?,
+        ),
+    );
+    let opened = service
+        .open(
+            &ctx,
+            NewTenant {
+                tenant: tenant.clone(),
+                name: "Platform operators".into(),
+                country: "FRA".into(),
+                support_email: "operators@localhost".into(),
+                plan: "internal".into(),
+            },
+        )
+        .await;
+    match opened {
+        Ok(()) => {}
+        Err(veritrail_command_api::auth::TenantServiceError::Refused(
+            TenantError::AlreadyOpened,
+        )) => {}
+        Err(e) => return Err(e).context("open the platform tenant"),
+    }
+    service
+        .register_client(&ctx, &tenant, ActorKind::Operator)
+        .await
+        .context("register the operator client")
+}
