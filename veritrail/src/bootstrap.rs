@@ -34,7 +34,7 @@ pub async fn operator(db: &EventDatabase, tenant: &str) -> anyhow::Result<Creden
         .await;
     match opened {
         Ok(()) => {}
-        Err(veritrail_command_api::auth::TenantServiceError::Refused(
+        Err(veritrail_command_api::application::ServiceError::TenantRefused(
             TenantError::AlreadyOpened,
         )) => {}
         Err(e) => return Err(e).context("open the platform tenant"),

@@ -22,12 +22,55 @@ pub struct MrzLocation {
     pub page: GrayImage,
     /// The MRZ rows on `page`, top to bottom.
     pub lines: Vec<TextLine>,
-    /// Every text line found on `page` (for quality hints).
-    pub all_lines: Vec<TextLine>,
     /// Downscale factor from the uploaded image to `page`.
     pub scale: usize,
     /// Size of the downscaled image before levelling.
     pub unlevelled: (usize, usize),
+}
+
+/// A photo downscaled to at most `MAX_SIDE` and turned level.
+#[derive(Debug, Clone)]
+pub struct Levelled {
+    pub page: GrayImage,
+    /// How much it was turned back (degrees; positive = it ran down to the right).
+    pub skew_degrees: f64,
+    /// Whether it was turned at all (below 0.3° it is left as it was).
+    pub rotated: bool,
+    /// The text lines found before levelling (on `page` when not rotated).
+    pub lines: Vec<TextLine>,
+    /// Downscale factor from the photo to `page`.
+    pub scale: usize,
+    /// Size of the downscaled photo before levelling.
+    pub unlevelled: (usize, usize),
+}
+
+/// Downscales big photos and turns the page level by the median slope of
+/// its longest text lines (no long lines: left as it is).
+pub fn level(original: &GrayImage) -> Levelled {
+    let factor = original
+        .width
+        .max(original.height)
+        .div_ceil(MAX_SIDE)
+        .max(1);
+    let img = original.downscale(factor);
+    let unlevelled = (img.width, img.height);
+    let lines = find_lines(&img, MAX_SKEW_DEGREES.to_radians().tan());
+    let skew_degrees = skew(&lines).map_or(0.0, |slope| slope.atan().to_degrees());
+    let rotated = skew_degrees.abs() >= 0.3;
+    let page = if rotated {
+        let fill = img.percentile(0.5);
+        img.rotate(-skew_degrees, fill)
+    } else {
+        img
+    };
+    Levelled {
+        page,
+        skew_degrees,
+        rotated,
+        lines,
+        scale: factor,
+        unlevelled,
+    }
 }
 
 impl MrzLocation {
@@ -94,30 +137,20 @@ pub fn find_lines(img: &GrayImage, max_slope: f64) -> Vec<TextLine> {
     text_lines(&components(&mask, img.width), img.height, max_slope)
 }
 
-/// Downscales big photos, levels the page and finds the MRZ rows.
+/// Levels the photo and finds the MRZ rows on it.
 pub fn locate_mrz(original: &GrayImage) -> Option<MrzLocation> {
-    let factor = original.width.max(original.height).div_ceil(MAX_SIDE);
-    let img = original.downscale(factor);
-    let unlevelled = (img.width, img.height);
-    let first = find_lines(&img, MAX_SKEW_DEGREES.to_radians().tan());
-    let slope = skew(&first)?;
-    let skew_degrees = slope.atan().to_degrees();
-    let (page, all_lines) = if skew_degrees.abs() >= 0.3 {
-        let fill = img.percentile(0.5);
-        let page = img.rotate(-skew_degrees, fill);
-        let lines = find_lines(&page, 0.08);
-        (page, lines)
+    let levelled = level(original);
+    let lines = if levelled.rotated {
+        find_lines(&levelled.page, 0.08)
     } else {
-        (img, first)
+        levelled.lines
     };
-    let lines = mrz_rows(&all_lines)?;
     Some(MrzLocation {
-        skew_degrees,
-        page,
-        lines,
-        all_lines,
-        scale: factor.max(1),
-        unlevelled,
+        lines: mrz_rows(&lines)?,
+        skew_degrees: levelled.skew_degrees,
+        page: levelled.page,
+        scale: levelled.scale,
+        unlevelled: levelled.unlevelled,
     })
 }
 

@@ -151,31 +151,28 @@ impl MrzReader {
 
     pub fn read_gray(&self, gray: &GrayImage, today: Date) -> Result<MrzReading, VisionError> {
         let location = locate_mrz(gray).ok_or(VisionError::NoMrz)?;
-        let mut best: Option<MrzReading> = None;
+        let mut best: Option<RowsRead> = None;
         for preparation in PREPARATIONS {
-            let reading = self.read_rows(&location, preparation, today)?;
-            let (passed, total) = reading.check_digits();
-            let done = reading.mrz.is_some() && passed == total;
-            let better = best.as_ref().is_none_or(|b| {
-                let (bp, _) = b.check_digits();
-                (passed, reading.mrz.is_some()) > (bp, b.mrz.is_some())
-            });
-            if better {
-                best = Some(reading);
+            let read = self.read_rows(&location, preparation, today)?;
+            let complete = read.complete();
+            if best.as_ref().is_none_or(|b| read.score() > b.score()) {
+                best = Some(read);
             }
-            if done {
+            if complete {
                 break;
             }
         }
-        best.ok_or(VisionError::NoMrz)
+        let best = best.ok_or(VisionError::NoMrz)?;
+        Ok(self.reading(&location, best))
     }
 
+    /// Reads every row once with one crop preparation, then aligns and repairs.
     fn read_rows(
         &self,
         location: &MrzLocation,
         preparation: Preparation,
         today: Date,
-    ) -> Result<MrzReading, VisionError> {
+    ) -> Result<RowsRead, VisionError> {
         // Rows are independent: read them on parallel threads, one engine each.
         let reads: Vec<Result<Recognised, VisionError>> = std::thread::scope(|scope| {
             let handles: Vec<_> = location
@@ -208,19 +205,30 @@ impl MrzReader {
             );
             row_confidence.push(f64::from(read.confidence.clamp(0.0, 100.0)) / 100.0);
         }
-        let (repaired, parsed) = best_alignment(&raw_lines, today);
-        let scale = location.scale as f64;
+        let (repaired, mrz) = best_alignment(&raw_lines, today);
+        Ok(RowsRead {
+            raw_lines,
+            row_confidence,
+            repaired,
+            mrz,
+        })
+    }
+
+    /// The chosen reading with the photo's quality (measured once: it
+    /// depends on the location, not on how the rows were read).
+    fn reading(&self, location: &MrzLocation, read: RowsRead) -> MrzReading {
         let (text, band) = mrz_regions(location);
         let quality = assess(
             &text,
             &band,
             &location.lines,
-            scale,
+            location.scale as f64,
             location.frame(),
             &self.thresholds,
         );
-        let confidence = row_confidence.iter().sum::<f64>() / row_confidence.len().max(1) as f64;
-        Ok(MrzReading {
+        let confidence =
+            read.row_confidence.iter().sum::<f64>() / read.row_confidence.len().max(1) as f64;
+        MrzReading {
             skew_degrees: (location.skew_degrees * 100.0).round() / 100.0,
             rows: location
                 .lines
@@ -232,14 +240,35 @@ impl MrzReader {
                     bottom: r.y1 * location.scale,
                 })
                 .collect(),
-            raw_lines,
-            lines: repaired.lines,
-            corrections: repaired.corrections,
-            mrz: parsed,
-            row_confidence,
+            raw_lines: read.raw_lines,
+            lines: read.repaired.lines,
+            corrections: read.repaired.corrections,
+            mrz: read.mrz,
+            row_confidence: read.row_confidence,
             confidence,
             quality,
-        })
+        }
+    }
+}
+
+/// One pass over the rows with one crop preparation.
+struct RowsRead {
+    raw_lines: Vec<String>,
+    row_confidence: Vec<f64>,
+    repaired: mrz::Repaired,
+    mrz: Option<Mrz>,
+}
+
+impl RowsRead {
+    /// Verified check digits, then whether it parsed at all: higher is better.
+    fn score(&self) -> (usize, bool) {
+        (check_digit_score(self.mrz.as_ref()).0, self.mrz.is_some())
+    }
+
+    /// Parsed with every check digit verified: no need to read again.
+    fn complete(&self) -> bool {
+        let (passed, total) = check_digit_score(self.mrz.as_ref());
+        self.mrz.is_some() && passed == total
     }
 }
 

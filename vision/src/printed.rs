@@ -12,8 +12,7 @@ use time::{Date, Month};
 
 use crate::engine::EnginePool;
 use crate::gray::GrayImage;
-use crate::lines::skew;
-use crate::locate::find_lines;
+use crate::locate::level;
 use crate::VisionError;
 
 /// Debian's English model (package `tesseract-ocr-eng`).
@@ -91,17 +90,10 @@ impl PrintedReader {
     }
 
     pub fn read_gray(&self, gray: &GrayImage, today: Date) -> Result<PrintedReading, VisionError> {
-        let factor = gray.width.max(gray.height).div_ceil(2200);
-        let img = gray.downscale(factor);
-        let lines = find_lines(&img, 25f64.to_radians().tan());
-        let slope = skew(&lines).unwrap_or(0.0);
-        let skew_degrees = slope.atan().to_degrees();
-        let page = if skew_degrees.abs() >= 0.3 {
-            img.rotate(-skew_degrees, img.percentile(0.5))
-        } else {
-            img
-        };
-        let read = self.engines.recognise(&page, PageSegMode::PsmAuto)?;
+        let levelled = level(gray);
+        let read = self
+            .engines
+            .recognise(&levelled.page, PageSegMode::PsmAuto)?;
         let text_lines: Vec<String> = read
             .text
             .lines()
@@ -113,7 +105,7 @@ impl PrintedReader {
             fields: parse_fields(&text_lines, today),
             text_lines,
             confidence: f64::from(read.confidence.clamp(0.0, 100.0)) / 100.0,
-            skew_degrees: (skew_degrees * 100.0).round() / 100.0,
+            skew_degrees: (levelled.skew_degrees * 100.0).round() / 100.0,
         })
     }
 }

@@ -8,5 +8,5 @@ pub mod tenants;
 pub mod tokens;
 
 pub use keys::SigningKeys;
-pub use tenants::{AuthenticatedClient, Credentials, NewTenant, TenantService, TenantServiceError};
+pub use tenants::{AuthenticatedClient, Credentials, NewTenant, TenantService};
 pub use tokens::{Claims, Tokens};

@@ -23,9 +23,9 @@ pub fn hash(secret: &str) -> String {
 }
 
 /// Whether `secret` matches any of `hashes` (Argon2 compares in constant time).
-pub fn verify(secret: &str, hashes: &[&str]) -> bool {
+pub fn verify(secret: &str, hashes: &[impl AsRef<str>]) -> bool {
     hashes.iter().any(|h| {
-        PasswordHash::new(h)
+        PasswordHash::new(h.as_ref())
             .map(|parsed| {
                 Argon2::default()
                     .verify_password(secret.as_bytes(), &parsed)
@@ -44,8 +44,8 @@ mod tests {
         let hash = super::hash(&secret);
         assert!(hash.starts_with("$argon2id$"));
         assert!(!hash.contains(&secret));
-        assert!(super::verify(&secret, &["garbage", &hash]));
-        assert!(!super::verify("wrong", &[&hash]));
+        assert!(super::verify(&secret, &["garbage", hash.as_str()]));
+        assert!(!super::verify("wrong", &[hash.as_str()]));
         assert_ne!(super::hash(&secret), hash, "salted");
     }
 }

@@ -3,46 +3,16 @@
 
 use std::sync::Arc;
 
-use cqrs_es::{AggregateError, EventStore as _};
+use cqrs_es::EventStore as _;
 use rand::RngCore;
 use time::OffsetDateTime;
-use veritrail_domain::tenant::{Tenant, TenantCommand, TenantError};
+use veritrail_domain::tenant::{Tenant, TenantCommand};
 use veritrail_domain::{ActorKind, Clock, TenantId};
 use veritrail_event_store::{EventDatabase, EventStore};
 
 use super::secrets;
 use crate::application::execute;
-use crate::application::RequestContext;
-
-#[derive(Debug, thiserror::Error)]
-pub enum TenantServiceError {
-    #[error(transparent)]
-    Refused(#[from] TenantError),
-    #[error("the tenant was changed concurrently; retry")]
-    Conflict,
-    #[error("event store failure: {0}")]
-    Store(String),
-}
-
-impl From<AggregateError<TenantError>> for TenantServiceError {
-    fn from(error: AggregateError<TenantError>) -> Self {
-        match error {
-            AggregateError::UserError(e) => e.into(),
-            AggregateError::AggregateConflict => TenantServiceError::Conflict,
-            other => TenantServiceError::Store(other.to_string()),
-        }
-    }
-}
-
-impl From<crate::application::ServiceError> for TenantServiceError {
-    fn from(error: crate::application::ServiceError) -> Self {
-        match error {
-            crate::application::ServiceError::TenantRefused(e) => TenantServiceError::Refused(e),
-            crate::application::ServiceError::Conflict => TenantServiceError::Conflict,
-            other => TenantServiceError::Store(other.to_string()),
-        }
-    }
-}
+use crate::application::{RequestContext, ServiceError};
 
 /// A client's credentials, the secret in clear — returned once.
 #[derive(Debug, Clone)]
@@ -106,7 +76,7 @@ impl TenantService {
         ctx: &RequestContext,
         tenant: &TenantId,
         command: TenantCommand,
-    ) -> Result<(), TenantServiceError> {
+    ) -> Result<(), ServiceError> {
         let metadata = ctx.metadata(self.clock.now());
         execute(
             &self.store,
@@ -120,20 +90,16 @@ impl TenantService {
         Ok(())
     }
 
-    pub async fn load(&self, tenant: &TenantId) -> Result<Tenant, TenantServiceError> {
+    pub async fn load(&self, tenant: &TenantId) -> Result<Tenant, ServiceError> {
         let context = self
             .store
             .load_aggregate(&tenant.to_string())
             .await
-            .map_err(TenantServiceError::from)?;
+            .map_err(ServiceError::from)?;
         Ok(context.aggregate)
     }
 
-    pub async fn open(
-        &self,
-        ctx: &RequestContext,
-        new: NewTenant,
-    ) -> Result<(), TenantServiceError> {
+    pub async fn open(&self, ctx: &RequestContext, new: NewTenant) -> Result<(), ServiceError> {
         let tenant = new.tenant.clone();
         self.run(
             ctx,
@@ -154,7 +120,7 @@ impl TenantService {
         ctx: &RequestContext,
         tenant: &TenantId,
         role: ActorKind,
-    ) -> Result<Credentials, TenantServiceError> {
+    ) -> Result<Credentials, ServiceError> {
         let client_id = new_client_id(tenant);
         let client_secret = secrets::generate();
         let secret_hash = secrets::hash(&client_secret);
@@ -181,7 +147,7 @@ impl TenantService {
         tenant: &TenantId,
         client_id: &str,
         overlap: time::Duration,
-    ) -> Result<Credentials, TenantServiceError> {
+    ) -> Result<Credentials, ServiceError> {
         let client_secret = secrets::generate();
         self.run(
             ctx,
@@ -204,7 +170,7 @@ impl TenantService {
         ctx: &RequestContext,
         tenant: &TenantId,
         client_id: &str,
-    ) -> Result<(), TenantServiceError> {
+    ) -> Result<(), ServiceError> {
         self.run(
             ctx,
             tenant,
@@ -222,7 +188,7 @@ impl TenantService {
         client_id: &str,
         client_secret: &str,
         now: OffsetDateTime,
-    ) -> Result<Option<AuthenticatedClient>, TenantServiceError> {
+    ) -> Result<Option<AuthenticatedClient>, ServiceError> {
         let Some(tenant_id) = tenant_of(client_id) else {
             return Ok(None);
         };
@@ -230,16 +196,16 @@ impl TenantService {
         let Some(client) = tenant.clients.get(client_id) else {
             return Ok(None);
         };
-        let hashes = client.usable_hashes(now);
+        let hashes: Vec<String> = client
+            .usable_hashes(now)
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
         let secret = client_secret.to_owned();
-        let hashes: Vec<String> = hashes.into_iter().map(str::to_owned).collect();
         // Argon2 is deliberately slow: keep it off the async workers.
-        let ok = tokio::task::spawn_blocking(move || {
-            let refs: Vec<&str> = hashes.iter().map(String::as_str).collect();
-            secrets::verify(&secret, &refs)
-        })
-        .await
-        .unwrap_or(false);
+        let ok = tokio::task::spawn_blocking(move || secrets::verify(&secret, &hashes))
+            .await
+            .unwrap_or(false);
         Ok(ok.then(|| AuthenticatedClient {
             tenant: tenant_id,
             client_id: client_id.to_owned(),

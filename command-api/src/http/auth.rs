@@ -15,7 +15,7 @@ use veritrail_domain::{ActorKind, TenantId};
 
 use super::error::{ApiError, ErrorBody};
 use super::identity::Identity;
-use crate::auth::{NewTenant, TenantService, Tokens};
+use crate::auth::{Credentials, NewTenant, TenantService, Tokens};
 
 /// What authentication needs at run time.
 #[derive(Debug, Clone)]
@@ -270,6 +270,15 @@ pub struct CredentialsView {
     pub client_secret: String,
 }
 
+impl From<Credentials> for CredentialsView {
+    fn from(c: Credentials) -> Self {
+        Self {
+            client_id: c.client_id,
+            client_secret: c.client_secret,
+        }
+    }
+}
+
 fn operator(identity: &Identity) -> Result<&crate::application::RequestContext, ApiError> {
     identity.require(&[ActorKind::Operator])
 }
@@ -332,10 +341,7 @@ pub async fn create_client(
     let credentials = auth.tenants.register_client(ctx, &tenant, role).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(CredentialsView {
-            client_id: credentials.client_id,
-            client_secret: credentials.client_secret,
-        }))
+        .json(CredentialsView::from(credentials)))
 }
 
 /// Give a client a new secret; the old one works for `overlap_hours` more.
@@ -366,10 +372,7 @@ pub async fn rotate_secret(
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(CredentialsView {
-            client_id: credentials.client_id,
-            client_secret: credentials.client_secret,
-        }))
+        .json(CredentialsView::from(credentials)))
 }
 
 /// Revoke a client: its secrets stop working at once (tokens already

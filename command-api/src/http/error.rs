@@ -207,17 +207,6 @@ impl From<veritrail_domain::tenant::TenantError> for ApiError {
     }
 }
 
-impl From<crate::auth::TenantServiceError> for ApiError {
-    fn from(error: crate::auth::TenantServiceError) -> Self {
-        use crate::auth::TenantServiceError;
-        match error {
-            TenantServiceError::Refused(e) => e.into(),
-            TenantServiceError::Conflict => ServiceError::Conflict.into(),
-            TenantServiceError::Store(detail) => ServiceError::Store(detail).into(),
-        }
-    }
-}
-
 impl From<ServiceError> for ApiError {
     fn from(error: ServiceError) -> Self {
         match error {

@@ -49,16 +49,14 @@ pub struct AppState {
     pub read_your_writes: Option<Duration>,
 }
 
-/// The document readers (Tesseract engines and models), shared.
-pub type DocumentReader = Arc<veritrail_vision::DocumentReader>;
-
 /// What the server needs besides a listener.
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
     pub dev_identity: DevIdentity,
     pub idempotency: IdempotencyStore,
     pub workers: usize,
-    pub documents: DocumentReader,
+    /// The document readers (Tesseract engines and models), shared.
+    pub documents: Arc<veritrail_vision::DocumentReader>,
     pub auth: Auth,
 }
 

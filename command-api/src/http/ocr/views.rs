@@ -1,46 +1,15 @@
-//! `POST /document/ocr` (CHK-2, seed 003 §8.2): the MRZ of a document photo
-//! read, repaired and validated, with the photo's quality and what to do
-//! when it is not good enough.
+//! The answer of `POST /document/ocr`: its shapes and how a reading (MRZ
+//! or printed zone) becomes one.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
-use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
-use base64::Engine as _;
-use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
+use serde::Serialize;
 use utoipa::ToSchema;
 use veritrail_domain::document::{validate, PrintedFields};
 use veritrail_domain::mrz::{Format, Mrz};
-use veritrail_domain::ActorKind;
-use veritrail_vision::{DocumentReader, MrzReading, PrintedReading, VisionError};
+use veritrail_vision::{MrzReading, PrintedReading};
 
-use super::documents::{country, enum_text, CheckView, CountryView, DocumentFields};
-use super::error::{ApiError, ErrorBody};
-use super::identity::Identity;
-
-/// Largest decoded image accepted.
-pub const MAX_IMAGE_BYTES: usize = 10 * 1024 * 1024;
-/// Largest request body: two images in base64 and the rest.
-pub const OCR_BODY_LIMIT: usize = 2 * (MAX_IMAGE_BYTES / 3 * 4 + 4) + 64 * 1024;
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OcrRequest {
-    /// The page with the MRZ (passport data page, ID card back or front), as
-    /// base64 JPEG, PNG or WebP of at most 10 MB.
-    pub image_front_base64: String,
-    /// The other side, read when the front has no MRZ.
-    #[serde(default)]
-    pub image_back_base64: Option<String>,
-    /// auto, passport, id_card, residence_permit, visa or driver_license.
-    #[serde(default)]
-    pub document_hint: Option<String>,
-    /// auto or an ISO 3166-1 alpha-3 code the issuing state should have.
-    #[serde(default)]
-    pub country_hint: Option<String>,
-}
+use crate::http::documents::{country, enum_text, CheckView, CountryView, DocumentFields};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DetectedView {
@@ -132,81 +101,6 @@ pub struct OcrView {
     pub processing_ms: f64,
 }
 
-/// Decodes and vets one uploaded image: base64, not empty, at most 10 MB, and
-/// a JPEG, PNG or WebP by its leading bytes (not by what the client says).
-pub fn decode_image(field: &str, base64_text: &str) -> Result<Vec<u8>, ApiError> {
-    let trimmed = base64_text.trim();
-    // Accept data URLs as browsers produce them.
-    let payload = match trimmed.split_once(";base64,") {
-        Some((prefix, data)) if prefix.starts_with("data:") => data,
-        _ => trimmed,
-    };
-    if payload.is_empty() {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "empty_image",
-            format!("{field} is empty"),
-        )
-        .with_details(serde_json::json!({ "field": field })));
-    }
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(payload.as_bytes())
-        .map_err(|e| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_base64",
-                format!("{field} is not base64: {e}"),
-            )
-            .with_details(serde_json::json!({ "field": field }))
-        })?;
-    if bytes.is_empty() {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "empty_image",
-            format!("{field} is empty"),
-        )
-        .with_details(serde_json::json!({ "field": field })));
-    }
-    if bytes.len() > MAX_IMAGE_BYTES {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "image_too_large",
-            format!(
-                "{field} is {} bytes; at most {MAX_IMAGE_BYTES} are accepted",
-                bytes.len()
-            ),
-        )
-        .with_details(
-            serde_json::json!({ "field": field, "bytes": bytes.len(), "limit": MAX_IMAGE_BYTES }),
-        ));
-    }
-    let kind = sniff(&bytes);
-    if !matches!(kind, "jpeg" | "png" | "webp") {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_image_type",
-            format!("{field} is {kind}; JPEG, PNG or WebP are accepted"),
-        )
-        .with_details(serde_json::json!({ "field": field, "detected": kind })));
-    }
-    Ok(bytes)
-}
-
-/// The image type by its magic bytes.
-fn sniff(bytes: &[u8]) -> &'static str {
-    match bytes {
-        [0xFF, 0xD8, 0xFF, ..] => "jpeg",
-        [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => "png",
-        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => "webp",
-        [b'G', b'I', b'F', b'8', ..] => "gif",
-        [b'%', b'P', b'D', b'F', ..] => "pdf",
-        [b'B', b'M', ..] => "bmp",
-        [b'I', b'I', 0x2A, 0x00, ..] | [b'M', b'M', 0x00, 0x2A, ..] => "tiff",
-        [_, _, _, _, b'f', b't', b'y', b'p', b'h', b'e', b'i', b'c', ..] => "heic",
-        _ => "not an image",
-    }
-}
-
 /// The rows holding each field, by format.
 fn field_rows(format: Format) -> &'static [(&'static str, usize, Option<&'static str>)] {
     match format {
@@ -272,37 +166,39 @@ fn quality_view(reading: &MrzReading) -> QualityView {
 
 const NO_MRZ_HINT: &str = "no machine-readable zone found: photograph the whole data page (passport) or the side of the card with the two or three lines of <<< characters, flat, in good light";
 
-fn view(
-    reading: Option<(MrzReading, &'static str)>,
+/// Neither an MRZ nor a readable printed zone.
+pub(super) fn no_document_view() -> OcrView {
+    OcrView {
+        status: "requires_action".into(),
+        detected: DetectedView {
+            kind: "unknown".into(),
+            format: None,
+            country: None,
+            confidence: 0.0,
+            side: None,
+        },
+        fields: None,
+        printed_fields: None,
+        field_confidence: BTreeMap::new(),
+        mrz: None,
+        validation: None,
+        quality: None,
+        images: ImagesView {
+            face_crop_base64: None,
+        },
+        hints: vec![NO_MRZ_HINT.to_owned()],
+        processing_ms: 0.0,
+    }
+}
+
+/// An MRZ reading from the `side` photo, validated as of `today`.
+pub(super) fn mrz_view(
+    reading: MrzReading,
+    side: &'static str,
     country_hint: Option<&str>,
-    mut hints: Vec<String>,
+    today: time::Date,
 ) -> OcrView {
-    let Some((reading, side)) = reading else {
-        hints.push(NO_MRZ_HINT.to_owned());
-        return OcrView {
-            status: "requires_action".into(),
-            detected: DetectedView {
-                kind: "unknown".into(),
-                format: None,
-                country: None,
-                confidence: 0.0,
-                side: None,
-            },
-            fields: None,
-            printed_fields: None,
-            field_confidence: BTreeMap::new(),
-            mrz: None,
-            validation: None,
-            quality: None,
-            images: ImagesView {
-                face_crop_base64: None,
-            },
-            hints,
-            processing_ms: 0.0,
-        };
-    };
-    let today = OffsetDateTime::now_utc().date();
-    hints.extend(reading.quality.hints.iter().cloned());
+    let mut hints = reading.quality.hints.clone();
     let validation = validate(&reading.lines.join("\n"), &PrintedFields::default(), today);
     let mut checks: Vec<CheckView> = validation.checks.into_iter().map(CheckView::from).collect();
     let (passed, total) = reading.check_digits();
@@ -380,57 +276,6 @@ fn view(
     }
 }
 
-/// What a photo yielded.
-enum Outcome {
-    Mrz(Box<MrzReading>, &'static str),
-    Printed(PrintedReading),
-    Nothing,
-}
-
-fn vision_error(side: &str, error: VisionError) -> ApiError {
-    match error {
-        VisionError::Image(e) => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "unreadable_image",
-            format!("the {side} image cannot be decoded: {e}"),
-        ),
-        e => {
-            tracing::error!(error = %e, "document OCR failed");
-            ApiError::internal()
-        }
-    }
-}
-
-/// The MRZ on the front, else on the back; else (or for a licence) the
-/// front's printed zone when it names enough fields.
-fn read_sides(
-    reader: &DocumentReader,
-    front: Vec<u8>,
-    back: Option<Vec<u8>>,
-    licence: bool,
-    today: time::Date,
-) -> Result<Outcome, ApiError> {
-    if !licence {
-        for (side, image) in [("front", Some(&front)), ("back", back.as_ref())] {
-            let Some(image) = image else { continue };
-            match reader.mrz.read(image, today) {
-                Ok(reading) => return Ok(Outcome::Mrz(Box::new(reading), side)),
-                Err(VisionError::NoMrz) => {}
-                Err(e) => return Err(vision_error(side, e)),
-            }
-        }
-    }
-    let printed = reader
-        .printed
-        .read(&front, today)
-        .map_err(|e| vision_error("front", e))?;
-    Ok(if printed.fields.found() >= 3 {
-        Outcome::Printed(printed)
-    } else {
-        Outcome::Nothing
-    })
-}
-
 /// Fields of a printed zone (driver licences).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PrintedFieldsView {
@@ -448,7 +293,7 @@ pub struct PrintedFieldsView {
     pub text_lines: Vec<String>,
 }
 
-fn printed_view(
+pub(super) fn printed_view(
     reading: &PrintedReading,
     country_hint: Option<&str>,
     today: time::Date,
@@ -534,113 +379,5 @@ fn printed_view(
         },
         hints,
         processing_ms: 0.0,
-    }
-}
-
-const HINTS: [&str; 6] = [
-    "auto",
-    "passport",
-    "id_card",
-    "residence_permit",
-    "visa",
-    "driver_license",
-];
-
-/// Read a document photo: locate and read the MRZ (front, then back),
-/// repair and validate it, and measure the photo's quality; documents
-/// without an MRZ (driver licences) fall back to reading the printed zone.
-/// A photo that cannot be used answers 200 with `status: requires_action`
-/// and hints.
-#[utoipa::path(
-    post, path = "/document/ocr", tag = "documents",
-    request_body = OcrRequest,
-    responses(
-        (status = 200, body = OcrView),
-        (status = 400, description = "Empty or not base64", body = ErrorBody),
-        (status = 413, description = "Image over 10 MB", body = ErrorBody),
-        (status = 415, description = "Not a JPEG, PNG or WebP", body = ErrorBody),
-        (status = 422, description = "Invalid request or undecodable image", body = ErrorBody),
-    )
-)]
-pub async fn read_document(
-    identity: Identity,
-    reader: web::Data<Arc<DocumentReader>>,
-    body: web::Json<OcrRequest>,
-) -> Result<HttpResponse, ApiError> {
-    identity.require(&[
-        ActorKind::Organisation,
-        ActorKind::Officer,
-        ActorKind::Operator,
-    ])?;
-    let started = std::time::Instant::now();
-    let body = body.into_inner();
-    if let Some(hint) = body.document_hint.as_deref() {
-        if !HINTS.contains(&hint) {
-            return Err(ApiError::validation(
-                "document_hint",
-                format!("one of {}", HINTS.join(", ")),
-            ));
-        }
-    }
-    let country_hint = match body.country_hint.as_deref() {
-        None | Some("auto") => None,
-        Some(code) if veritrail_domain::country::by_alpha3(code).is_some() => Some(code.to_owned()),
-        Some(_) => {
-            return Err(ApiError::validation(
-                "country_hint",
-                "auto or an ISO 3166-1 alpha-3 code",
-            ))
-        }
-    };
-    let front = decode_image("image_front_base64", &body.image_front_base64)?;
-    let back = body
-        .image_back_base64
-        .as_deref()
-        .map(|b| decode_image("image_back_base64", b))
-        .transpose()?;
-    let reader = reader.get_ref().clone();
-    let today = OffsetDateTime::now_utc().date();
-    let licence = body.document_hint.as_deref() == Some("driver_license");
-    let outcome = web::block(move || read_sides(&reader, front, back, licence, today))
-        .await
-        .map_err(|_| ApiError::internal())??;
-    let mut view = match outcome {
-        Outcome::Mrz(reading, side) => {
-            view(Some((*reading, side)), country_hint.as_deref(), Vec::new())
-        }
-        Outcome::Printed(reading) => printed_view(&reading, country_hint.as_deref(), today),
-        Outcome::Nothing => view(None, None, Vec::new()),
-    };
-    view.processing_ms = (started.elapsed().as_secs_f64() * 1e4).round() / 10.0;
-    Ok(HttpResponse::Ok().json(view))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{decode_image, sniff};
-
-    #[test]
-    fn images_are_known_by_their_bytes() {
-        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), "jpeg");
-        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), "png");
-        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), "webp");
-        assert_eq!(sniff(b"GIF89a"), "gif");
-        assert_eq!(sniff(b"%PDF-1.7"), "pdf");
-        assert_eq!(sniff(b"hello"), "not an image");
-    }
-
-    #[test]
-    fn uploads_are_vetted() {
-        let code = |r: Result<Vec<u8>, super::ApiError>| r.err().map(|e| e.code);
-        assert_eq!(code(decode_image("f", "")), Some("empty_image"));
-        assert_eq!(code(decode_image("f", "***")), Some("invalid_base64"));
-        assert_eq!(
-            code(decode_image("f", "R0lGODlh")),
-            Some("unsupported_image_type")
-        );
-        assert_eq!(
-            code(decode_image("f", "data:image/jpeg;base64,/9j/4A==")),
-            None
-        );
     }
 }
