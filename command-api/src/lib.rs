@@ -10,5 +10,7 @@ pub mod application;
 pub mod auth;
 pub mod http;
 pub mod idempotency;
+pub mod metering;
+pub mod rate_limit;
 pub mod read_models;
 mod sql;

@@ -14,6 +14,7 @@ pub mod country;
 mod country_table;
 pub mod document;
 pub mod ids;
+pub mod invitation;
 pub mod metadata;
 pub mod money;
 pub mod mrz;

@@ -227,10 +227,10 @@ async fn the_audit_trail_shows_who_did_what_newest_first(backend: Backend) {
         As::officer("acme"),
     )
     .await;
-    // 1 subject assignment + 3 case events in all.
+    // 1 subject assignment + 3 case events + the individual's invitation.
     assert_eq!(
         items.len() + next["items"].as_array().expect("items").len(),
-        4
+        5
     );
     let (_, by_actor) = get(
         &app,

@@ -6,9 +6,11 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use veritrail_command_api::application::{CaseService, RandomIds, SystemClock};
-use veritrail_command_api::auth::{SigningKeys, TenantService, Tokens};
+use veritrail_command_api::auth::signatures::ReplayStore;
+use veritrail_command_api::auth::{InvitationService, SigningKeys, TenantService, Tokens, Vault};
 use veritrail_command_api::http::{server, AppState, Auth, DevIdentity, HttpConfig};
 use veritrail_command_api::idempotency::IdempotencyStore;
+use veritrail_command_api::metering::Metering;
 use veritrail_command_api::read_models::ReadModels;
 use veritrail_domain::{Actor, ActorId, ActorKind, TenantId};
 use veritrail_event_store::EventDatabase;
@@ -72,14 +74,36 @@ impl Application {
         let keys = SigningKeys::load_or_create(db.clone())
             .await
             .context("token signing keys")?;
+        let vault = Vault::open(db.clone(), config.secrets_key())
+            .await
+            .context("the secrets key (secrets_key)")?;
+        if config.secrets_key().is_none() {
+            tracing::info!(
+                "secrets_key is not set: API secrets are sealed with a key kept in the database"
+            );
+        }
+        let tenants = Arc::new(TenantService::new(
+            &db,
+            Arc::new(SystemClock),
+            Arc::new(vault),
+        ));
         let auth = Auth {
             tokens: Tokens::new(
                 Arc::new(keys),
                 time::Duration::minutes(i64::from(config.token_ttl_minutes)),
             ),
-            tenants: Arc::new(TenantService::new(&db, Arc::new(SystemClock))),
+            tenants: tenants.clone(),
+            invitations: Arc::new(InvitationService::new(
+                &db,
+                Arc::new(SystemClock),
+                time::Duration::hours(i64::from(config.invitation_ttl_hours)),
+            )),
+            replays: Arc::new(ReplayStore::new(db.clone())),
+            invitation_url: config.invitation_url.clone(),
+            log_invitation_links: config.log_invitation_links,
             dev_headers: config.dev_identity_headers,
         };
+        let metering = Arc::new(Metering::new(db.clone(), tenants, Arc::new(SystemClock)));
         if config.dev_identity_headers {
             tracing::warn!(
                 "dev_identity_headers is on: requests without a token may name any tenant and role"
@@ -100,6 +124,7 @@ impl Application {
                 workers: config.workers,
                 documents: Arc::new(documents),
                 auth,
+                metering,
             },
         )?;
         Ok(Self {

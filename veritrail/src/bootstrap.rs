@@ -5,14 +5,22 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use veritrail_command_api::application::{RequestContext, SystemClock};
-use veritrail_command_api::auth::{Credentials, NewTenant, TenantService};
-use veritrail_domain::tenant::TenantError;
+use veritrail_command_api::auth::{Credentials, NewTenant, TenantService, Vault};
+use veritrail_domain::tenant::{Limits, TenantError};
 use veritrail_domain::{Actor, ActorId, ActorKind, TenantId};
 use veritrail_event_store::EventDatabase;
 
-pub async fn operator(db: &EventDatabase, tenant: &str) -> anyhow::Result<Credentials> {
+/// `secrets_key`: the configured key that seals API secrets, if any.
+pub async fn operator(
+    db: &EventDatabase,
+    tenant: &str,
+    secrets_key: Option<&str>,
+) -> anyhow::Result<Credentials> {
     let tenant = TenantId::parse(tenant).context("tenant id")?;
-    let service = TenantService::new(db, Arc::new(SystemClock));
+    let vault = Vault::open(db.clone(), secrets_key)
+        .await
+        .context("the secrets key")?;
+    let service = TenantService::new(db, Arc::new(SystemClock), Arc::new(vault));
     let ctx = RequestContext::new(
         tenant.clone(),
         Actor::new(
@@ -29,6 +37,7 @@ pub async fn operator(db: &EventDatabase, tenant: &str) -> anyhow::Result<Creden
                 country: "FRA".into(),
                 support_email: "operators@localhost".into(),
                 plan: "internal".into(),
+                limits: Limits::of_plan("internal").context("the internal plan")?,
             },
         )
         .await;

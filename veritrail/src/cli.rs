@@ -1,4 +1,5 @@
-//! Command line: `serve`, `migrate`, `demo`, `openapi`.
+//! Command line: `serve`, `migrate`, `demo`, `openapi`, `replay`,
+//! `bootstrap`, `rotate-signing-key`, `projections`.
 
 use std::path::PathBuf;
 
@@ -54,6 +55,9 @@ enum Command {
         #[arg(long, default_value = "platform")]
         tenant: String,
     },
+    /// Rotate the token signing key: a new key signs from now on; keys
+    /// superseded longer ago than a token lives are retired.
+    RotateSigningKey,
     /// Projection maintenance.
     Projections {
         #[command(subcommand)]
@@ -103,11 +107,22 @@ impl Cli {
             Command::Bootstrap { tenant } => {
                 let db =
                     open_database(&config.database_url, config.database_max_connections).await?;
-                let credentials = crate::bootstrap::operator(&db, &tenant).await?;
+                let credentials =
+                    crate::bootstrap::operator(&db, &tenant, config.secrets_key()).await?;
                 println!(
                     "operator client for tenant {tenant} (the secret is shown once):\nclient_id={}\nclient_secret={}",
                     credentials.client_id, credentials.client_secret
                 );
+                Ok(())
+            }
+            Command::RotateSigningKey => {
+                let db =
+                    open_database(&config.database_url, config.database_max_connections).await?;
+                let keys = veritrail_command_api::auth::SigningKeys::load_or_create(db).await?;
+                let ttl = time::Duration::minutes(i64::from(config.token_ttl_minutes));
+                let kid = keys.rotate_and_retire(ttl).await?;
+                let published: Vec<String> = keys.all().into_iter().map(|k| k.kid).collect();
+                println!("new signing key {kid}; published: {}", published.join(", "));
                 Ok(())
             }
             Command::Replay { case_id } => {

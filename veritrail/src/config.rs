@@ -31,6 +31,17 @@ pub struct Config {
     pub dev_identity_headers: bool,
     /// Lifetime of access tokens from `/oauth2/token`.
     pub token_ttl_minutes: u32,
+    /// The key that seals API secrets for HMAC request signing: 32 bytes,
+    /// base64. Empty = a key generated once and kept in the database (set
+    /// one in production to keep key and data apart).
+    pub secrets_key: String,
+    /// How long an individual's invitation works.
+    pub invitation_ttl_hours: u32,
+    /// Where individuals open their invitation (the link's base).
+    pub invitation_url: String,
+    /// Log each invitation link (the seed's stand-in for email; turn off
+    /// where logs are not as private as the links).
+    pub log_invitation_links: bool,
     /// Development identity used when a request names none (with `dev_identity_headers`).
     pub dev_tenant: String,
     pub dev_actor_kind: String,
@@ -55,6 +66,10 @@ impl Default for Config {
             projections: true,
             dev_identity_headers: false,
             token_ttl_minutes: 15,
+            secrets_key: String::new(),
+            invitation_ttl_hours: 168,
+            invitation_url: "http://127.0.0.1:8080/invitations".to_owned(),
+            log_invitation_links: true,
             dev_tenant: "demo".to_owned(),
             dev_actor_kind: "organisation".to_owned(),
             dev_actor_id: "dev-client".to_owned(),
@@ -88,9 +103,13 @@ impl std::fmt::Debug for Config {
 /// The keys a `VERITRAIL_*` variable may set. Other `VERITRAIL_*` variables
 /// (the scripts' `VERITRAIL_CACHE`, the tests' `VERITRAIL_TEST_DATABASE_URL`)
 /// are not configuration and are ignored.
-const KEYS: [&str; 13] = [
+const KEYS: [&str; 17] = [
     "dev_identity_headers",
     "token_ttl_minutes",
+    "secrets_key",
+    "invitation_ttl_hours",
+    "invitation_url",
+    "log_invitation_links",
     "models_dir",
     "ocr_engines",
     "projections",
@@ -112,6 +131,11 @@ impl Config {
         } else {
             std::path::PathBuf::from(&self.models_dir)
         }
+    }
+
+    /// The configured sealing key, if one is.
+    pub fn secrets_key(&self) -> Option<&str> {
+        Some(self.secrets_key.as_str()).filter(|k| !k.trim().is_empty())
     }
 
     /// Defaults, then `file` if given, then the environment.

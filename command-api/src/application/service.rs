@@ -20,6 +20,9 @@ pub enum ServiceError {
     /// The tenant aggregate refused the command.
     #[error(transparent)]
     TenantRefused(#[from] veritrail_domain::tenant::TenantError),
+    /// The invitation aggregate refused the command.
+    #[error(transparent)]
+    InvitationRefused(#[from] veritrail_domain::invitation::InvitationError),
     /// Another writer appended to the stream first; nothing was written.
     #[error("the case was changed concurrently; reload and retry")]
     Conflict,

@@ -1,7 +1,8 @@
 //! Token signing keys: Ed25519, kept in the `signing_keys` table so every
 //! instance signs and verifies with the same set. The newest key signs;
 //! every key verifies and is published as a JWK set. Rotating adds a key;
-//! tokens signed by the older one keep verifying until they expire.
+//! tokens signed by the older one keep verifying until they expire, after
+//! which the older key is retired.
 
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
@@ -126,6 +127,32 @@ impl SigningKeys {
         .await?;
         self.reload().await?;
         Ok(key.kid)
+    }
+
+    /// Rotates, then retires (deletes) keys whose successor has signed for
+    /// longer than a token lives: nothing they signed can still be valid.
+    pub async fn rotate_and_retire(&self, token_ttl: time::Duration) -> Result<String, KeyError> {
+        let kid = self.rotate().await?;
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let keys = self.all();
+        let margin = token_ttl.whole_seconds() + 60;
+        let retired: Vec<&SigningKey> = keys
+            .windows(2)
+            .filter(|pair| pair[0].created_at + margin < now)
+            .map(|pair| &pair[1])
+            .collect();
+        for key in &retired {
+            execute(
+                &self.db,
+                "DELETE FROM signing_keys WHERE kid = $1",
+                &[Param::Text(key.kid.clone())],
+            )
+            .await?;
+        }
+        if !retired.is_empty() {
+            self.reload().await?;
+        }
+        Ok(kid)
     }
 
     pub fn all(&self) -> Vec<SigningKey> {

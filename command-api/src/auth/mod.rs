@@ -2,11 +2,16 @@
 //! client secrets as Argon2id hashes, OAuth 2.0 client-credentials tokens as
 //! Ed25519-signed JWTs. See docs/security.md.
 
+pub mod invitations;
 pub mod keys;
 pub mod secrets;
+pub mod signatures;
 pub mod tenants;
 pub mod tokens;
+pub mod vault;
 
+pub use invitations::{InvitationService, InvitedIndividual, IssuedInvitation};
 pub use keys::SigningKeys;
 pub use tenants::{AuthenticatedClient, Credentials, NewTenant, TenantService};
 pub use tokens::{Claims, Tokens};
+pub use vault::Vault;

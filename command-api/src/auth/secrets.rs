@@ -35,6 +35,11 @@ pub fn verify(secret: &str, hashes: &[impl AsRef<str>]) -> bool {
     })
 }
 
+/// Byte strings compared without an early exit.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -47,5 +52,8 @@ mod tests {
         assert!(super::verify(&secret, &["garbage", hash.as_str()]));
         assert!(!super::verify("wrong", &[hash.as_str()]));
         assert_ne!(super::hash(&secret), hash, "salted");
+        assert!(super::constant_time_eq(b"abc", b"abc"));
+        assert!(!super::constant_time_eq(b"abc", b"abd"));
+        assert!(!super::constant_time_eq(b"abc", b"ab"));
     }
 }

@@ -1,16 +1,19 @@
 //! Tenants and their API clients: the use cases behind the operator
 //! endpoints and the token endpoint.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use cqrs_es::EventStore as _;
 use rand::RngCore;
 use time::OffsetDateTime;
-use veritrail_domain::tenant::{Tenant, TenantCommand};
+use veritrail_domain::tenant::{Limits, Module, Tenant, TenantCommand};
 use veritrail_domain::{ActorKind, Clock, TenantId};
 use veritrail_event_store::{EventDatabase, EventStore};
 
 use super::secrets;
+use super::vault::Vault;
 use crate::application::execute;
 use crate::application::{RequestContext, ServiceError};
 
@@ -37,11 +40,20 @@ pub struct NewTenant {
     pub country: String,
     pub support_email: String,
     pub plan: String,
+    pub limits: Limits,
 }
+
+/// How long a tenant's limits are cached per instance (a plan change made
+/// on this instance applies at once, elsewhere within this time).
+const LIMITS_TTL: Duration = Duration::from_secs(5);
+
+type LimitsCache = HashMap<TenantId, (Instant, Option<Limits>)>;
 
 pub struct TenantService {
     store: EventStore<Tenant>,
     clock: Arc<dyn Clock>,
+    vault: Arc<Vault>,
+    limits: Mutex<LimitsCache>,
 }
 
 impl std::fmt::Debug for TenantService {
@@ -64,11 +76,20 @@ fn tenant_of(client_id: &str) -> Option<TenantId> {
 }
 
 impl TenantService {
-    pub fn new(db: &EventDatabase, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(db: &EventDatabase, clock: Arc<dyn Clock>, vault: Arc<Vault>) -> Self {
         Self {
             store: db.event_store(vec![]),
             clock,
+            vault,
+            limits: Mutex::new(HashMap::new()),
         }
+    }
+
+    async fn seal(&self, client_id: &str, secret: &str) -> Result<String, ServiceError> {
+        self.vault
+            .store(client_id, secret)
+            .await
+            .map_err(|e| ServiceError::Store(e.to_string()))
     }
 
     async fn run(
@@ -110,6 +131,65 @@ impl TenantService {
                 country: new.country,
                 support_email: new.support_email,
                 plan: new.plan,
+                limits: new.limits,
+            },
+        )
+        .await
+    }
+
+    /// Puts a tenant on `plan` with `limits` (the plan's defaults with the
+    /// operator's overrides).
+    pub async fn set_plan(
+        &self,
+        ctx: &RequestContext,
+        tenant: &TenantId,
+        plan: String,
+        limits: Limits,
+    ) -> Result<(), ServiceError> {
+        self.run(ctx, tenant, TenantCommand::SetPlan { plan, limits })
+            .await?;
+        if let Ok(mut cache) = self.limits.lock() {
+            cache.remove(tenant);
+        }
+        Ok(())
+    }
+
+    /// The limits in force for `tenant`, `None` for a tenant that does not
+    /// exist (only development identities name such tenants). Cached.
+    pub async fn limits(&self, tenant: &TenantId) -> Result<Option<Limits>, ServiceError> {
+        if let Some((at, limits)) = self.limits.lock().ok().and_then(|c| c.get(tenant).cloned()) {
+            if at.elapsed() < LIMITS_TTL {
+                return Ok(limits);
+            }
+        }
+        let loaded = self.load(tenant).await?;
+        let limits = loaded.id.is_some().then(|| loaded.limits()).flatten();
+        if let Ok(mut cache) = self.limits.lock() {
+            cache.insert(tenant.clone(), (Instant::now(), limits.clone()));
+        }
+        Ok(limits)
+    }
+
+    /// Records a quota alert (80 % or 100 %) once per module and period.
+    pub async fn record_quota_alert(
+        &self,
+        ctx: &RequestContext,
+        module: Module,
+        period: String,
+        percent: u8,
+        used: u64,
+        quota: u64,
+    ) -> Result<(), ServiceError> {
+        let tenant = ctx.tenant.clone();
+        self.run(
+            ctx,
+            &tenant,
+            TenantCommand::RecordQuotaAlert {
+                module,
+                period,
+                percent,
+                used,
+                quota,
             },
         )
         .await
@@ -124,6 +204,7 @@ impl TenantService {
         let client_id = new_client_id(tenant);
         let client_secret = secrets::generate();
         let secret_hash = secrets::hash(&client_secret);
+        let secret_ref = self.seal(&client_id, &client_secret).await?;
         self.run(
             ctx,
             tenant,
@@ -131,6 +212,7 @@ impl TenantService {
                 client_id: client_id.clone(),
                 role,
                 secret_hash,
+                secret_ref: Some(secret_ref),
             },
         )
         .await?;
@@ -149,12 +231,14 @@ impl TenantService {
         overlap: time::Duration,
     ) -> Result<Credentials, ServiceError> {
         let client_secret = secrets::generate();
+        let secret_ref = self.seal(client_id, &client_secret).await?;
         self.run(
             ctx,
             tenant,
             TenantCommand::RotateSecret {
                 client_id: client_id.to_owned(),
                 secret_hash: secrets::hash(&client_secret),
+                secret_ref: Some(secret_ref),
                 previous_valid_until: self.clock.now() + overlap,
             },
         )
@@ -178,7 +262,44 @@ impl TenantService {
                 client_id: client_id.to_owned(),
             },
         )
-        .await
+        .await?;
+        self.vault
+            .shred(client_id)
+            .await
+            .map_err(|e| ServiceError::Store(e.to_string()))
+    }
+
+    /// The client named by an API key and the secrets its signatures may be
+    /// made with at `now` (`None` for an unknown or revoked key).
+    pub async fn signing_secrets(
+        &self,
+        client_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<(AuthenticatedClient, Vec<String>)>, ServiceError> {
+        let Some(tenant_id) = tenant_of(client_id) else {
+            return Ok(None);
+        };
+        let tenant = self.load(&tenant_id).await?;
+        let Some(client) = tenant.clients.get(client_id) else {
+            return Ok(None);
+        };
+        let refs = client.usable_secret_refs(now);
+        if refs.is_empty() {
+            return Ok(None);
+        }
+        let secrets = self
+            .vault
+            .secrets(client_id, &refs)
+            .await
+            .map_err(|e| ServiceError::Store(e.to_string()))?;
+        Ok(Some((
+            AuthenticatedClient {
+                tenant: tenant_id,
+                client_id: client_id.to_owned(),
+                role: client.role,
+            },
+            secrets,
+        )))
     }
 
     /// Checks client credentials; `None` for any mismatch (unknown client,

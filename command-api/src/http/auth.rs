@@ -1,27 +1,32 @@
-//! The token endpoint (RFC 6749 §4.4, client credentials), the published
-//! keys, and the operator endpoints for tenants and clients.
+//! The token endpoint (RFC 6749 §4.4, client credentials) and the published
+//! keys.
 
 use std::sync::Arc;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use base64::Engine as _;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use veritrail_domain::tenant::Scope;
-use veritrail_domain::{ActorKind, TenantId};
+use veritrail_domain::ActorKind;
 
-use super::error::{ApiError, ErrorBody};
-use super::identity::Identity;
-use crate::auth::{Credentials, NewTenant, TenantService, Tokens};
+use crate::auth::signatures::ReplayStore;
+use crate::auth::{InvitationService, TenantService, Tokens};
 
 /// What authentication needs at run time.
 #[derive(Debug, Clone)]
 pub struct Auth {
     pub tokens: Tokens,
     pub tenants: Arc<TenantService>,
+    pub invitations: Arc<InvitationService>,
+    /// Signatures already accepted (HMAC request signing).
+    pub replays: Arc<ReplayStore>,
+    /// The base of invitation links.
+    pub invitation_url: String,
+    pub log_invitation_links: bool,
     /// Accept `X-Tenant-Id`/`X-Actor-Kind`/`X-Actor-Id` without a token
     /// (development and tests only).
     pub dev_headers: bool,
@@ -59,7 +64,7 @@ fn allowed_scopes(role: ActorKind) -> Vec<Scope> {
 /// `client_id` + `client_secret` (or HTTP Basic), optional `scope`. Errors
 /// follow RFC 6749 §5.2: `{"error", "error_description"}`.
 #[utoipa::path(
-    post, path = "/oauth2/token", tag = "auth",
+    post, path = "/oauth2/token", tag = "auth", security(()),
     request_body(content_type = "application/x-www-form-urlencoded", content = String),
     responses(
         (status = 200, body = TokenResponse),
@@ -225,169 +230,9 @@ pub async fn token(req: HttpRequest, body: web::Bytes, auth: web::Data<Auth>) ->
 }
 
 /// The public keys tokens are signed with (RFC 7517).
-#[utoipa::path(get, path = "/.well-known/jwks.json", tag = "auth", responses((status = 200, description = "JWK set")))]
+#[utoipa::path(get, path = "/.well-known/jwks.json", tag = "auth", security(()), responses((status = 200, description = "JWK set")))]
 pub async fn jwks(auth: web::Data<Auth>) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "max-age=300"))
         .json(auth.tokens.keys().jwks())
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateTenant {
-    pub tenant_id: String,
-    pub name: String,
-    /// ISO 3166-1 alpha-3.
-    pub country: String,
-    pub support_email: String,
-    #[serde(default = "default_plan")]
-    pub plan: String,
-}
-
-fn default_plan() -> String {
-    "standard".into()
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateClient {
-    /// organisation, officer or operator.
-    pub role: String,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RotateSecret {
-    /// How long the old secret keeps working (default 24 h, at most 30 days).
-    #[serde(default)]
-    pub overlap_hours: Option<u32>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CredentialsView {
-    pub client_id: String,
-    /// Shown once; only a hash is stored.
-    pub client_secret: String,
-}
-
-impl From<Credentials> for CredentialsView {
-    fn from(c: Credentials) -> Self {
-        Self {
-            client_id: c.client_id,
-            client_secret: c.client_secret,
-        }
-    }
-}
-
-fn operator(identity: &Identity) -> Result<&crate::application::RequestContext, ApiError> {
-    identity.require(&[ActorKind::Operator])
-}
-
-fn tenant_path(value: &str) -> Result<TenantId, ApiError> {
-    TenantId::parse(value).map_err(|_| ApiError::not_found("tenant"))
-}
-
-/// Open a tenant (operators).
-#[utoipa::path(post, path = "/operator/tenants", tag = "operator", request_body = CreateTenant,
-    responses((status = 201), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create_tenant(
-    identity: Identity,
-    auth: web::Data<Auth>,
-    body: web::Json<CreateTenant>,
-) -> Result<HttpResponse, ApiError> {
-    let ctx = operator(&identity)?;
-    let body = body.into_inner();
-    let tenant =
-        TenantId::parse(&body.tenant_id).map_err(|e| ApiError::validation("tenant_id", e))?;
-    if veritrail_domain::country::by_alpha3(&body.country).is_none() {
-        return Err(ApiError::validation(
-            "country",
-            "an ISO 3166-1 alpha-3 code",
-        ));
-    }
-    if !body.support_email.contains('@') {
-        return Err(ApiError::validation("support_email", "an email address"));
-    }
-    auth.tenants
-        .open(
-            ctx,
-            NewTenant {
-                tenant: tenant.clone(),
-                name: body.name,
-                country: body.country,
-                support_email: body.support_email,
-                plan: body.plan,
-            },
-        )
-        .await?;
-    Ok(HttpResponse::Created().json(json!({ "tenant_id": tenant.to_string() })))
-}
-
-/// Register an API client for a tenant; the secret is in this answer only.
-#[utoipa::path(post, path = "/operator/tenants/{tenant}/clients", tag = "operator", request_body = CreateClient,
-    responses((status = 201, body = CredentialsView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create_client(
-    identity: Identity,
-    auth: web::Data<Auth>,
-    path: web::Path<String>,
-    body: web::Json<CreateClient>,
-) -> Result<HttpResponse, ApiError> {
-    let ctx = operator(&identity)?;
-    let tenant = tenant_path(&path)?;
-    let role = body
-        .role
-        .parse::<ActorKind>()
-        .map_err(|_| ApiError::validation("role", "organisation, officer or operator"))?;
-    let credentials = auth.tenants.register_client(ctx, &tenant, role).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(CredentialsView::from(credentials)))
-}
-
-/// Give a client a new secret; the old one works for `overlap_hours` more.
-#[utoipa::path(post, path = "/operator/tenants/{tenant}/clients/{client_id}/rotate", tag = "operator",
-    request_body = RotateSecret,
-    responses((status = 200, body = CredentialsView), (status = 404, body = ErrorBody)))]
-pub async fn rotate_secret(
-    identity: Identity,
-    auth: web::Data<Auth>,
-    path: web::Path<(String, String)>,
-    body: web::Json<RotateSecret>,
-) -> Result<HttpResponse, ApiError> {
-    let ctx = operator(&identity)?;
-    let (tenant, client_id) = path.into_inner();
-    let tenant = tenant_path(&tenant)?;
-    let hours = body.overlap_hours.unwrap_or(24);
-    if hours > 720 {
-        return Err(ApiError::validation("overlap_hours", "at most 720"));
-    }
-    let credentials = auth
-        .tenants
-        .rotate_secret(
-            ctx,
-            &tenant,
-            &client_id,
-            time::Duration::hours(i64::from(hours)),
-        )
-        .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(CredentialsView::from(credentials)))
-}
-
-/// Revoke a client: its secrets stop working at once (tokens already
-/// issued expire within their lifetime).
-#[utoipa::path(post, path = "/operator/tenants/{tenant}/clients/{client_id}/revoke", tag = "operator",
-    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn revoke_client(
-    identity: Identity,
-    auth: web::Data<Auth>,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, ApiError> {
-    let ctx = operator(&identity)?;
-    let (tenant, client_id) = path.into_inner();
-    auth.tenants
-        .revoke_client(ctx, &tenant_path(&tenant)?, &client_id)
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
 }

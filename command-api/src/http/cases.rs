@@ -1,20 +1,26 @@
 //! The organisation's and the individual's endpoints (seed 000).
 
+use std::sync::Arc;
+
 use actix_web::http::header;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use veritrail_domain::case::{CaseAction, CaseError, CheckKind};
+use veritrail_domain::tenant::Module;
 use veritrail_domain::{ActorKind, CaseId};
 
+use super::auth::Auth;
 use super::dto::{
-    CancelVerification, CreateVerification, RecreateVerification, ResubmitEvidence, RetryCheck,
-    SubmitData, VerificationView,
+    CancelVerification, CreateVerification, InvitationView, RecreateVerification, ResubmitEvidence,
+    RetryCheck, SubmitData, VerificationView,
 };
 use super::error::{ApiError, ErrorBody};
 use super::etag::{etag, if_match};
 use super::identity::Identity;
-use super::AppState;
+use super::usage::bill;
+use super::{invitations, AppState};
 use crate::application::RequestContext;
+use crate::metering::Metering;
 
 use ActorKind::{Individual, Officer, Operator, Organisation};
 
@@ -30,11 +36,28 @@ pub(super) async fn view(
     case_id: CaseId,
     status: StatusCode,
 ) -> Result<HttpResponse, ApiError> {
+    view_with(state, ctx, case_id, status, None).await
+}
+
+/// The case with the invitation that was just issued for it.
+async fn view_with(
+    state: &AppState,
+    ctx: &RequestContext,
+    case_id: CaseId,
+    status: StatusCode,
+    invitation: Option<InvitationView>,
+) -> Result<HttpResponse, ApiError> {
     let (case, version) = state.cases.load(ctx, case_id).await?;
     let opened = case.opened().ok_or(CaseError::NotFound)?;
-    Ok(HttpResponse::build(status)
-        .insert_header(etag(version))
-        .json(VerificationView::of(opened, version)))
+    let mut view = VerificationView::of(opened, version);
+    let secret = invitation.is_some();
+    view.invitation = invitation;
+    let mut response = HttpResponse::build(status);
+    response.insert_header(etag(version));
+    if secret {
+        response.insert_header((header::CACHE_CONTROL, "no-store"));
+    }
+    Ok(response.json(view))
 }
 
 /// Waits (bounded) for the read model to show `version` of the case.
@@ -82,18 +105,23 @@ pub(super) async fn command(
 )]
 pub async fn create(
     state: web::Data<AppState>,
+    auth: web::Data<Auth>,
+    metering: web::Data<Arc<Metering>>,
     identity: Identity,
     body: web::Json<CreateVerification>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(&[Organisation, Operator])?;
     let request = body.into_inner().into_request()?;
+    metering.check(&ctx.tenant, Module::Workflow).await?;
     let opened = state.cases.get_or_open(ctx, request).await?;
-    let status = if opened.created {
-        StatusCode::CREATED
+    let (status, invitation) = if opened.created {
+        bill(&metering, ctx, Module::Workflow).await;
+        let invitation = invitations::issue(&auth, ctx, opened.case_id).await?;
+        (StatusCode::CREATED, Some(invitation))
     } else {
-        StatusCode::OK
+        (StatusCode::OK, None)
     };
-    let mut response = view(&state, ctx, opened.case_id, status).await?;
+    let mut response = view_with(&state, ctx, opened.case_id, status, invitation).await?;
     if opened.created {
         read_your_writes(&state, opened.case_id, 1).await;
         if let Ok(location) =
@@ -218,8 +246,11 @@ pub async fn cancel(
         (status = 409, body = ErrorBody),
     )
 )]
+#[allow(clippy::too_many_arguments)]
 pub async fn recreate(
     state: web::Data<AppState>,
+    auth: web::Data<Auth>,
+    metering: web::Data<Arc<Metering>>,
     req: HttpRequest,
     identity: Identity,
     id: web::Path<String>,
@@ -228,12 +259,22 @@ pub async fn recreate(
     let ctx = identity.require(&[Organisation, Officer, Operator])?;
     let (reason, trigger, comment) = body.parts()?;
     let expected = if_match(&req)?;
+    metering.check(&ctx.tenant, Module::Workflow).await?;
     let recreated = state
         .cases
         .cancel_and_recreate(ctx, parse_case_id(&id)?, reason, trigger, comment, expected)
         .await?;
+    bill(&metering, ctx, Module::Workflow).await;
+    let invitation = invitations::issue(&auth, ctx, recreated.replacement).await?;
     read_your_writes(&state, recreated.replacement, 1).await;
-    let mut response = view(&state, ctx, recreated.replacement, StatusCode::CREATED).await?;
+    let mut response = view_with(
+        &state,
+        ctx,
+        recreated.replacement,
+        StatusCode::CREATED,
+        Some(invitation),
+    )
+    .await?;
     if let Ok(location) =
         header::HeaderValue::from_str(&format!("/verifications/{}", recreated.replacement))
     {

@@ -3,9 +3,84 @@
 //! (swagger-ui-dist, Apache-2.0), so the docs work offline.
 
 use actix_web::{web, HttpResponse};
-use utoipa::OpenApi;
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes,
+    SecurityRequirement, SecurityScheme,
+};
+use utoipa::{Modify, OpenApi};
 
-use super::{admin, auth, cases, dashboards, documents, health, ocr, queries};
+use super::{
+    admin, auth, cases, dashboards, documents, health, invitations, ocr, operator, queries, usage,
+};
+
+/// Declares how callers authenticate (see docs/security.md) and requires one
+/// of them everywhere except on the public paths, which opt out.
+#[derive(Debug)]
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "oauth2",
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [Flow::ClientCredentials(ClientCredentials::new(
+                    "/oauth2/token",
+                    Scopes::from_iter([
+                        ("org.verify", "organisations: open and follow cases"),
+                        (
+                            "user.submit",
+                            "individuals: submit data (invitations carry it)",
+                        ),
+                        ("admin.review", "verification officers: review and decide"),
+                        (
+                            "platform.operate",
+                            "operators: tenants, clients, plans, keys",
+                        ),
+                    ]),
+                ))],
+                "OAuth 2.0 client credentials; send the token as `Authorization: Bearer`.",
+            )),
+        );
+        components.add_security_scheme(
+            "invitation",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("vti_<invitation id>.<secret>")
+                    .description(Some(
+                        "An individual's invitation token: reaches only its own case.",
+                    ))
+                    .build(),
+            ),
+        );
+        for (name, header, description) in [
+            ("api_key", "X-API-KEY", "The client id."),
+            ("api_timestamp", "X-API-TIMESTAMP", "Unix time in seconds, within 5 minutes."),
+            (
+                "api_sign",
+                "X-API-SIGN",
+                "hex(hmac_sha256(secret, ts + \"\\n\" + METHOD + \"\\n\" + path + \"\\n\" + hex(sha256(body)))); each signature is accepted once.",
+            ),
+        ] {
+            components.add_security_scheme(
+                name,
+                SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                    header,
+                    description,
+                ))),
+            );
+        }
+        let none: [&str; 0] = [];
+        openapi.security = Some(vec![
+            SecurityRequirement::new("oauth2", none),
+            SecurityRequirement::new("api_key", none)
+                .add("api_timestamp", none)
+                .add("api_sign", none),
+            SecurityRequirement::new("invitation", none),
+        ]);
+    }
+}
 
 #[derive(Debug, OpenApi)]
 #[openapi(
@@ -16,8 +91,10 @@ individuals submit data, verification officers decide. Every change is an immuta
 Errors always look like `{\"error\":{\"code\",\"message\",\"details\",\"trace_id\"}}`. \
 Every POST/PUT/PATCH accepts `Idempotency-Key`; responses carry an `ETag` that \
 `If-Match` can demand.\n\n\
-Until authentication lands, the caller is named by the development headers \
-`X-Tenant-Id`, `X-Actor-Kind` (organisation, individual, officer, operator) and `X-Actor-Id`.",
+Callers authenticate with an OAuth 2.0 client-credentials token, an HMAC-signed request \
+(`X-API-KEY`, `X-API-TIMESTAMP`, `X-API-SIGN`) or, for individuals, an invitation token. \
+Requests are limited per client (`RateLimit-*` headers, 429 with `Retry-After`) and billed \
+modules by a monthly quota.",
         license(name = "Apache-2.0")
     ),
     paths(
@@ -28,6 +105,9 @@ Until authentication lands, the caller is named by the development headers \
         cases::cancel,
         cases::recreate,
         cases::resubmit,
+        invitations::create,
+        invitations::revoke,
+        usage::usage,
         admin::get,
         admin::decide,
         admin::assign,
@@ -49,10 +129,13 @@ Until authentication lands, the caller is named by the development headers \
         ocr::read_document,
         auth::token,
         auth::jwks,
-        auth::create_tenant,
-        auth::create_client,
-        auth::rotate_secret,
-        auth::revoke_client,
+        operator::create_tenant,
+        operator::get_tenant,
+        operator::set_plan,
+        operator::create_client,
+        operator::rotate_secret,
+        operator::revoke_client,
+        operator::rotate_signing_key,
         health::live,
         health::ready,
     ),
@@ -63,8 +146,10 @@ Until authentication lands, the caller is named by the development headers \
         (name = "dashboards", description = "Analytics from the read models (seed 004)"),
         (name = "health", description = "Liveness and readiness"),
         (name = "auth", description = "OAuth 2.0 client credentials and the token signing keys"),
-        (name = "operator", description = "Tenants and API clients (operators)"),
-    )
+        (name = "operator", description = "Tenants, plans, API clients and signing keys (operators)"),
+        (name = "usage", description = "Metered usage and quotas"),
+    ),
+    modifiers(&Security)
 )]
 pub struct ApiDoc;
 

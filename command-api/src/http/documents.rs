@@ -1,6 +1,8 @@
 //! `POST /document/validate` (CHK-3, seed 003 §8.3): MRZ checks and printed
 //! zone coherence, callable on its own (CHK-12).
 
+use std::sync::Arc;
+
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use time::macros::format_description;
@@ -8,10 +10,13 @@ use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 use veritrail_domain::document::{validate, DocumentCheck, PrintedFields};
 use veritrail_domain::mrz::{Mrz, Sex};
+use veritrail_domain::tenant::Module;
 use veritrail_domain::ActorKind;
 
 use super::error::{ApiError, ErrorBody};
 use super::identity::Identity;
+use super::usage::metered;
+use crate::metering::Metering;
 
 /// The MRZ: one string with newlines, or its lines.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -143,13 +148,18 @@ pub(super) fn enum_text<T: Serialize>(value: &T) -> String {
 )]
 pub async fn validate_document(
     identity: Identity,
+    metering: web::Data<Arc<Metering>>,
     body: web::Json<ValidateDocument>,
 ) -> Result<HttpResponse, ApiError> {
-    identity.require(&[
+    let ctx = identity.require(&[
         ActorKind::Organisation,
         ActorKind::Officer,
         ActorKind::Operator,
     ])?;
+    metered(&metering, ctx, Module::Validate, check_document(body)).await
+}
+
+async fn check_document(body: web::Json<ValidateDocument>) -> Result<HttpResponse, ApiError> {
     let started = std::time::Instant::now();
     let body = body.into_inner();
     let mrz = match body.mrz {

@@ -203,6 +203,23 @@ impl From<veritrail_domain::tenant::TenantError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, "client_revoked", message)
             }
             TenantError::RoleNotForClients(_) => ApiError::validation("role", message),
+            TenantError::UnknownPlan(_) => ApiError::validation("plan", message),
+        }
+    }
+}
+
+impl From<veritrail_domain::invitation::InvitationError> for ApiError {
+    fn from(error: veritrail_domain::invitation::InvitationError) -> Self {
+        use veritrail_domain::invitation::InvitationError;
+        let message = error.to_string();
+        match error {
+            InvitationError::NotFound => ApiError::not_found("invitation"),
+            InvitationError::AlreadyIssued => {
+                ApiError::new(StatusCode::CONFLICT, "invitation_exists", message)
+            }
+            InvitationError::AlreadyRevoked => {
+                ApiError::new(StatusCode::CONFLICT, "invitation_revoked", message)
+            }
         }
     }
 }
@@ -212,6 +229,7 @@ impl From<ServiceError> for ApiError {
         match error {
             ServiceError::Refused(e) => e.into(),
             ServiceError::TenantRefused(e) => e.into(),
+            ServiceError::InvitationRefused(e) => e.into(),
             ServiceError::Conflict => ApiError::new(
                 StatusCode::CONFLICT,
                 "concurrent_modification",

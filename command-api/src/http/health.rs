@@ -8,13 +8,13 @@ use super::error::{ApiError, ErrorBody};
 use super::AppState;
 
 /// The process is up.
-#[utoipa::path(get, path = "/health/live", tag = "health", responses((status = 200)))]
+#[utoipa::path(get, path = "/health/live", tag = "health", security(()), responses((status = 200)))]
 pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "live"}))
 }
 
 /// The process can serve: the event store answers.
-#[utoipa::path(get, path = "/health/ready", tag = "health",
+#[utoipa::path(get, path = "/health/ready", tag = "health", security(()),
     responses((status = 200), (status = 503, body = ErrorBody)))]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     match state.cases.database().ping().await {

@@ -64,7 +64,7 @@ fn replay(stored: StoredResponse) -> HttpResponse {
     response.body(stored.body)
 }
 
-fn payload_of(bytes: web::Bytes) -> actix_web::dev::Payload {
+pub(super) fn payload_of(bytes: web::Bytes) -> actix_web::dev::Payload {
     let (_, mut payload) = actix_http::h1::Payload::create(true);
     payload.unread_data(bytes);
     actix_web::dev::Payload::from(payload)

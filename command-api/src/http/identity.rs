@@ -1,13 +1,20 @@
 //! Who is calling. Handlers take tenant and actor from the request extension
 //! set here, never from a body.
 //!
-//! A request authenticates with `Authorization: Bearer <token>` (an access
-//! token from `POST /oauth2/token`): the token names the tenant, the client
-//! (the actor id), its role and its scopes. When `dev_identity_headers` is
-//! on (development and tests only), a request without a token may name
-//! itself with `X-Tenant-Id`, `X-Actor-Kind` and `X-Actor-Id` instead.
-//! Public paths (health, API docs, the token endpoint and the published
-//! keys) need neither.
+//! A request authenticates in one of three ways:
+//! - `Authorization: Bearer <token>` with an access token from
+//!   `POST /oauth2/token`: the token names the tenant, the client (the actor
+//!   id), its role and its scopes;
+//! - HMAC request signing: `X-API-KEY` (the client id), `X-API-TIMESTAMP`
+//!   and `X-API-SIGN` (see [`crate::auth::signatures`]); the client acts
+//!   with every scope of its role;
+//! - `Authorization: Bearer vti_…`, an individual's invitation: it reaches
+//!   only its own case, and only to read it and answer it.
+//!
+//! When `dev_identity_headers` is on (development and tests only), a request
+//! with none of these may name itself with `X-Tenant-Id`, `X-Actor-Kind`
+//! and `X-Actor-Id` instead. Public paths (health, API docs, the token
+//! endpoint and the published keys) need nothing.
 
 use std::future::{ready, Ready};
 
@@ -16,14 +23,20 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use futures::StreamExt;
+use time::OffsetDateTime;
 use uuid::Uuid;
 use veritrail_domain::tenant::Scope;
 use veritrail_domain::{Actor, ActorId, ActorKind, TenantId};
 
 use super::auth::Auth;
 use super::error::ApiError;
+use super::idempotency::payload_of;
+use super::ocr::OCR_BODY_LIMIT;
 use super::trace::RequestId;
 use crate::application::RequestContext;
+use crate::auth::invitations::TOKEN_PREFIX;
+use crate::auth::signatures;
 
 /// The identity used when a request names none (development only).
 #[derive(Debug, Clone)]
@@ -134,6 +147,167 @@ fn request_ids(req: &ServiceRequest) -> Uuid {
         .unwrap_or_else(Uuid::now_v7)
 }
 
+fn context(req: &ServiceRequest, tenant: TenantId, actor: Actor) -> RequestContext {
+    let request_id = request_ids(req);
+    RequestContext {
+        tenant,
+        actor,
+        correlation_id: request_id,
+        request_id,
+    }
+}
+
+fn bad_signature(code: &'static str, message: &str) -> ApiError {
+    unauthorized(code, message, "HMAC-SHA256 realm=\"veritrail\"")
+}
+
+/// Reads the whole body (to hash it) and puts it back for the handler.
+async fn take_body(req: &mut ServiceRequest) -> Result<web::Bytes, ApiError> {
+    let mut payload = req.take_payload();
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "the body could not be read",
+            )
+        })?;
+        if body.len() + chunk.len() > OCR_BODY_LIMIT {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("the body is larger than {OCR_BODY_LIMIT} bytes"),
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let body = body.freeze();
+    req.set_payload(payload_of(body.clone()));
+    Ok(body)
+}
+
+/// HMAC request signing: timestamp within ±5 minutes, a valid signature by
+/// one of the client's current secrets, and a signature never seen before.
+async fn from_signature(
+    req: &mut ServiceRequest,
+    auth: &Auth,
+    api_key: String,
+) -> Result<Identity, ApiError> {
+    let (Some(timestamp), Some(signature)) = (
+        header(req, "x-api-timestamp").map(str::to_owned),
+        header(req, "x-api-sign").map(str::to_owned),
+    ) else {
+        return Err(bad_signature(
+            "missing_signature",
+            "a signed request needs X-API-KEY, X-API-TIMESTAMP and X-API-SIGN",
+        ));
+    };
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let Some(sent_at) = signatures::parse_timestamp(&timestamp) else {
+        return Err(bad_signature(
+            "invalid_timestamp",
+            "X-API-TIMESTAMP must be Unix time in seconds",
+        ));
+    };
+    if (now - sent_at).abs() > signatures::MAX_SKEW_SECONDS {
+        return Err(bad_signature(
+            "stale_timestamp",
+            "X-API-TIMESTAMP is more than 5 minutes from the server's clock",
+        )
+        .with_details(serde_json::json!({ "server_time": now, "max_skew_seconds": signatures::MAX_SKEW_SECONDS })));
+    }
+    let path = match req.query_string() {
+        "" => req.path().to_owned(),
+        query => format!("{}?{query}", req.path()),
+    };
+    let method = req.method().as_str().to_owned();
+    let body = take_body(req).await?;
+    let invalid = || bad_signature("invalid_signature", "the request signature does not match");
+    let found = auth
+        .tenants
+        .signing_secrets(&api_key, OffsetDateTime::now_utc())
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "signing secrets could not be read");
+            ApiError::internal()
+        })?;
+    let Some((client, secrets)) = found else {
+        return Err(invalid());
+    };
+    let canonical = signatures::canonical(&timestamp, &method, &path, &body);
+    if !signatures::verify(&secrets, &canonical, &signature) {
+        return Err(invalid());
+    }
+    let first = auth.replays.first_use(&signature, now).await.map_err(|e| {
+        tracing::error!(error = %e, "replay store failed");
+        ApiError::internal()
+    })?;
+    if !first {
+        return Err(bad_signature(
+            "replayed_signature",
+            "this signature was already used; sign each request anew",
+        ));
+    }
+    let actor = ActorId::parse(&client.client_id).map_err(|_| invalid())?;
+    let ctx = context(req, client.tenant, Actor::new(client.role, actor));
+    Ok(Identity(ctx, Scope::of(client.role).into_iter().collect()))
+}
+
+/// Where an invitation may go: its own case, to read it, submit data and
+/// answer a requested action. Another case is not found; anything else is
+/// forbidden.
+fn invitation_allows(req: &ServiceRequest, case: &str) -> Result<(), ApiError> {
+    let segments: Vec<&str> = req.path().trim_matches('/').split('/').collect();
+    let method = req.method().as_str();
+    let target =
+        match (method, segments.as_slice()) {
+            ("GET", ["verifications", id])
+            | ("PUT", ["verifications", id, "data"])
+            | ("POST", ["verifications", id, "checks", _, "resubmit"]) => *id,
+            _ => return Err(ApiError::forbidden(
+                "an invitation only reaches its own case: read it, submit data, resubmit evidence",
+            )
+            .with_details(serde_json::json!({"reason": "invitation_scope"}))),
+        };
+    if target == case {
+        Ok(())
+    } else {
+        Err(ApiError::not_found("case"))
+    }
+}
+
+async fn from_invitation(
+    req: &ServiceRequest,
+    auth: &Auth,
+    token: &str,
+) -> Result<Identity, ApiError> {
+    let invalid = || {
+        unauthorized(
+            "invalid_token",
+            "the invitation is invalid, expired or revoked",
+            "Bearer realm=\"veritrail\", error=\"invalid_token\"",
+        )
+    };
+    let invited = auth
+        .invitations
+        .authenticate(token)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "invitation lookup failed");
+            ApiError::internal()
+        })?
+        .ok_or_else(invalid)?;
+    invitation_allows(req, &invited.case_id.to_string())?;
+    let actor = ActorId::parse(&invited.invitation_id.to_string()).map_err(|_| invalid())?;
+    let ctx = context(
+        req,
+        invited.tenant,
+        Actor::new(ActorKind::Individual, actor),
+    );
+    Ok(Identity(ctx, vec![Scope::UserSubmit]))
+}
+
 async fn from_token(req: &ServiceRequest, auth: &Auth, token: &str) -> Result<Identity, ApiError> {
     let invalid = || {
         unauthorized(
@@ -151,21 +325,15 @@ async fn from_token(req: &ServiceRequest, auth: &Auth, token: &str) -> Result<Id
     if matches!(claims.role, ActorKind::System) {
         return Err(invalid());
     }
-    let request_id = request_ids(req);
     Ok(Identity(
-        RequestContext {
-            tenant,
-            actor: Actor::new(claims.role, actor),
-            correlation_id: request_id,
-            request_id,
-        },
+        context(req, tenant, Actor::new(claims.role, actor)),
         claims.scopes(),
     ))
 }
 
 /// Middleware: attaches an [`Identity`] or answers 401 in the one error shape.
 pub async fn authenticate(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
     if is_public(req.path()) {
@@ -182,17 +350,31 @@ pub async fn authenticate(
             .or_else(|| h.strip_prefix("bearer "))
             .map(str::trim)
     });
-    let identity = match bearer {
-        Some(Some(token)) => from_token(&req, &auth, token).await,
-        Some(None) => Err(unauthorized(
+    let api_key = header(&req, "x-api-key").map(str::to_owned);
+    let identity = match (bearer, api_key) {
+        (Some(_), Some(_)) => Err(unauthorized(
+            "unauthenticated",
+            "use one authentication method: a Bearer token or a signed request",
+            "Bearer realm=\"veritrail\"",
+        )),
+        (None, Some(api_key)) => from_signature(&mut req, &auth, api_key).await,
+        (Some(Some(token)), None) if token.starts_with(TOKEN_PREFIX) => {
+            let token = token.to_owned();
+            from_invitation(&req, &auth, &token).await
+        }
+        (Some(Some(token)), None) => {
+            let token = token.to_owned();
+            from_token(&req, &auth, &token).await
+        }
+        (Some(None), None) => Err(unauthorized(
             "unauthenticated",
             "use Authorization: Bearer with a token from POST /oauth2/token",
             "Bearer realm=\"veritrail\"",
         )),
-        None if auth.dev_headers => {
+        (None, None) if auth.dev_headers => {
             resolve(&req, &default).map(|ctx| Identity(ctx, Scope::ALL.to_vec()))
         }
-        None => Err(unauthorized(
+        (None, None) => Err(unauthorized(
             "unauthenticated",
             "an access token is required: POST /oauth2/token, then Authorization: Bearer",
             "Bearer realm=\"veritrail\"",

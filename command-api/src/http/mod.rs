@@ -12,9 +12,13 @@ mod etag;
 mod health;
 mod idempotency;
 mod identity;
+mod invitations;
 mod ocr;
+mod operator;
 mod queries;
+mod throttle;
 mod trace;
+mod usage;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -34,6 +38,8 @@ pub use identity::DevIdentity;
 
 use crate::application::CaseService;
 use crate::idempotency::IdempotencyStore;
+use crate::metering::Metering;
+use crate::rate_limit::RateLimiter;
 use crate::read_models::ReadModels;
 
 /// Largest JSON body accepted.
@@ -58,6 +64,7 @@ pub struct HttpConfig {
     /// The document readers (Tesseract engines and models), shared.
     pub documents: Arc<veritrail_vision::DocumentReader>,
     pub auth: Auth,
+    pub metering: Arc<Metering>,
 }
 
 fn json_error(error: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
@@ -112,16 +119,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/health/live").get(health::live))
         .service(web::resource("/oauth2/token").post(auth::token))
         .service(web::resource("/.well-known/jwks.json").get(auth::jwks))
-        .service(web::resource("/operator/tenants").post(auth::create_tenant))
-        .service(web::resource("/operator/tenants/{tenant}/clients").post(auth::create_client))
+        .service(web::resource("/operator/tenants").post(operator::create_tenant))
+        .service(web::resource("/operator/tenants/{tenant}").get(operator::get_tenant))
+        .service(web::resource("/operator/tenants/{tenant}/plan").put(operator::set_plan))
+        .service(web::resource("/operator/tenants/{tenant}/clients").post(operator::create_client))
         .service(
             web::resource("/operator/tenants/{tenant}/clients/{client_id}/rotate")
-                .post(auth::rotate_secret),
+                .post(operator::rotate_secret),
         )
         .service(
             web::resource("/operator/tenants/{tenant}/clients/{client_id}/revoke")
-                .post(auth::revoke_client),
+                .post(operator::revoke_client),
         )
+        .service(web::resource("/operator/signing-keys/rotate").post(operator::rotate_signing_key))
+        .service(web::resource("/usage").get(usage::usage))
         .service(web::resource("/health/ready").get(health::ready))
         .service(web::resource("/openapi.json").get(docs::spec))
         .service(web::resource(["/docs", "/docs/"]).get(docs::page))
@@ -144,6 +155,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/verifications/{id}/retry").post(cases::retry))
         .service(web::resource("/verifications/{id}/cancel").post(cases::cancel))
         .service(web::resource("/verifications/{id}/recreate").post(cases::recreate))
+        .service(web::resource("/verifications/{id}/invitations").post(invitations::create))
+        .service(
+            web::resource("/verifications/{id}/invitations/{invitation_id}/revoke")
+                .post(invitations::revoke),
+        )
         .service(web::resource("/verifications/{id}/checks/{check}/resubmit").post(cases::resubmit))
         .service(web::resource("/admin/verifications").get(queries::queue))
         .service(web::resource("/admin/audit").get(queries::audit))
@@ -184,6 +200,8 @@ pub fn server(
     let idempotency = web::Data::new(config.idempotency);
     let documents = web::Data::new(config.documents);
     let auth = web::Data::new(config.auth);
+    let metering = web::Data::new(config.metering);
+    let limiter = web::Data::new(RateLimiter::new());
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -191,6 +209,8 @@ pub fn server(
             .app_data(idempotency.clone())
             .app_data(documents.clone())
             .app_data(auth.clone())
+            .app_data(metering.clone())
+            .app_data(limiter.clone())
             .app_data(
                 web::JsonConfig::default()
                     .limit(JSON_LIMIT)
@@ -203,6 +223,7 @@ pub fn server(
             // Innermost first: the outermost (request id) sees everything.
             .wrap(from_fn(idempotency::idempotency))
             .wrap(ErrorHandlers::new().default_handler(error::framework_errors))
+            .wrap(from_fn(throttle::throttle))
             .wrap(from_fn(identity::authenticate))
             .wrap(from_fn(trace::request_id))
     })

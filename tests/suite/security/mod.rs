@@ -5,6 +5,11 @@
 //! tenant cannot see another's cases. Development headers are off here.
 
 mod access;
+mod hmac;
+mod invitations;
+mod isolation;
+mod limits;
+mod operator;
 mod tokens;
 
 use reqwest::{Method, StatusCode};
@@ -26,7 +31,7 @@ async fn secure_app() -> TestApp {
 
 /// `veritrail bootstrap`: the platform tenant and an operator client.
 async fn bootstrap_operator(app: &TestApp) -> Credentials {
-    veritrail::bootstrap::operator(&app.test_db.db, "platform")
+    veritrail::bootstrap::operator(&app.test_db.db, "platform", None)
         .await
         .expect("bootstrap")
 }
@@ -73,9 +78,26 @@ struct World {
     officer: Credentials,
 }
 
+/// A tenant on the enterprise plan (limits far above what a test sends)
+/// with an organisation and an officer client.
 async fn open_tenant(app: &TestApp, operator: &str, tenant: &str) -> (Credentials, Credentials) {
+    open_tenant_with(app, operator, tenant, json!({"plan": "enterprise"})).await
+}
+
+/// A tenant with `plan` (`{"plan", "limits"}`) and an organisation and an
+/// officer client.
+async fn open_tenant_with(
+    app: &TestApp,
+    operator: &str,
+    tenant: &str,
+    plan: Value,
+) -> (Credentials, Credentials) {
+    let mut body = json!({"tenant_id": tenant, "name": "Acme", "country": "FRA", "support_email": "help@acme.test"});
+    if let (Some(body), Some(plan)) = (body.as_object_mut(), plan.as_object()) {
+        body.extend(plan.clone());
+    }
     let response = call(app, Method::POST, "/operator/tenants", operator)
-        .json(&json!({"tenant_id": tenant, "name": "Acme", "country": "FRA", "support_email": "help@acme.test"}))
+        .json(&body)
         .send()
         .await
         .expect("create tenant");

@@ -71,6 +71,20 @@ pub struct VerificationView {
     pub submitted_at: Option<String>,
     /// The stream version; also the `ETag`.
     pub version: usize,
+    /// The individual's invitation: only in the answer that opened the case.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invitation: Option<InvitationView>,
+}
+
+/// An individual's invitation (AUTH-4). The token is shown once: hand the
+/// link (or the token) to the individual, who sends it as
+/// `Authorization: Bearer <token>`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InvitationView {
+    pub invitation_id: String,
+    pub token: String,
+    pub url: String,
+    pub expires_at: String,
 }
 
 /// What the individual submitted (officers only).
@@ -159,6 +173,7 @@ impl VerificationView {
             opened_at: rfc3339(case.opened_at),
             submitted_at: case.submitted_at.map(rfc3339),
             version,
+            invitation: None,
         }
     }
 }
@@ -254,6 +269,7 @@ impl VerificationView {
             opened_at: ms_rfc3339(case.opened_at_ms),
             submitted_at: case.submitted_at_ms.map(ms_rfc3339),
             version: usize::try_from(case.version).unwrap_or_default(),
+            invitation: None,
         }
     }
 }

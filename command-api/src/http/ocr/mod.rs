@@ -12,6 +12,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
+use veritrail_domain::tenant::Module;
 use veritrail_domain::ActorKind;
 use veritrail_vision::{DocumentReader, MrzReading, PrintedReading, VisionError};
 
@@ -22,6 +23,8 @@ use views::{mrz_view, no_document_view, printed_view};
 
 use super::error::{ApiError, ErrorBody};
 use super::identity::Identity;
+use super::usage::metered;
+use crate::metering::Metering;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -119,13 +122,21 @@ const HINTS: [&str; 6] = [
 pub async fn read_document(
     identity: Identity,
     reader: web::Data<Arc<DocumentReader>>,
+    metering: web::Data<Arc<Metering>>,
     body: web::Json<OcrRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    identity.require(&[
+    let ctx = identity.require(&[
         ActorKind::Organisation,
         ActorKind::Officer,
         ActorKind::Operator,
     ])?;
+    metered(&metering, ctx, Module::Ocr, read(reader, body)).await
+}
+
+async fn read(
+    reader: web::Data<Arc<DocumentReader>>,
+    body: web::Json<OcrRequest>,
+) -> Result<HttpResponse, ApiError> {
     let started = std::time::Instant::now();
     let body = body.into_inner();
     if let Some(hint) = body.document_hint.as_deref() {

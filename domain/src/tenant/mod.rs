@@ -4,7 +4,10 @@
 //! like everything else. Secrets never enter the domain: commands carry the
 //! slow hash the application computed.
 
-use std::collections::BTreeMap;
+mod plan;
+mod scope;
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
@@ -14,51 +17,8 @@ use time::OffsetDateTime;
 use crate::actor::ActorKind;
 use crate::ids::TenantId;
 
-/// What a token may be used for (seed 000 plus the operator's).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Scope {
-    #[serde(rename = "org.verify")]
-    OrgVerify,
-    #[serde(rename = "user.submit")]
-    UserSubmit,
-    #[serde(rename = "admin.review")]
-    AdminReview,
-    #[serde(rename = "platform.operate")]
-    PlatformOperate,
-}
-
-impl Scope {
-    pub const ALL: [Scope; 4] = [
-        Scope::OrgVerify,
-        Scope::UserSubmit,
-        Scope::AdminReview,
-        Scope::PlatformOperate,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::OrgVerify => "org.verify",
-            Scope::UserSubmit => "user.submit",
-            Scope::AdminReview => "admin.review",
-            Scope::PlatformOperate => "platform.operate",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Scope> {
-        Scope::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-
-    /// The scope an actor of `kind` needs to act as that kind.
-    pub fn of(kind: ActorKind) -> Option<Scope> {
-        match kind {
-            ActorKind::Organisation => Some(Scope::OrgVerify),
-            ActorKind::Individual => Some(Scope::UserSubmit),
-            ActorKind::Officer => Some(Scope::AdminReview),
-            ActorKind::Operator => Some(Scope::PlatformOperate),
-            ActorKind::System => None,
-        }
-    }
-}
+pub use plan::{thresholds_crossed, Limits, Module, Period, DEFAULT_PLAN, PLANS, QUOTA_ALERTS};
+pub use scope::Scope;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TenantCommand {
@@ -68,20 +28,36 @@ pub enum TenantCommand {
         country: String,
         support_email: String,
         plan: String,
+        limits: Limits,
     },
     RegisterClient {
         client_id: String,
         role: ActorKind,
         secret_hash: String,
+        secret_ref: Option<String>,
     },
     /// The new secret works at once; the old one until `previous_valid_until`.
     RotateSecret {
         client_id: String,
         secret_hash: String,
+        secret_ref: Option<String>,
         previous_valid_until: OffsetDateTime,
     },
     RevokeClient {
         client_id: String,
+    },
+    SetPlan {
+        plan: String,
+        limits: Limits,
+    },
+    /// Records that usage of `module` reached `percent` of its quota in
+    /// `period`; a level already recorded for that period records nothing.
+    RecordQuotaAlert {
+        module: Module,
+        period: String,
+        percent: u8,
+        used: u64,
+        quota: u64,
     },
 }
 
@@ -93,20 +69,41 @@ pub enum TenantEvent {
         country: String,
         support_email: String,
         plan: String,
+        /// The plan's limits when opened (absent in events written before
+        /// plans had limits: the plan's defaults apply).
+        #[serde(default)]
+        limits: Option<Limits>,
     },
     ClientRegistered {
         client_id: String,
         role: ActorKind,
         secret_hash: String,
+        /// Where the sealed copy used to check HMAC signatures is kept.
+        #[serde(default)]
+        secret_ref: Option<String>,
     },
     ClientSecretRotated {
         client_id: String,
         secret_hash: String,
+        #[serde(default)]
+        secret_ref: Option<String>,
         #[serde(with = "time::serde::rfc3339")]
         previous_valid_until: OffsetDateTime,
     },
     ClientRevoked {
         client_id: String,
+    },
+    PlanChanged {
+        plan: String,
+        limits: Limits,
+    },
+    /// Usage of a module reached 80 % or 100 % of its monthly quota.
+    QuotaThresholdReached {
+        module: Module,
+        period: String,
+        percent: u8,
+        used: u64,
+        quota: u64,
     },
 }
 
@@ -117,6 +114,8 @@ impl DomainEvent for TenantEvent {
             TenantEvent::ClientRegistered { .. } => "ClientRegistered",
             TenantEvent::ClientSecretRotated { .. } => "ClientSecretRotated",
             TenantEvent::ClientRevoked { .. } => "ClientRevoked",
+            TenantEvent::PlanChanged { .. } => "PlanChanged",
+            TenantEvent::QuotaThresholdReached { .. } => "QuotaThresholdReached",
         }
         .to_owned()
     }
@@ -140,12 +139,16 @@ pub enum TenantError {
     ClientRevoked(String),
     #[error("an API client cannot have the {0} role")]
     RoleNotForClients(String),
+    #[error("no such plan: {0}")]
+    UnknownPlan(String),
 }
 
 /// One secret hash and, once replaced, until when it still works.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecretHash {
     pub hash: String,
+    /// The sealed copy for HMAC request signing, if any.
+    pub secret_ref: Option<String>,
     pub valid_until: Option<OffsetDateTime>,
 }
 
@@ -170,6 +173,18 @@ impl Client {
             .map(|s| s.hash.as_str())
             .collect()
     }
+
+    /// The sealed-secret references usable at `now` (for HMAC signatures).
+    pub fn usable_secret_refs(&self, now: OffsetDateTime) -> Vec<&str> {
+        if self.revoked {
+            return Vec::new();
+        }
+        self.secrets
+            .iter()
+            .filter(|s| s.valid_until.is_none_or(|until| now < until))
+            .filter_map(|s| s.secret_ref.as_deref())
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,7 +194,10 @@ pub struct Tenant {
     pub country: String,
     pub support_email: String,
     pub plan: String,
+    pub limits: Option<Limits>,
     pub clients: BTreeMap<String, Client>,
+    /// Quota alerts already recorded: (module, period, percent).
+    pub alerts: BTreeSet<(Module, String, u8)>,
 }
 
 impl Tenant {
@@ -194,6 +212,11 @@ impl Tenant {
         Ok(client)
     }
 
+    /// The limits in force: the recorded ones, else the plan's defaults.
+    pub fn limits(&self) -> Option<Limits> {
+        self.limits.clone().or_else(|| Limits::of_plan(&self.plan))
+    }
+
     pub fn decide(&self, command: TenantCommand) -> Result<Vec<TenantEvent>, TenantError> {
         if self.id.is_none() && !matches!(command, TenantCommand::Open { .. }) {
             return Err(TenantError::NotFound);
@@ -205,6 +228,7 @@ impl Tenant {
                 country,
                 support_email,
                 plan,
+                limits,
             } => {
                 if self.id.is_some() {
                     return Err(TenantError::AlreadyOpened);
@@ -215,12 +239,33 @@ impl Tenant {
                     country,
                     support_email,
                     plan,
+                    limits: Some(limits),
+                }
+            }
+            TenantCommand::SetPlan { plan, limits } => TenantEvent::PlanChanged { plan, limits },
+            TenantCommand::RecordQuotaAlert {
+                module,
+                period,
+                percent,
+                used,
+                quota,
+            } => {
+                if self.alerts.contains(&(module, period.clone(), percent)) {
+                    return Ok(Vec::new());
+                }
+                TenantEvent::QuotaThresholdReached {
+                    module,
+                    period,
+                    percent,
+                    used,
+                    quota,
                 }
             }
             TenantCommand::RegisterClient {
                 client_id,
                 role,
                 secret_hash,
+                secret_ref,
             } => {
                 if matches!(role, ActorKind::Individual | ActorKind::System) {
                     return Err(TenantError::RoleNotForClients(role.as_str().to_owned()));
@@ -232,17 +277,20 @@ impl Tenant {
                     client_id,
                     role,
                     secret_hash,
+                    secret_ref,
                 }
             }
             TenantCommand::RotateSecret {
                 client_id,
                 secret_hash,
+                secret_ref,
                 previous_valid_until,
             } => {
                 self.client(&client_id)?;
                 TenantEvent::ClientSecretRotated {
                     client_id,
                     secret_hash,
+                    secret_ref,
                     previous_valid_until,
                 }
             }
@@ -281,17 +329,32 @@ impl Aggregate for Tenant {
                 country,
                 support_email,
                 plan,
+                limits,
             } => {
                 self.id = Some(tenant);
                 self.name = name;
                 self.country = country;
                 self.support_email = support_email;
                 self.plan = plan;
+                self.limits = limits;
+            }
+            TenantEvent::PlanChanged { plan, limits } => {
+                self.plan = plan;
+                self.limits = Some(limits);
+            }
+            TenantEvent::QuotaThresholdReached {
+                module,
+                period,
+                percent,
+                ..
+            } => {
+                self.alerts.insert((module, period, percent));
             }
             TenantEvent::ClientRegistered {
                 client_id,
                 role,
                 secret_hash,
+                secret_ref,
             } => {
                 self.clients.insert(
                     client_id,
@@ -299,6 +362,7 @@ impl Aggregate for Tenant {
                         role,
                         secrets: vec![SecretHash {
                             hash: secret_hash,
+                            secret_ref,
                             valid_until: None,
                         }],
                         revoked: false,
@@ -308,6 +372,7 @@ impl Aggregate for Tenant {
             TenantEvent::ClientSecretRotated {
                 client_id,
                 secret_hash,
+                secret_ref,
                 previous_valid_until,
             } => {
                 if let Some(client) = self.clients.get_mut(&client_id) {
@@ -321,6 +386,7 @@ impl Aggregate for Tenant {
                         0,
                         SecretHash {
                             hash: secret_hash,
+                            secret_ref,
                             valid_until: None,
                         },
                     );
@@ -348,7 +414,8 @@ mod tests {
                 name: "Acme".into(),
                 country: "FRA".into(),
                 support_email: "help@acme.test".into(),
-                plan: "standard".into(),
+                plan: DEFAULT_PLAN.into(),
+                limits: Limits::of_plan(DEFAULT_PLAN).expect("plan"),
             })
             .expect("open")
         {
@@ -371,6 +438,7 @@ mod tests {
             client_id: "acme.c1".into(),
             role,
             secret_hash: "h1".into(),
+            secret_ref: None,
         };
         assert_eq!(
             run(&mut none, register(ActorKind::Organisation)),
@@ -397,6 +465,7 @@ mod tests {
                 client_id: "acme.c1".into(),
                 role: ActorKind::Organisation,
                 secret_hash: "h1".into(),
+                secret_ref: None,
             },
         )
         .expect("register");
@@ -406,6 +475,7 @@ mod tests {
             TenantCommand::RotateSecret {
                 client_id: "acme.c1".into(),
                 secret_hash: "h2".into(),
+                secret_ref: Some("r-h2".into()),
                 previous_valid_until: until,
             },
         )
@@ -422,6 +492,7 @@ mod tests {
             TenantCommand::RotateSecret {
                 client_id: "acme.c1".into(),
                 secret_hash: "h3".into(),
+                secret_ref: Some("r-h3".into()),
                 previous_valid_until: datetime!(2026-11-24 00:00 UTC),
             },
         )
@@ -450,6 +521,46 @@ mod tests {
             ),
             Err(TenantError::ClientRevoked(_))
         ));
+    }
+
+    #[test]
+    fn plans_change_and_each_quota_alert_is_recorded_once_per_period() {
+        let mut t = opened();
+        assert_eq!(t.limits().and_then(|l| l.requests_per_minute), Some(60));
+        let mut limits = Limits::of_plan("sandbox").expect("sandbox");
+        limits.requests_per_minute = Some(5);
+        run(
+            &mut t,
+            TenantCommand::SetPlan {
+                plan: "sandbox".into(),
+                limits,
+            },
+        )
+        .expect("plan");
+        assert_eq!(t.plan, "sandbox");
+        assert_eq!(t.limits().and_then(|l| l.requests_per_minute), Some(5));
+        let alert = |period: &str| TenantCommand::RecordQuotaAlert {
+            module: Module::Ocr,
+            period: period.into(),
+            percent: 80,
+            used: 80,
+            quota: 100,
+        };
+        assert_eq!(t.decide(alert("2026-11")).expect("alert").len(), 1);
+        run(&mut t, alert("2026-11")).expect("alert");
+        assert!(t.decide(alert("2026-11")).expect("again").is_empty());
+        assert_eq!(t.decide(alert("2026-12")).expect("next month").len(), 1);
+    }
+
+    #[test]
+    fn events_written_before_plans_had_limits_get_the_plan_defaults() {
+        let old = serde_json::json!({"TenantOpened": {
+            "tenant": "acme", "name": "Acme", "country": "FRA",
+            "support_email": "a@b.c", "plan": "enterprise"}});
+        let event: TenantEvent = serde_json::from_value(old).expect("old event");
+        let mut t = Tenant::default();
+        t.apply(event);
+        assert_eq!(t.limits().and_then(|l| l.requests_per_minute), Some(600));
     }
 
     #[test]

@@ -1,0 +1,102 @@
+//! Individuals' invitations over HTTP (AUTH-4): issued with every new case,
+//! issued again or revoked by the organisation.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use time::format_description::well_known::Rfc3339;
+use veritrail_domain::case::CaseError;
+use veritrail_domain::{ActorKind, CaseId};
+
+use super::auth::Auth;
+use super::cases::parse_case_id;
+use super::dto::InvitationView;
+use super::error::{ApiError, ErrorBody};
+use super::identity::Identity;
+use super::AppState;
+use crate::application::RequestContext;
+use crate::auth::IssuedInvitation;
+
+use ActorKind::{Officer, Operator, Organisation};
+
+fn view_of(auth: &Auth, issued: IssuedInvitation) -> InvitationView {
+    let url = format!("{}?token={}", auth.invitation_url, issued.token);
+    InvitationView {
+        invitation_id: issued.invitation_id.to_string(),
+        token: issued.token,
+        url,
+        expires_at: issued.expires_at.format(&Rfc3339).unwrap_or_default(),
+    }
+}
+
+/// Issues an invitation to `case_id` and, where configured, logs its link
+/// (the seed's stand-in for sending it by email or SMS).
+pub(super) async fn issue(
+    auth: &Auth,
+    ctx: &RequestContext,
+    case_id: CaseId,
+) -> Result<InvitationView, ApiError> {
+    let issued = auth.invitations.issue(ctx, case_id).await?;
+    let view = view_of(auth, issued);
+    if auth.log_invitation_links {
+        tracing::info!(%case_id, invitation = %view.invitation_id, link = %view.url, "invitation issued");
+    }
+    Ok(view)
+}
+
+/// Issue another invitation for a case still waiting for its individual.
+/// Earlier invitations keep working until they expire or are revoked.
+#[utoipa::path(
+    post, path = "/verifications/{id}/invitations", tag = "verifications",
+    params(("id" = String, Path, description = "Case id")),
+    responses(
+        (status = 201, body = InvitationView),
+        (status = 404, description = "No such case for this tenant", body = ErrorBody),
+        (status = 409, description = "The case is closed", body = ErrorBody),
+    )
+)]
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: web::Data<Auth>,
+    identity: Identity,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = identity.require(&[Organisation, Officer, Operator])?;
+    let case_id = parse_case_id(&id)?;
+    let (case, _) = state.cases.load(ctx, case_id).await?;
+    let opened = case.opened().ok_or(CaseError::NotFound)?;
+    if !opened.status.is_active() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "case_closed",
+            format!("the case is {}: nobody needs to be invited", opened.status),
+        ));
+    }
+    let view = issue(&auth, ctx, case_id).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(view))
+}
+
+/// Revoke an invitation: its token stops working at once.
+#[utoipa::path(
+    post, path = "/verifications/{id}/invitations/{invitation_id}/revoke", tag = "verifications",
+    params(("id" = String, Path, description = "Case id"), ("invitation_id" = String, Path)),
+    responses(
+        (status = 204),
+        (status = 404, description = "No such invitation for this case and tenant", body = ErrorBody),
+        (status = 409, description = "Already revoked", body = ErrorBody),
+    )
+)]
+pub async fn revoke(
+    auth: web::Data<Auth>,
+    identity: Identity,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = identity.require(&[Organisation, Officer, Operator])?;
+    let (case, invitation) = path.into_inner();
+    let case_id = parse_case_id(&case)?;
+    let invitation =
+        uuid::Uuid::parse_str(&invitation).map_err(|_| ApiError::not_found("invitation"))?;
+    auth.invitations.revoke(ctx, case_id, invitation).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
