@@ -67,6 +67,31 @@ async fn each_role_reaches_exactly_the_endpoints_its_scope_allows() {
             ),
             &["operator"],
         ),
+        (
+            Method::POST,
+            format!("/verifications/{id}/invitations"),
+            None,
+            &["org", "officer"],
+        ),
+        (Method::GET, "/usage".into(), None, &["org", "operator"]),
+        (
+            Method::GET,
+            "/operator/tenants/acme".into(),
+            None,
+            &["operator"],
+        ),
+        (
+            Method::PUT,
+            "/operator/tenants/acme/plan".into(),
+            Some(json!({"plan": "enterprise"})),
+            &["operator"],
+        ),
+        (
+            Method::POST,
+            "/operator/signing-keys/rotate".into(),
+            None,
+            &["operator"],
+        ),
     ];
     for (method, path, body, allowed) in table {
         for (role, token) in [
