@@ -15,6 +15,7 @@ mod contract;
 mod dashboards;
 mod demo;
 mod global_order;
+mod metering;
 mod one_active_case;
 mod openapi;
 mod projections;

@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 use crate::actor::ActorKind;
 use crate::ids::TenantId;
 
-pub use plan::{thresholds_crossed, Limits, Module, Period, DEFAULT_PLAN, PLANS, QUOTA_ALERTS};
+pub use plan::{alert_level, Limits, Module, Period, DEFAULT_PLAN, PLANS, QUOTA_ALERTS};
 pub use scope::Scope;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -141,17 +141,10 @@ impl std::fmt::Display for Period {
 /// The alert levels of a monthly quota, in percent.
 pub const QUOTA_ALERTS: [u8; 2] = [80, 100];
 
-/// The alert levels crossed when usage goes from `before` to `after` calls
-/// of a `quota`: 80 % and 100 % each fire once, on the call that reaches them.
-pub fn thresholds_crossed(before: u64, after: u64, quota: u64) -> Vec<u8> {
-    QUOTA_ALERTS
-        .into_iter()
-        .filter(|percent| {
-            // The smallest usage at or above `percent` of the quota.
-            let level = (quota * u64::from(*percent)).div_ceil(100).max(1);
-            before < level && after >= level
-        })
-        .collect()
+/// The smallest use at or above `percent` % of `quota` (at least 1): the
+/// call that finds this many reached records the alert.
+pub fn alert_level(quota: u64, percent: u8) -> u64 {
+    (quota * u64::from(percent)).div_ceil(100).max(1)
 }
 
 #[cfg(test)]
@@ -198,17 +191,13 @@ mod tests {
     }
 
     #[test]
-    fn each_alert_level_fires_once_on_the_call_that_reaches_it() {
+    fn alert_levels_round_up_to_whole_calls() {
         // A quota of 10: 80 % is the 8th call, 100 % the 10th.
-        let fired: Vec<(u64, Vec<u8>)> = (0..12)
-            .map(|n| (n + 1, thresholds_crossed(n, n + 1, 10)))
-            .filter(|(_, t)| !t.is_empty())
-            .collect();
-        assert_eq!(fired, vec![(8, vec![80]), (10, vec![100])]);
+        assert_eq!(alert_level(10, 80), 8);
+        assert_eq!(alert_level(10, 100), 10);
         // A quota of 3: 80 % rounds up to the 3rd call, together with 100 %.
-        assert_eq!(thresholds_crossed(2, 3, 3), vec![80, 100]);
-        // A quota of 1: the first call reaches both.
-        assert_eq!(thresholds_crossed(0, 1, 1), vec![80, 100]);
-        assert!(thresholds_crossed(10, 11, 10).is_empty());
+        assert_eq!(alert_level(3, 80), 3);
+        assert_eq!(alert_level(1, 80), 1);
+        assert_eq!(alert_level(5_000, 80), 4_000);
     }
 }

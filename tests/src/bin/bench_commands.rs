@@ -59,6 +59,9 @@ async fn main() -> anyhow_free::Result {
         database_url: url.clone(),
         bind: "127.0.0.1:0".to_owned(),
         dev_identity_headers: true,
+        // BENCH_PROJECTIONS=off: no projection runners and no read-your-writes
+        // wait, to see the write path alone.
+        projections: std::env::var("BENCH_PROJECTIONS").map_or(true, |v| v != "off"),
         ..Default::default()
     };
     let app = veritrail::app::Application::build_with(&config, db).await?;
