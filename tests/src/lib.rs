@@ -10,6 +10,7 @@ use tempfile::TempDir;
 use veritrail_command_api::application::{CaseService, RandomIds, SystemClock};
 use veritrail_event_store::{Backend, EventDatabase};
 
+pub mod face_eval;
 pub mod fixtures;
 pub mod mrz_eval;
 

@@ -14,6 +14,7 @@ mod append_only;
 mod contract;
 mod dashboards;
 mod demo;
+mod faces;
 mod global_order;
 mod metering;
 mod one_active_case;

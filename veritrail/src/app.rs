@@ -71,6 +71,9 @@ impl Application {
             .mrz
             .warm(config.ocr_engines)
             .context("the document reader cannot start")?;
+        let faces =
+            veritrail_face::FaceEngine::load(&config.face_models_dir(), config.face_sessions)
+                .context("the face models cannot start")?;
         let keys = SigningKeys::load_or_create(db.clone())
             .await
             .context("token signing keys")?;
@@ -125,6 +128,7 @@ impl Application {
                 documents: Arc::new(documents),
                 auth,
                 metering,
+                faces: Arc::new(faces),
             },
         )?;
         Ok(Self {

@@ -51,6 +51,11 @@ pub struct Config {
     pub models_dir: String,
     /// Tesseract engines created at start (more are made on demand).
     pub ocr_engines: usize,
+    /// Where the face models and ONNX Runtime's library are; empty = the
+    /// `VERITRAIL_FACE_MODELS` variable or `~/.cache/veritrail/models/face`.
+    pub face_models_dir: String,
+    /// ONNX Runtime sessions per face model (requests run on them in turn).
+    pub face_sessions: usize,
     /// Pass/fail limits of the document photo quality checks.
     pub document_quality: veritrail_vision::QualityThresholds,
 }
@@ -75,6 +80,8 @@ impl Default for Config {
             dev_actor_id: "dev-client".to_owned(),
             models_dir: String::new(),
             ocr_engines: 2,
+            face_models_dir: String::new(),
+            face_sessions: 2,
             document_quality: veritrail_vision::QualityThresholds::default(),
         }
     }
@@ -103,7 +110,7 @@ impl std::fmt::Debug for Config {
 /// The keys a `VERITRAIL_*` variable may set. Other `VERITRAIL_*` variables
 /// (the scripts' `VERITRAIL_CACHE`, the tests' `VERITRAIL_TEST_DATABASE_URL`)
 /// are not configuration and are ignored.
-const KEYS: [&str; 17] = [
+const KEYS: [&str; 19] = [
     "dev_identity_headers",
     "token_ttl_minutes",
     "secrets_key",
@@ -111,6 +118,8 @@ const KEYS: [&str; 17] = [
     "invitation_url",
     "log_invitation_links",
     "models_dir",
+    "face_models_dir",
+    "face_sessions",
     "ocr_engines",
     "projections",
     "database_url",
@@ -130,6 +139,15 @@ impl Config {
             veritrail_vision::model_dir()
         } else {
             std::path::PathBuf::from(&self.models_dir)
+        }
+    }
+
+    /// The face models directory this configuration names.
+    pub fn face_models_dir(&self) -> std::path::PathBuf {
+        if self.face_models_dir.is_empty() {
+            veritrail_face::model_dir()
+        } else {
+            std::path::PathBuf::from(&self.face_models_dir)
         }
     }
 

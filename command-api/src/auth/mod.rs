@@ -12,6 +12,6 @@ pub mod vault;
 
 pub use invitations::{InvitationService, InvitedIndividual, IssuedInvitation};
 pub use keys::SigningKeys;
-pub use tenants::{AuthenticatedClient, Credentials, NewTenant, TenantService};
+pub use tenants::{AuthenticatedClient, Credentials, NewTenant, TenantPolicy, TenantService};
 pub use tokens::{Claims, Tokens};
 pub use vault::Vault;

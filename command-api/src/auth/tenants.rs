@@ -43,17 +43,25 @@ pub struct NewTenant {
     pub limits: Limits,
 }
 
-/// How long a tenant's limits are cached per instance (a plan change made
+/// How long a tenant's limits and settings are cached per instance (a change made
 /// on this instance applies at once, elsewhere within this time).
-const LIMITS_TTL: Duration = Duration::from_secs(5);
+const POLICY_TTL: Duration = Duration::from_secs(5);
 
-type LimitsCache = HashMap<TenantId, (Instant, Option<Limits>)>;
+/// What requests need to know about a tenant, cached.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TenantPolicy {
+    /// `None` for a tenant that does not exist (development identities).
+    pub limits: Option<Limits>,
+    pub face_match_threshold: Option<f64>,
+}
+
+type PolicyCache = HashMap<TenantId, (Instant, TenantPolicy)>;
 
 pub struct TenantService {
     store: EventStore<Tenant>,
     clock: Arc<dyn Clock>,
     vault: Arc<Vault>,
-    limits: Mutex<LimitsCache>,
+    policies: Mutex<PolicyCache>,
 }
 
 impl std::fmt::Debug for TenantService {
@@ -81,7 +89,7 @@ impl TenantService {
             store: db.event_store(vec![]),
             clock,
             vault,
-            limits: Mutex::new(HashMap::new()),
+            policies: Mutex::new(HashMap::new()),
         }
     }
 
@@ -148,26 +156,62 @@ impl TenantService {
     ) -> Result<(), ServiceError> {
         self.run(ctx, tenant, TenantCommand::SetPlan { plan, limits })
             .await?;
-        if let Ok(mut cache) = self.limits.lock() {
+        self.forget(tenant);
+        Ok(())
+    }
+
+    /// Sets the tenant's check settings (`None` = the service default).
+    pub async fn configure_checks(
+        &self,
+        ctx: &RequestContext,
+        tenant: &TenantId,
+        face_match_threshold: Option<f64>,
+    ) -> Result<(), ServiceError> {
+        self.run(
+            ctx,
+            tenant,
+            TenantCommand::ConfigureChecks {
+                face_match_threshold,
+            },
+        )
+        .await?;
+        self.forget(tenant);
+        Ok(())
+    }
+
+    fn forget(&self, tenant: &TenantId) {
+        if let Ok(mut cache) = self.policies.lock() {
             cache.remove(tenant);
         }
-        Ok(())
+    }
+
+    /// Limits and settings of `tenant`, cached for a few seconds.
+    pub async fn policy(&self, tenant: &TenantId) -> Result<TenantPolicy, ServiceError> {
+        if let Some((at, policy)) = self
+            .policies
+            .lock()
+            .ok()
+            .and_then(|c| c.get(tenant).cloned())
+        {
+            if at.elapsed() < POLICY_TTL {
+                return Ok(policy);
+            }
+        }
+        let loaded = self.load(tenant).await?;
+        let policy = TenantPolicy {
+            limits: loaded.id.is_some().then(|| loaded.limits()).flatten(),
+            face_match_threshold: loaded.face_match_threshold,
+        };
+        if let Ok(mut cache) = self.policies.lock() {
+            cache.insert(tenant.clone(), (Instant::now(), policy.clone()));
+        }
+        Ok(policy)
     }
 
     /// The limits in force for `tenant`, `None` for a tenant that does not
     /// exist (only development identities name such tenants). Cached.
     pub async fn limits(&self, tenant: &TenantId) -> Result<Option<Limits>, ServiceError> {
-        if let Some((at, limits)) = self.limits.lock().ok().and_then(|c| c.get(tenant).cloned()) {
-            if at.elapsed() < LIMITS_TTL {
-                return Ok(limits);
-            }
-        }
-        let loaded = self.load(tenant).await?;
-        let limits = loaded.id.is_some().then(|| loaded.limits()).flatten();
-        if let Ok(mut cache) = self.limits.lock() {
-            cache.insert(tenant.clone(), (Instant::now(), limits.clone()));
-        }
-        Ok(limits)
+        Ok(self.policy(tenant).await?.limits)
     }
 
     /// Records a quota alert (80 % or 100 %) once per module and period.

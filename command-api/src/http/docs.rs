@@ -10,7 +10,8 @@ use utoipa::openapi::security::{
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    admin, auth, cases, dashboards, documents, health, invitations, ocr, operator, queries, usage,
+    admin, auth, cases, dashboards, documents, faces, health, invitations, ocr, operator, queries,
+    usage,
 };
 
 /// Declares how callers authenticate (see docs/security.md) and requires one
@@ -127,11 +128,13 @@ modules by a monthly quota.",
         dashboards::timeline,
         documents::validate_document,
         ocr::read_document,
+        faces::face_match,
         auth::token,
         auth::jwks,
         operator::create_tenant,
         operator::get_tenant,
         operator::set_plan,
+        operator::configure_checks,
         operator::create_client,
         operator::rotate_secret,
         operator::revoke_client,
@@ -143,6 +146,7 @@ modules by a monthly quota.",
         (name = "verifications", description = "Organisations and individuals"),
         (name = "admin", description = "Verification officers"),
         (name = "documents", description = "Document checks, callable on their own (CHK-12)"),
+        (name = "faces", description = "Face match and liveness, callable on their own (CHK-12)"),
         (name = "dashboards", description = "Analytics from the read models (seed 004)"),
         (name = "health", description = "Liveness and readiness"),
         (name = "auth", description = "OAuth 2.0 client credentials and the token signing keys"),

@@ -204,6 +204,7 @@ impl From<veritrail_domain::tenant::TenantError> for ApiError {
             }
             TenantError::RoleNotForClients(_) => ApiError::validation("role", message),
             TenantError::UnknownPlan(_) => ApiError::validation("plan", message),
+            TenantError::InvalidThreshold => ApiError::validation("face_match_threshold", message),
         }
     }
 }

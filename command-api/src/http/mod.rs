@@ -9,6 +9,7 @@ mod documents;
 mod dto;
 mod error;
 mod etag;
+mod faces;
 mod health;
 mod idempotency;
 mod identity;
@@ -65,6 +66,8 @@ pub struct HttpConfig {
     pub documents: Arc<veritrail_vision::DocumentReader>,
     pub auth: Auth,
     pub metering: Arc<Metering>,
+    /// The face models (ONNX Runtime sessions), shared.
+    pub faces: Arc<veritrail_face::FaceEngine>,
 }
 
 fn json_error(error: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
@@ -148,6 +151,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .post(ocr::read_document),
         )
+        .service(
+            web::resource("/face/match")
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(ocr::OCR_BODY_LIMIT)
+                        .error_handler(json_error),
+                )
+                .post(faces::face_match),
+        )
+        .service(web::resource("/operator/tenants/{tenant}/checks").put(operator::configure_checks))
         .service(web::resource("/verifications").post(cases::create))
         .service(web::resource("/verifications/last-active").get(queries::last_active))
         .service(web::resource("/verifications/{id}").get(cases::get))
@@ -201,6 +214,7 @@ pub fn server(
     let documents = web::Data::new(config.documents);
     let auth = web::Data::new(config.auth);
     let metering = web::Data::new(config.metering);
+    let faces = web::Data::new(config.faces);
     let limiter = web::Data::new(RateLimiter::new());
     let mut server = HttpServer::new(move || {
         App::new()
@@ -210,6 +224,7 @@ pub fn server(
             .app_data(documents.clone())
             .app_data(auth.clone())
             .app_data(metering.clone())
+            .app_data(faces.clone())
             .app_data(limiter.clone())
             .app_data(
                 web::JsonConfig::default()

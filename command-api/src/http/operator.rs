@@ -97,6 +97,8 @@ pub struct TenantView {
     pub support_email: String,
     pub plan: String,
     pub limits: Option<LimitsView>,
+    /// The tenant's face match threshold; `null` = the service default.
+    pub face_match_threshold: Option<f64>,
     pub clients: Vec<ClientView>,
     /// Use of each billed module this month.
     pub usage: UsageView,
@@ -299,6 +301,7 @@ pub async fn get_tenant(
     Ok(HttpResponse::Ok().json(TenantView {
         tenant_id: tenant_id.to_string(),
         limits: tenant.limits().map(LimitsView::from),
+        face_match_threshold: tenant.face_match_threshold,
         clients: tenant
             .clients
             .iter()
@@ -366,4 +369,28 @@ pub async fn rotate_signing_key(
         kid,
         published: keys.all().into_iter().map(|k| k.kid).collect(),
     }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigureChecks {
+    /// Similarity a face match needs, 0–1; `null` = the service default.
+    pub face_match_threshold: Option<f64>,
+}
+
+/// Set a tenant's own check settings (CHK-4: the face match threshold).
+#[utoipa::path(put, path = "/operator/tenants/{tenant}/checks", tag = "operator", request_body = ConfigureChecks,
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn configure_checks(
+    identity: Identity,
+    auth: web::Data<Auth>,
+    path: web::Path<String>,
+    body: web::Json<ConfigureChecks>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = operator(&identity)?;
+    let tenant = tenant_path(&path)?;
+    auth.tenants
+        .configure_checks(ctx, &tenant, body.face_match_threshold)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

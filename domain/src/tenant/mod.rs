@@ -20,7 +20,7 @@ use crate::ids::TenantId;
 pub use plan::{alert_level, Limits, Module, Period, DEFAULT_PLAN, PLANS, QUOTA_ALERTS};
 pub use scope::Scope;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum TenantCommand {
     Open {
         tenant: TenantId,
@@ -50,6 +50,10 @@ pub enum TenantCommand {
         plan: String,
         limits: Limits,
     },
+    /// The tenant's own settings of the checks (CHK-4, CHK-5).
+    ConfigureChecks {
+        face_match_threshold: Option<f64>,
+    },
     /// Records that usage of `module` reached `percent` of its quota in
     /// `period`; a level already recorded for that period records nothing.
     RecordQuotaAlert {
@@ -61,7 +65,7 @@ pub enum TenantCommand {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum TenantEvent {
     TenantOpened {
         tenant: TenantId,
@@ -97,6 +101,10 @@ pub enum TenantEvent {
         plan: String,
         limits: Limits,
     },
+    /// The tenant's check settings; `None` = the service default.
+    ChecksConfigured {
+        face_match_threshold: Option<f64>,
+    },
     /// Usage of a module reached 80 % or 100 % of its monthly quota.
     QuotaThresholdReached {
         module: Module,
@@ -115,6 +123,7 @@ impl DomainEvent for TenantEvent {
             TenantEvent::ClientSecretRotated { .. } => "ClientSecretRotated",
             TenantEvent::ClientRevoked { .. } => "ClientRevoked",
             TenantEvent::PlanChanged { .. } => "PlanChanged",
+            TenantEvent::ChecksConfigured { .. } => "ChecksConfigured",
             TenantEvent::QuotaThresholdReached { .. } => "QuotaThresholdReached",
         }
         .to_owned()
@@ -141,6 +150,8 @@ pub enum TenantError {
     RoleNotForClients(String),
     #[error("no such plan: {0}")]
     UnknownPlan(String),
+    #[error("the face match threshold must be between 0 and 1")]
+    InvalidThreshold,
 }
 
 /// One secret hash and, once replaced, until when it still works.
@@ -187,7 +198,7 @@ impl Client {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Tenant {
     pub id: Option<TenantId>,
     pub name: String,
@@ -195,6 +206,8 @@ pub struct Tenant {
     pub support_email: String,
     pub plan: String,
     pub limits: Option<Limits>,
+    /// Similarity a face match needs; `None` = the service default.
+    pub face_match_threshold: Option<f64>,
     pub clients: BTreeMap<String, Client>,
     /// Quota alerts already recorded: (module, period, percent).
     pub alerts: BTreeSet<(Module, String, u8)>,
@@ -243,6 +256,16 @@ impl Tenant {
                 }
             }
             TenantCommand::SetPlan { plan, limits } => TenantEvent::PlanChanged { plan, limits },
+            TenantCommand::ConfigureChecks {
+                face_match_threshold,
+            } => {
+                if face_match_threshold.is_some_and(|t| !(0.0..=1.0).contains(&t)) {
+                    return Err(TenantError::InvalidThreshold);
+                }
+                TenantEvent::ChecksConfigured {
+                    face_match_threshold,
+                }
+            }
             TenantCommand::RecordQuotaAlert {
                 module,
                 period,
@@ -341,6 +364,11 @@ impl Aggregate for Tenant {
             TenantEvent::PlanChanged { plan, limits } => {
                 self.plan = plan;
                 self.limits = Some(limits);
+            }
+            TenantEvent::ChecksConfigured {
+                face_match_threshold,
+            } => {
+                self.face_match_threshold = face_match_threshold;
             }
             TenantEvent::QuotaThresholdReached {
                 module,

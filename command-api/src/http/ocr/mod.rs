@@ -9,14 +9,16 @@ use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
+use base64::Engine as _;
 use serde::Deserialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use veritrail_domain::tenant::Module;
 use veritrail_domain::ActorKind;
+use veritrail_face::FaceEngine;
 use veritrail_vision::{DocumentReader, MrzReading, PrintedReading, VisionError};
 
-use upload::decode_image;
+pub use upload::decode_image;
 pub use upload::OCR_BODY_LIMIT;
 use views::OcrView;
 use views::{mrz_view, no_document_view, printed_view};
@@ -68,13 +70,13 @@ fn vision_error(side: &str, error: VisionError) -> ApiError {
 /// front's printed zone when it names enough fields.
 fn read_sides(
     reader: &DocumentReader,
-    front: Vec<u8>,
-    back: Option<Vec<u8>>,
+    front: &[u8],
+    back: Option<&[u8]>,
     licence: bool,
     today: time::Date,
 ) -> Result<Outcome, ApiError> {
     if !licence {
-        for (side, image) in [("front", Some(&front)), ("back", back.as_ref())] {
+        for (side, image) in [("front", Some(front)), ("back", back)] {
             let Some(image) = image else { continue };
             match reader.mrz.read(image, today) {
                 Ok(reading) => return Ok(Outcome::Mrz(Box::new(reading), side)),
@@ -85,7 +87,7 @@ fn read_sides(
     }
     let printed = reader
         .printed
-        .read(&front, today)
+        .read(front, today)
         .map_err(|e| vision_error("front", e))?;
     Ok(if printed.fields.found() >= 3 {
         Outcome::Printed(printed)
@@ -123,6 +125,7 @@ pub async fn read_document(
     identity: Identity,
     reader: web::Data<Arc<DocumentReader>>,
     metering: web::Data<Arc<Metering>>,
+    faces: web::Data<Arc<FaceEngine>>,
     body: web::Json<OcrRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(&[
@@ -130,11 +133,30 @@ pub async fn read_document(
         ActorKind::Officer,
         ActorKind::Operator,
     ])?;
-    metered(&metering, ctx, Module::Ocr, read(reader, body)).await
+    metered(&metering, ctx, Module::Ocr, read(reader, faces, body)).await
+}
+
+/// The document's portrait (its largest face, with a margin) as base64 PNG.
+fn portrait(faces: &FaceEngine, bytes: &[u8]) -> Option<String> {
+    let image = veritrail_face::decode_photo(bytes).ok()?;
+    let found = faces.find(&image, "document").ok()?;
+    let [x, y, w, h] = found.face.bbox;
+    let (cx, cy) = (x + w / 2.0, y + h / 2.0);
+    let (cw, ch) = (w * 1.5, h * 1.7);
+    let left = (cx - cw / 2.0).max(0.0) as u32;
+    let top = (cy - ch / 2.0).max(0.0) as u32;
+    let width = (cw as u32).min(image.width().saturating_sub(left)).max(1);
+    let height = (ch as u32).min(image.height().saturating_sub(top)).max(1);
+    let crop = image::imageops::crop_imm(&image, left, top, width, height).to_image();
+    let mut png = Vec::new();
+    crop.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .ok()?;
+    Some(base64::engine::general_purpose::STANDARD.encode(png))
 }
 
 async fn read(
     reader: web::Data<Arc<DocumentReader>>,
+    faces: web::Data<Arc<FaceEngine>>,
     body: web::Json<OcrRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let started = std::time::Instant::now();
@@ -164,16 +186,31 @@ async fn read(
         .map(|b| decode_image("image_back_base64", b))
         .transpose()?;
     let reader = reader.get_ref().clone();
+    let faces = faces.get_ref().clone();
     let today = OffsetDateTime::now_utc().date();
     let licence = body.document_hint.as_deref() == Some("driver_license");
-    let outcome = web::block(move || read_sides(&reader, front, back, licence, today))
-        .await
-        .map_err(|_| ApiError::internal())??;
+    let (outcome, portrait) = web::block(move || {
+        let outcome = read_sides(&reader, &front, back.as_deref(), licence, today)?;
+        // The portrait is usually on the MRZ side (passports), else on the
+        // other one (ID cards carry the MRZ on the back).
+        let sides = match &outcome {
+            Outcome::Mrz(_, "back") => [back.as_deref(), Some(&front[..])],
+            _ => [Some(&front[..]), back.as_deref()],
+        };
+        let portrait = sides
+            .into_iter()
+            .flatten()
+            .find_map(|side| portrait(&faces, side));
+        Ok::<_, ApiError>((outcome, portrait))
+    })
+    .await
+    .map_err(|_| ApiError::internal())??;
     let mut view = match outcome {
         Outcome::Mrz(reading, side) => mrz_view(*reading, side, country_hint.as_deref(), today),
         Outcome::Printed(reading) => printed_view(&reading, country_hint.as_deref(), today),
         Outcome::Nothing => no_document_view(),
     };
+    view.images.face_crop_base64 = portrait;
     view.processing_ms = (started.elapsed().as_secs_f64() * 1e4).round() / 10.0;
     Ok(HttpResponse::Ok().json(view))
 }

@@ -75,8 +75,8 @@ pub struct ValidationView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImagesView {
-    /// The portrait from the document page (null until face detection runs on
-    /// documents).
+    /// The document's portrait (its largest face with a margin) as base64
+    /// PNG; null when no face was found.
     pub face_crop_base64: Option<String>,
 }
 

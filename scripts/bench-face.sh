@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Face match accuracy (ROC, EER) on the labelled photos and per-stage latency
+# (docs/accuracy.md, docs/benchmarks.md).
+# Usage: bash scripts/bench-face.sh [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/common.sh
+source scripts/lib/vision.sh
+source scripts/lib/face.sh
+
+require_rust
+face_models
+face_photos
+cargo build --release --locked -p veritrail-tests --bin bench_face
+echo "== machine: $(nproc --all) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+"$CARGO_TARGET_DIR/release/bench_face" "${1:-50}"
