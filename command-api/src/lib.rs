@@ -8,6 +8,7 @@
 
 pub mod application;
 pub mod auth;
+pub mod challenges;
 pub mod http;
 pub mod idempotency;
 pub mod metering;

@@ -131,10 +131,8 @@ impl Aggregate for Invitation {
         _services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
-        for event in self.decide(command)? {
-            sink.write(event, self).await;
-        }
-        Ok(())
+        let decided = self.decide(command);
+        crate::record::record(self, sink, decided).await
     }
 
     fn apply(&mut self, event: Self::Event) {

@@ -18,6 +18,7 @@ pub mod invitation;
 pub mod metadata;
 pub mod money;
 pub mod mrz;
+mod record;
 pub mod subject;
 pub mod tenant;
 pub mod text;

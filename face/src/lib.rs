@@ -1,12 +1,15 @@
 //! Face checks on ONNX models run by ONNX Runtime (`ort`, loaded at run
 //! time): detection and landmarks (YuNet), alignment to the 112×112
-//! template, embeddings and face match (MobileFaceNet). The models and the
+//! template, embeddings and face match (MobileFaceNet), liveness (an active
+//! challenge checked from landmarks, passive cues, the FaceAntiSpoofing
+//! model). The models and the
 //! runtime library come from PyPI/npm through `scripts/fetch-models.sh`
 //! (docs/models.md); a missing file is a startup error that names the fix.
 
 pub mod align;
 pub mod detect;
 pub mod embed;
+pub mod liveness;
 pub mod runtime;
 
 use std::path::{Path, PathBuf};
@@ -19,6 +22,7 @@ pub use embed::{Embedder, Embedding};
 /// Files in the models directory.
 pub const DETECTOR_MODEL: &str = "yunet.onnx";
 pub const EMBEDDER_MODEL: &str = "mobilefacenet.onnx";
+pub const ANTISPOOF_MODEL: &str = "antispoof.onnx";
 
 /// Detections below this score are ignored. YuNet scores clear frontal
 /// faces above 0.9; small document portraits score lower.
@@ -96,6 +100,7 @@ pub struct Comparison {
 pub struct FaceEngine {
     pub detector: Detector,
     pub embedder: Embedder,
+    pub antispoof: liveness::antispoof::AntiSpoof,
 }
 
 impl FaceEngine {
@@ -115,6 +120,13 @@ impl FaceEngine {
                 dir,
                 "MobileFaceNet",
                 EMBEDDER_MODEL,
+                sessions,
+            )?),
+            antispoof: liveness::antispoof::AntiSpoof::new(runtime::Pool::open(
+                env,
+                dir,
+                "FaceAntiSpoofing",
+                ANTISPOOF_MODEL,
                 sessions,
             )?),
         })

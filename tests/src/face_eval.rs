@@ -107,7 +107,8 @@ fn map_pixels(image: &RgbImage, f: impl Fn(f32) -> f32) -> RgbImage {
     out
 }
 
-fn jpeg(image: &RgbImage, quality: u8) -> RgbImage {
+/// The image saved as JPEG at `quality` and read back.
+pub fn jpeg(image: &RgbImage, quality: u8) -> RgbImage {
     let mut bytes = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut Cursor::new(&mut bytes), quality)
         .encode_image(image)

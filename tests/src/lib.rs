@@ -12,6 +12,7 @@ use veritrail_event_store::{Backend, EventDatabase};
 
 pub mod face_eval;
 pub mod fixtures;
+pub mod liveness_eval;
 pub mod mrz_eval;
 
 /// How long a test waits for concurrent transactions to finish before reading the global log.

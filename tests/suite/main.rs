@@ -16,6 +16,7 @@ mod dashboards;
 mod demo;
 mod faces;
 mod global_order;
+mod liveness;
 mod metering;
 mod one_active_case;
 mod openapi;

@@ -129,6 +129,7 @@ impl Application {
                 auth,
                 metering,
                 faces: Arc::new(faces),
+                challenges: veritrail_command_api::challenges::Challenges::new(db.clone(), 120),
             },
         )?;
         Ok(Self {

@@ -10,8 +10,8 @@ use utoipa::openapi::security::{
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    admin, auth, cases, dashboards, documents, faces, health, invitations, ocr, operator, queries,
-    usage,
+    admin, auth, cases, dashboards, documents, faces, health, invitations, liveness, ocr, operator,
+    queries, usage,
 };
 
 /// Declares how callers authenticate (see docs/security.md) and requires one
@@ -129,6 +129,8 @@ modules by a monthly quota.",
         documents::validate_document,
         ocr::read_document,
         faces::face_match,
+        liveness::challenge,
+        liveness::analyze,
         auth::token,
         auth::jwks,
         operator::create_tenant,

@@ -32,7 +32,7 @@ use veritrail_domain::{Actor, ActorId, ActorKind, TenantId};
 use super::auth::Auth;
 use super::error::ApiError;
 use super::idempotency::payload_of;
-use super::ocr::OCR_BODY_LIMIT;
+use super::liveness::BODY_LIMIT;
 use super::trace::RequestId;
 use crate::application::RequestContext;
 use crate::auth::invitations::TOKEN_PREFIX;
@@ -173,11 +173,11 @@ async fn take_body(req: &mut ServiceRequest) -> Result<web::Bytes, ApiError> {
                 "the body could not be read",
             )
         })?;
-        if body.len() + chunk.len() > OCR_BODY_LIMIT {
+        if body.len() + chunk.len() > BODY_LIMIT {
             return Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
-                format!("the body is larger than {OCR_BODY_LIMIT} bytes"),
+                format!("the body is larger than {BODY_LIMIT} bytes"),
             ));
         }
         body.extend_from_slice(&chunk);

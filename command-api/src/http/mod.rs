@@ -14,6 +14,7 @@ mod health;
 mod idempotency;
 mod identity;
 mod invitations;
+mod liveness;
 mod ocr;
 mod operator;
 mod queries;
@@ -68,6 +69,7 @@ pub struct HttpConfig {
     pub metering: Arc<Metering>,
     /// The face models (ONNX Runtime sessions), shared.
     pub faces: Arc<veritrail_face::FaceEngine>,
+    pub challenges: crate::challenges::Challenges,
 }
 
 fn json_error(error: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
@@ -160,6 +162,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .post(faces::face_match),
         )
+        .service(web::resource("/liveness/challenge").post(liveness::challenge))
+        .service(
+            web::resource("/liveness/analyze")
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(liveness::BODY_LIMIT)
+                        .error_handler(json_error),
+                )
+                .post(liveness::analyze),
+        )
         .service(web::resource("/operator/tenants/{tenant}/checks").put(operator::configure_checks))
         .service(web::resource("/verifications").post(cases::create))
         .service(web::resource("/verifications/last-active").get(queries::last_active))
@@ -215,6 +227,7 @@ pub fn server(
     let auth = web::Data::new(config.auth);
     let metering = web::Data::new(config.metering);
     let faces = web::Data::new(config.faces);
+    let challenges = web::Data::new(config.challenges);
     let limiter = web::Data::new(RateLimiter::new());
     let mut server = HttpServer::new(move || {
         App::new()
@@ -225,6 +238,7 @@ pub fn server(
             .app_data(auth.clone())
             .app_data(metering.clone())
             .app_data(faces.clone())
+            .app_data(challenges.clone())
             .app_data(limiter.clone())
             .app_data(
                 web::JsonConfig::default()

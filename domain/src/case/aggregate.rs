@@ -317,10 +317,8 @@ impl Aggregate for VerificationCase {
         services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
-        for event in self.decide(command, services.clock.now())? {
-            sink.write(event, self).await;
-        }
-        Ok(())
+        let decided = self.decide(command, services.clock.now());
+        crate::record::record(self, sink, decided).await
     }
 
     fn apply(&mut self, event: Self::Event) {

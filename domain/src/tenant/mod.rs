@@ -172,27 +172,22 @@ pub struct Client {
 }
 
 impl Client {
-    /// Hashes that authenticate at `now` (the current one and, during a
-    /// rotation's overlap, the previous one).
-    pub fn usable_hashes(&self, now: OffsetDateTime) -> Vec<&str> {
-        if self.revoked {
-            return Vec::new();
-        }
+    /// The secrets that work at `now`: the current one and, during a
+    /// rotation's overlap, the previous one; none once revoked.
+    fn usable(&self, now: OffsetDateTime) -> impl Iterator<Item = &SecretHash> {
         self.secrets
             .iter()
-            .filter(|s| s.valid_until.is_none_or(|until| now < until))
-            .map(|s| s.hash.as_str())
-            .collect()
+            .filter(move |s| !self.revoked && s.valid_until.is_none_or(|until| now < until))
     }
 
-    /// The sealed-secret references usable at `now` (for HMAC signatures).
+    /// Hashes that authenticate at `now` (token endpoint).
+    pub fn usable_hashes(&self, now: OffsetDateTime) -> Vec<&str> {
+        self.usable(now).map(|s| s.hash.as_str()).collect()
+    }
+
+    /// The sealed-secret references usable at `now` (HMAC signatures).
     pub fn usable_secret_refs(&self, now: OffsetDateTime) -> Vec<&str> {
-        if self.revoked {
-            return Vec::new();
-        }
-        self.secrets
-            .iter()
-            .filter(|s| s.valid_until.is_none_or(|until| now < until))
+        self.usable(now)
             .filter_map(|s| s.secret_ref.as_deref())
             .collect()
     }
@@ -338,10 +333,8 @@ impl Aggregate for Tenant {
         _services: &Self::Services,
         sink: &EventSink<Self>,
     ) -> Result<(), Self::Error> {
-        for event in self.decide(command)? {
-            sink.write(event, self).await;
-        }
-        Ok(())
+        let decided = self.decide(command);
+        crate::record::record(self, sink, decided).await
     }
 
     fn apply(&mut self, event: Self::Event) {
