@@ -267,29 +267,22 @@ pub async fn analyze(
     let tenant = ctx.tenant.to_string();
     let work = async move {
         let started = std::time::Instant::now();
-        let (steps, encoded): (Option<Vec<Step>>, Vec<String>) = match ask(body.into_inner())? {
-            Ask::Passive(image) => (None, vec![image]),
+        // Decode first: a malformed upload must not spend the challenge.
+        let (images, challenge) = match ask(body.into_inner())? {
+            Ask::Passive(image) => (vec![decode_photo("image_live_base64", &image)?], None),
             Ask::Challenge(id, nonce, frames) => {
-                // Decode first: a malformed upload should not burn the challenge.
-                for (i, f) in frames.iter().enumerate() {
-                    decode_photo(&format!("frames[{i}]"), f)?;
-                }
-                let steps = challenges.take(&tenant, &id, &nonce, now()).await?;
-                (Some(steps), frames)
+                let images = frames
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| decode_photo(&format!("frames[{i}]"), f))
+                    .collect::<Result<Vec<_>, _>>()?;
+                (images, Some((id, nonce)))
             }
         };
-        let images = encoded
-            .iter()
-            .enumerate()
-            .map(|(i, f)| {
-                let field = if steps.is_some() {
-                    format!("frames[{i}]")
-                } else {
-                    "image_live_base64".to_owned()
-                };
-                decode_photo(&field, f)
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let steps: Option<Vec<Step>> = match challenge {
+            Some((id, nonce)) => Some(challenges.take(&tenant, &id, &nonce, now()).await?),
+            None => None,
+        };
         let engine = faces.get_ref().clone();
         let frames = web::block(move || engine.frames(&images))
             .await
