@@ -2,7 +2,8 @@
 //! `X-API-TIMESTAMP` is Unix time in seconds, and
 //! `X-API-SIGN = hex(hmac_sha256(secret, ts + "\n" + METHOD + "\n" + path + "\n" + hex(sha256(body))))`
 //! where `path` is the request path with its query string, if any, exactly
-//! as sent. A timestamp more than five minutes away is refused, and each
+//! as sent (for GET and HEAD the path alone is accepted too, as some clients
+//! sign it so). A timestamp more than five minutes away is refused, and each
 //! signature is accepted once (the replay store remembers it until it could
 //! no longer pass the timestamp check anyway).
 

@@ -120,8 +120,31 @@ async fn signed_requests_work_and_tampered_stale_or_replayed_ones_do_not() {
     let (status, listed) = send(&app, &w.officer, Method::GET, queue, b"", &signed).await;
     assert_eq!(status, StatusCode::OK, "{listed}");
     assert!(listed.to_string().contains(&id));
+    // A read signed over the path alone is accepted (some clients do so)…
     let signed = sign(&w.officer, now(), "GET", "/admin/verifications", b"");
     let (status, _) = send(&app, &w.officer, Method::GET, queue, b"", &signed).await;
+    assert_eq!(status, StatusCode::OK);
+    // … but a signature over another query is not.
+    let signed = sign(
+        &w.officer,
+        now(),
+        "GET",
+        "/admin/verifications?status=FAILED",
+        b"",
+    );
+    let (status, _) = send(&app, &w.officer, Method::GET, queue, b"", &signed).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // A write must sign its whole target.
+    let cancel = format!("/verifications/{id}/cancel?force=1");
+    let body_cancel = br#"{"reason":"test"}"#;
+    let signed = sign(
+        &w.org,
+        now(),
+        "POST",
+        &format!("/verifications/{id}/cancel"),
+        body_cancel,
+    );
+    let (status, _) = send(&app, &w.org, Method::POST, &cancel, body_cancel, &signed).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     // A key signing with another client's secret, an unknown key, missing headers.
