@@ -127,7 +127,14 @@ impl FaceEngine {
                 .collect();
             chunks
                 .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
+                .flat_map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        vec![Err((
+                            0,
+                            FaceError::Inference("a frame worker failed".into()),
+                        ))]
+                    })
+                })
                 .collect()
         });
         let found: Vec<crate::FoundFace> = found.into_iter().collect::<Result<_, _>>()?;
