@@ -282,3 +282,25 @@ async fn one_selfie_gets_a_passive_verdict_that_says_its_limits() {
     assert_eq!(verdict["is_live"], false);
     assert_eq!(verdict["spoof_type"], "paper", "{verdict}");
 }
+
+#[test]
+fn a_mirrored_answer_is_the_same_answer_but_a_half_mirrored_one_is_not() {
+    let engine = engine();
+    let photo = face_eval::load("obama.jpg");
+    let steps = [Step::TurnLeft, Step::TurnRight];
+    let frames = liveness_eval::genuine_frames(&engine, &photo, &steps);
+    // What a front camera that mirrors its pictures saves: every turn reads
+    // the other way round, consistently.
+    let mirrored: Vec<RgbImage> = frames
+        .iter()
+        .map(image::imageops::flip_horizontal)
+        .collect();
+    let judged = engine.frames(&mirrored).expect("frames");
+    let verdict = liveness::verdict(Some(&steps), &judged);
+    assert!(verdict.is_live, "{:?}", verdict.reasons);
+    // One turn mirrored and the other not is no reading of the sequence.
+    let half = vec![frames[0].clone(), mirrored[1].clone(), frames[2].clone()];
+    let judged = engine.frames(&half).expect("frames");
+    let verdict = liveness::verdict(Some(&steps), &judged);
+    assert!(!verdict.is_live);
+}

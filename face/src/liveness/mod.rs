@@ -281,6 +281,20 @@ fn challenge(steps: &[Step], frames: &[Frame]) -> Vec<Reason> {
             Some(0),
         ));
     }
+    // Front cameras often mirror what they save: a sequence whose every
+    // turn reads the other way round is the same sequence, mirrored.
+    let performed = |steps: &[Step]| {
+        steps
+            .iter()
+            .zip(&frames[1..])
+            .all(|(step, frame)| frame.pose.performs(*step, &neutral.pose))
+    };
+    let mirrored: Vec<Step> = steps.iter().map(|s| s.mirrored()).collect();
+    let steps = if !performed(steps) && performed(&mirrored) {
+        &mirrored[..]
+    } else {
+        steps
+    };
     for (i, (step, frame)) in steps.iter().zip(&frames[1..]).enumerate() {
         let at = Some(i + 1);
         if !frame.pose.performs(*step, &neutral.pose) {

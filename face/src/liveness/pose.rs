@@ -40,6 +40,15 @@ impl Step {
         Step::ALL.into_iter().find(|s| s.as_str() == text)
     }
 
+    /// The same movement seen in a mirrored image (left and right swap).
+    pub fn mirrored(self) -> Step {
+        match self {
+            Step::TurnLeft => Step::TurnRight,
+            Step::TurnRight => Step::TurnLeft,
+            other => other,
+        }
+    }
+
     /// What to tell the person.
     pub fn instruction(self) -> &'static str {
         match self {
@@ -126,7 +135,10 @@ mod tests {
         assert!(!up.performs(Step::LookDown, &neutral));
         for s in Step::ALL {
             assert_eq!(Step::parse(s.as_str()), Some(s));
+            assert_eq!(s.mirrored().mirrored(), s);
         }
+        assert_eq!(Step::TurnLeft.mirrored(), Step::TurnRight);
+        assert_eq!(Step::LookUp.mirrored(), Step::LookUp);
     }
 
     #[test]
