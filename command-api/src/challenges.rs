@@ -3,12 +3,14 @@
 //! and answered at most once (taking a challenge marks it used before
 //! anything else is checked, so a guessed nonce burns it).
 
+use std::sync::Arc;
+
 use rand::{Rng, RngCore};
 use veritrail_event_store::EventDatabase;
 use veritrail_face::liveness::Step;
 
 use crate::auth::secrets::constant_time_eq;
-use crate::sql::{execute, fetch, Param};
+use crate::sql::{execute, fetch, Param, PurgeClock};
 
 /// Steps per challenge.
 pub const STEPS: usize = 3;
@@ -41,6 +43,7 @@ pub enum ChallengeError {
 pub struct Challenges {
     db: EventDatabase,
     ttl_seconds: i64,
+    purge: Arc<PurgeClock>,
 }
 
 /// `STEPS` distinct steps in random order.
@@ -54,7 +57,11 @@ fn random_steps() -> Vec<Step> {
 
 impl Challenges {
     pub fn new(db: EventDatabase, ttl_seconds: i64) -> Self {
-        Self { db, ttl_seconds }
+        Self {
+            db,
+            ttl_seconds,
+            purge: Arc::default(),
+        }
     }
 
     /// Issues a challenge to `tenant`.
@@ -68,13 +75,15 @@ impl Challenges {
             expires_at: now + self.ttl_seconds,
         };
         let steps: Vec<&str> = challenge.steps.iter().map(|s| s.as_str()).collect();
-        // Expired challenges go on the way.
-        execute(
-            &self.db,
-            "DELETE FROM liveness_challenges WHERE expires_at < $1",
-            &[Param::Int(now - 3600)],
-        )
-        .await?;
+        // Challenges expired an hour ago go on the way, once a minute.
+        if self.purge.due(now) {
+            execute(
+                &self.db,
+                "DELETE FROM liveness_challenges WHERE expires_at < $1",
+                &[Param::Int(now - 3600)],
+            )
+            .await?;
+        }
         execute(
             &self.db,
             "INSERT INTO liveness_challenges (challenge_id, tenant_id, steps, nonce, expires_at) VALUES ($1, $2, $3, $4, $5)",

@@ -1,6 +1,8 @@
 //! Running one SQL text on either backend. SQL uses `$n` placeholders, which
 //! PostgreSQL and SQLite both accept; parameters are bound in order.
 
+use std::sync::atomic::{AtomicI64, Ordering};
+
 use sqlx::FromRow;
 use veritrail_event_store::EventDatabase;
 
@@ -69,5 +71,24 @@ pub(crate) async fn execute(
             .execute(pool)
             .await
             .map(|r| r.rows_affected()),
+    }
+}
+
+/// Paces the purging of expired rows: at most once a minute per process,
+/// by whichever request comes along first.
+#[derive(Debug, Default)]
+pub(crate) struct PurgeClock {
+    last: AtomicI64,
+}
+
+impl PurgeClock {
+    /// Whether a purge is due at `now` (Unix seconds); claims it if so.
+    pub(crate) fn due(&self, now: i64) -> bool {
+        let previous = self.last.load(Ordering::Relaxed);
+        now - previous >= 60
+            && self
+                .last
+                .compare_exchange(previous, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
     }
 }

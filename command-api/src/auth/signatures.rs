@@ -7,13 +7,11 @@
 //! signature is accepted once (the replay store remembers it until it could
 //! no longer pass the timestamp check anyway).
 
-use std::sync::atomic::{AtomicI64, Ordering};
-
 use ring::hmac;
 use sha2::{Digest, Sha256};
 use veritrail_event_store::EventDatabase;
 
-use crate::sql::{execute, Param};
+use crate::sql::{execute, Param, PurgeClock};
 
 /// How far a request's timestamp may be from the server's clock.
 pub const MAX_SKEW_SECONDS: i64 = 300;
@@ -59,26 +57,20 @@ pub fn parse_timestamp(text: &str) -> Option<i64> {
 #[derive(Debug)]
 pub struct ReplayStore {
     db: EventDatabase,
-    last_purge: AtomicI64,
+    purge: PurgeClock,
 }
 
 impl ReplayStore {
     pub fn new(db: EventDatabase) -> Self {
         Self {
             db,
-            last_purge: AtomicI64::new(0),
+            purge: PurgeClock::default(),
         }
     }
 
     /// Remembers a signature; `false` if it was seen before.
     pub async fn first_use(&self, signature: &str, now: i64) -> Result<bool, sqlx::Error> {
-        let previous = self.last_purge.load(Ordering::Relaxed);
-        if now - previous >= 60
-            && self
-                .last_purge
-                .compare_exchange(previous, now, Ordering::Relaxed, Ordering::Relaxed)
-                .is_ok()
-        {
+        if self.purge.due(now) {
             execute(
                 &self.db,
                 "DELETE FROM request_signatures WHERE expires_at < $1",

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use cqrs_es::EventStore as _;
 use rand::RngCore;
 use time::OffsetDateTime;
-use veritrail_domain::tenant::{Limits, Module, Tenant, TenantCommand};
+use veritrail_domain::tenant::{Client, Limits, Module, Tenant, TenantCommand};
 use veritrail_domain::{ActorKind, Clock, TenantId};
 use veritrail_event_store::{EventDatabase, EventStore};
 
@@ -320,11 +320,7 @@ impl TenantService {
         client_id: &str,
         now: OffsetDateTime,
     ) -> Result<Option<(AuthenticatedClient, Vec<String>)>, ServiceError> {
-        let Some(tenant_id) = tenant_of(client_id) else {
-            return Ok(None);
-        };
-        let tenant = self.load(&tenant_id).await?;
-        let Some(client) = tenant.clients.get(client_id) else {
+        let Some((found, client)) = self.client(client_id).await? else {
             return Ok(None);
         };
         let refs = client.usable_secret_refs(now);
@@ -336,14 +332,28 @@ impl TenantService {
             .secrets(client_id, &refs)
             .await
             .map_err(|e| ServiceError::Store(e.to_string()))?;
-        Ok(Some((
-            AuthenticatedClient {
-                tenant: tenant_id,
-                client_id: client_id.to_owned(),
-                role: client.role,
-            },
-            secrets,
-        )))
+        Ok(Some((found, secrets)))
+    }
+
+    /// The client a client id names (its tenant is in the id), if any.
+    async fn client(
+        &self,
+        client_id: &str,
+    ) -> Result<Option<(AuthenticatedClient, Client)>, ServiceError> {
+        let Some(tenant_id) = tenant_of(client_id) else {
+            return Ok(None);
+        };
+        let mut tenant = self.load(&tenant_id).await?;
+        Ok(tenant.clients.remove(client_id).map(|client| {
+            (
+                AuthenticatedClient {
+                    tenant: tenant_id,
+                    client_id: client_id.to_owned(),
+                    role: client.role,
+                },
+                client,
+            )
+        }))
     }
 
     /// Checks client credentials; `None` for any mismatch (unknown client,
@@ -354,11 +364,7 @@ impl TenantService {
         client_secret: &str,
         now: OffsetDateTime,
     ) -> Result<Option<AuthenticatedClient>, ServiceError> {
-        let Some(tenant_id) = tenant_of(client_id) else {
-            return Ok(None);
-        };
-        let tenant = self.load(&tenant_id).await?;
-        let Some(client) = tenant.clients.get(client_id) else {
+        let Some((found, client)) = self.client(client_id).await? else {
             return Ok(None);
         };
         let hashes: Vec<String> = client
@@ -371,10 +377,6 @@ impl TenantService {
         let ok = tokio::task::spawn_blocking(move || secrets::verify(&secret, &hashes))
             .await
             .unwrap_or(false);
-        Ok(ok.then(|| AuthenticatedClient {
-            tenant: tenant_id,
-            client_id: client_id.to_owned(),
-            role: client.role,
-        }))
+        Ok(ok.then_some(found))
     }
 }

@@ -3,7 +3,6 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use veritrail_domain::case::{CaseAction, CaseError, CheckKind};
-use veritrail_domain::ActorKind;
 
 use super::cases::{command, parse_case_id};
 use super::dto::{
@@ -11,10 +10,8 @@ use super::dto::{
 };
 use super::error::{ApiError, ErrorBody};
 use super::etag::{etag, if_match};
-use super::identity::Identity;
+use super::identity::{Identity, OFFICERS};
 use super::AppState;
-
-const OFFICERS: &[ActorKind] = &[ActorKind::Officer, ActorKind::Operator];
 
 /// A case with everything submitted, for review.
 #[utoipa::path(

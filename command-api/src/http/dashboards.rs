@@ -6,15 +6,12 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 use utoipa::{IntoParams, ToSchema};
-use veritrail_domain::ActorKind;
 
 use super::error::{ApiError, ErrorBody};
-use super::identity::Identity;
+use super::identity::{Identity, OFFICERS};
 use super::queries::db_error;
 use super::AppState;
 use crate::read_models::StatusCounts;
-
-const OFFICERS: &[ActorKind] = &[ActorKind::Officer, ActorKind::Operator];
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -11,10 +11,9 @@ use utoipa::ToSchema;
 use veritrail_domain::document::{validate, DocumentCheck, PrintedFields};
 use veritrail_domain::mrz::{Mrz, Sex};
 use veritrail_domain::tenant::Module;
-use veritrail_domain::ActorKind;
 
 use super::error::{ApiError, ErrorBody};
-use super::identity::Identity;
+use super::identity::{Identity, CLIENTS};
 use super::usage::metered;
 use crate::metering::Metering;
 
@@ -151,11 +150,7 @@ pub async fn validate_document(
     metering: web::Data<Arc<Metering>>,
     body: web::Json<ValidateDocument>,
 ) -> Result<HttpResponse, ApiError> {
-    let ctx = identity.require(&[
-        ActorKind::Organisation,
-        ActorKind::Officer,
-        ActorKind::Operator,
-    ])?;
+    let ctx = identity.require(CLIENTS)?;
     metered(&metering, ctx, Module::Validate, check_document(body)).await
 }
 

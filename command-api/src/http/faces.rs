@@ -10,12 +10,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 use veritrail_domain::tenant::Module;
-use veritrail_domain::ActorKind;
 use veritrail_face::{Comparison, FaceEngine, FaceError, FoundFace, MIN_EYE_DISTANCE};
 
 use super::auth::Auth;
+use super::elapsed_ms;
 use super::error::{ApiError, ErrorBody};
-use super::identity::Identity;
+use super::identity::{Identity, CLIENTS};
 use super::ocr::decode_image;
 use super::usage::metered;
 use crate::metering::Metering;
@@ -40,10 +40,20 @@ pub struct FaceView {
     pub other_faces: usize,
 }
 
+/// seed 003's `usage` note on a billed call's answer.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UsageNote {
     pub module: String,
     pub billed: bool,
+}
+
+impl UsageNote {
+    pub fn billed(module: Module) -> Self {
+        Self {
+            module: module.as_str().to_owned(),
+            billed: true,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -143,11 +153,7 @@ pub async fn face_match(
     metering: web::Data<Arc<Metering>>,
     body: web::Json<FaceMatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let ctx = identity.require(&[
-        ActorKind::Organisation,
-        ActorKind::Officer,
-        ActorKind::Operator,
-    ])?;
+    let ctx = identity.require(CLIENTS)?;
     let threshold = auth
         .tenants
         .policy(&ctx.tenant)
@@ -172,11 +178,8 @@ pub async fn face_match(
             selfie: face_view(&compared.faces[0]),
             document: face_view(&compared.faces[1]),
             hints: hints(&compared),
-            processing_ms: (started.elapsed().as_secs_f64() * 1e4).round() / 10.0,
-            usage: UsageNote {
-                module: Module::FaceMatch.as_str().to_owned(),
-                billed: true,
-            },
+            processing_ms: elapsed_ms(started),
+            usage: UsageNote::billed(Module::FaceMatch),
         }))
     };
     metered(&metering, ctx, Module::FaceMatch, work).await

@@ -45,6 +45,17 @@ pub struct DevIdentity {
     pub actor: Actor,
 }
 
+/// Verification officers, and operators supporting them.
+pub(super) const OFFICERS: &[ActorKind] = &[ActorKind::Officer, ActorKind::Operator];
+
+/// Every API client role: organisations, officers and operators (the
+/// standalone checks and reads any of them may call).
+pub(super) const CLIENTS: &[ActorKind] = &[
+    ActorKind::Organisation,
+    ActorKind::Officer,
+    ActorKind::Operator,
+];
+
 /// The authenticated caller of one request and the scopes it was granted.
 #[derive(Debug, Clone)]
 pub struct Identity(pub RequestContext, pub Vec<Scope>);

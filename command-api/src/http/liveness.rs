@@ -13,13 +13,13 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use veritrail_domain::tenant::Module;
-use veritrail_domain::ActorKind;
 use veritrail_face::liveness::{self, Reason, SpoofType, Step};
 use veritrail_face::{FaceEngine, FaceError};
 
+use super::elapsed_ms;
 use super::error::{ApiError, ErrorBody};
 use super::faces::{decode_photo, UsageNote};
-use super::identity::Identity;
+use super::identity::{Identity, CLIENTS};
 use super::usage::metered;
 use crate::challenges::{ChallengeError, Challenges};
 use crate::metering::Metering;
@@ -86,11 +86,7 @@ pub async fn challenge(
     identity: Identity,
     challenges: web::Data<Challenges>,
 ) -> Result<HttpResponse, ApiError> {
-    let ctx = identity.require(&[
-        ActorKind::Organisation,
-        ActorKind::Officer,
-        ActorKind::Operator,
-    ])?;
+    let ctx = identity.require(CLIENTS)?;
     let issued = challenges.issue(ctx.tenant.as_str(), now()).await?;
     let expires_at = OffsetDateTime::from_unix_timestamp(issued.expires_at)
         .ok()
@@ -259,11 +255,7 @@ pub async fn analyze(
     metering: web::Data<Arc<Metering>>,
     body: web::Json<AnalyzeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let ctx = identity.require(&[
-        ActorKind::Organisation,
-        ActorKind::Officer,
-        ActorKind::Operator,
-    ])?;
+    let ctx = identity.require(CLIENTS)?;
     let tenant = ctx.tenant.to_string();
     let work = async move {
         let started = std::time::Instant::now();
@@ -298,22 +290,18 @@ pub async fn analyze(
             challenge: steps.map(|s| s.iter().map(|s| s.as_str().to_owned()).collect()),
             frames: frames
                 .iter()
-                .enumerate()
-                .map(|(i, f)| FrameView {
+                .map(|f| FrameView {
                     yaw: round2(f.pose.yaw),
                     pitch: round2(f.pose.pitch),
                     eye_distance_px: f.face.eye_distance().round(),
                     periodicity: round2(f.cues.periodicity),
                     dynamic_range: round2(f.cues.dynamic_range),
                     sharpness: (f.cues.sharpness * 1000.0).round() / 1000.0,
-                    model_score: (i == 0).then(|| round2(f.model_score)),
+                    model_score: f.model_score.map(round2),
                 })
                 .collect(),
-            processing_ms: (started.elapsed().as_secs_f64() * 1e4).round() / 10.0,
-            usage: UsageNote {
-                module: Module::Liveness.as_str().to_owned(),
-                billed: true,
-            },
+            processing_ms: elapsed_ms(started),
+            usage: UsageNote::billed(Module::Liveness),
         }))
     };
     metered(&metering, ctx, Module::Liveness, work).await

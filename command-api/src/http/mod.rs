@@ -44,6 +44,11 @@ use crate::metering::Metering;
 use crate::rate_limit::RateLimiter;
 use crate::read_models::ReadModels;
 
+/// Milliseconds since `started`, to a tenth (the `processing_ms` of checks).
+fn elapsed_ms(started: std::time::Instant) -> f64 {
+    (started.elapsed().as_secs_f64() * 1e4).round() / 10.0
+}
+
 /// Largest JSON body accepted.
 pub const JSON_LIMIT: usize = 256 * 1024;
 

@@ -13,11 +13,9 @@ use super::cases::parse_case_id;
 use super::dto::{AdminVerificationView, AuditEntry, AuditPage, QueueItem, QueuePage};
 use super::error::{ApiError, ErrorBody};
 use super::etag::etag;
-use super::identity::Identity;
+use super::identity::{Identity, CLIENTS, OFFICERS};
 use super::AppState;
 use crate::read_models::{AuditFilter, QueueFilter};
-
-const OFFICERS: &[ActorKind] = &[ActorKind::Officer, ActorKind::Operator];
 
 /// Keeps `limit` of the `limit + 1` rows read; the cursor of the last kept
 /// row when there was more.
@@ -324,11 +322,7 @@ pub async fn last_active(
     identity: Identity,
     query: web::Query<LastActiveQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let ctx = identity.require(&[
-        ActorKind::Organisation,
-        ActorKind::Officer,
-        ActorKind::Operator,
-    ])?;
+    let ctx = identity.require(CLIENTS)?;
     let q = query.into_inner();
     if q.subject.is_some() == q.entity.is_some() {
         return Err(ApiError::validation(

@@ -71,8 +71,9 @@ pub struct Frame {
     pub faces: usize,
     pub pose: Pose,
     pub cues: Cues,
-    /// The anti-spoofing model's score, 0 live … 1 spoof.
-    pub model_score: f32,
+    /// The anti-spoofing model's score, 0 live … 1 spoof (the first frame
+    /// only: it barely moves with the head).
+    pub model_score: Option<f32>,
     pub embedding: Embedding,
 }
 
@@ -88,21 +89,6 @@ pub struct Verdict {
 }
 
 impl FaceEngine {
-    /// Everything one frame shows about its largest face.
-    pub fn frame(&self, image: &RgbImage, which: &'static str) -> Result<Frame, FaceError> {
-        let found = self.find(image, which)?;
-        let embedding = self.embedder.embed(&found.aligned)?;
-        let model_score = self.antispoof.score(image, &found.face)?;
-        Ok(Frame {
-            face: found.face,
-            faces: found.others + 1,
-            pose: Pose::of(&found.face),
-            cues: cues::measure(image, &found.face),
-            model_score,
-            embedding,
-        })
-    }
-
     /// The frames of a challenge, on two threads: detection, alignment and
     /// cues per frame, embeddings two faces per run, the anti-spoofing
     /// model on the first (neutral) frame only — its score barely moves
@@ -151,8 +137,10 @@ impl FaceEngine {
             }
         }
         let model_score = match (images.first(), found.first()) {
-            (Some(image), Some(f)) => self.antispoof.score(image, &f.face).map_err(|e| (0, e))?,
-            _ => 0.0,
+            (Some(image), Some(f)) => {
+                Some(self.antispoof.score(image, &f.face).map_err(|e| (0, e))?)
+            }
+            _ => None,
         };
         Ok(found
             .iter()
@@ -164,7 +152,7 @@ impl FaceEngine {
                 faces: f.others + 1,
                 pose: Pose::of(&f.face),
                 cues: cues::measure(image, &f.face),
-                model_score: if i == 0 { model_score } else { 0.0 },
+                model_score: if i == 0 { model_score } else { None },
                 embedding,
             })
             .collect())
@@ -213,13 +201,10 @@ fn passive(frames: &[Frame]) -> (Vec<Reason>, Vec<Reason>, Vec<String>, SpoofTyp
                 spoof = SpoofType::Paper;
             }
         }
-        if f.model_score > SPOOF_SCORE {
+        if let Some(score) = f.model_score.filter(|s| *s > SPOOF_SCORE) {
             soft.push(reason(
                 "model_suspects_spoof",
-                format!(
-                    "the anti-spoofing model scores {:.2} (> {SPOOF_SCORE})",
-                    f.model_score
-                ),
+                format!("the anti-spoofing model scores {score:.2} (> {SPOOF_SCORE})"),
                 at,
             ));
         }

@@ -63,7 +63,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             if verbose {
                 for f in &frames {
                     println!(
-                        "      yaw {:+.2} pitch {:.2} periodic {:6.1} range {:.2} sharp {:.3} model {:.2}",
+                        "      yaw {:+.2} pitch {:.2} periodic {:6.1} range {:.2} sharp {:.3} model {:?}",
                         f.pose.yaw, f.pose.pitch, f.cues.periodicity, f.cues.dynamic_range, f.cues.sharpness, f.model_score
                     );
                 }

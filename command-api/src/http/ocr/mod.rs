@@ -14,7 +14,6 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use veritrail_domain::tenant::Module;
-use veritrail_domain::ActorKind;
 use veritrail_face::FaceEngine;
 use veritrail_vision::{DocumentReader, MrzReading, PrintedReading, VisionError};
 
@@ -24,7 +23,7 @@ use views::OcrView;
 use views::{mrz_view, no_document_view, printed_view};
 
 use super::error::{ApiError, ErrorBody};
-use super::identity::Identity;
+use super::identity::{Identity, CLIENTS};
 use super::usage::metered;
 use crate::metering::Metering;
 
@@ -128,11 +127,7 @@ pub async fn read_document(
     faces: web::Data<Arc<FaceEngine>>,
     body: web::Json<OcrRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let ctx = identity.require(&[
-        ActorKind::Organisation,
-        ActorKind::Officer,
-        ActorKind::Operator,
-    ])?;
+    let ctx = identity.require(CLIENTS)?;
     metered(&metering, ctx, Module::Ocr, read(reader, faces, body)).await
 }
 
@@ -211,6 +206,6 @@ async fn read(
         Outcome::Nothing => no_document_view(),
     };
     view.images.face_crop_base64 = portrait;
-    view.processing_ms = (started.elapsed().as_secs_f64() * 1e4).round() / 10.0;
+    view.processing_ms = super::elapsed_ms(started);
     Ok(HttpResponse::Ok().json(view))
 }
