@@ -1,6 +1,14 @@
 //! Storage of idempotency keys and the responses they produced.
+//!
+//! A key in progress names the process running it (`owner`) and the
+//! request's id. Every process heartbeats in `instances`; a key whose owner
+//! has not heartbeated for [`OWNER_DEAD_AFTER`] (it crashed or was killed)
+//! is taken over by the next retry ([`Reservation::Recovered`]), which
+//! continues the interrupted request under its id: commands it already
+//! recorded are not decided again, and what it billed is not billed again.
 
 use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
 use veritrail_event_store::EventDatabase;
 
 use crate::sql::{execute, fetch, Param};
@@ -13,11 +21,19 @@ pub struct StoredResponse {
     pub body: Vec<u8>,
 }
 
+/// A key in progress is taken over once its process has been silent this long.
+pub const OWNER_DEAD_AFTER: Duration = Duration::seconds(5);
+/// How often a process says it is alive.
+pub const HEARTBEAT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The outcome of trying to reserve a key.
 #[derive(Debug)]
 pub enum Reservation {
     /// Ours: run the request.
     Reserved,
+    /// Ours, taken over from a process that died while running it: continue
+    /// that request (its id is `request_id`).
+    Recovered { request_id: Uuid },
     /// Another request with this key is running.
     InProgress { request_hash: String },
     /// Already answered.
@@ -32,22 +48,95 @@ pub enum Reservation {
 pub struct IdempotencyStore {
     db: EventDatabase,
     ttl: Duration,
+    /// This process (a new id at every start).
+    process: String,
 }
 
-type Row = (String, Option<i32>, Option<String>, Option<Vec<u8>>);
+/// request hash, status, headers, body, owner, request id.
+type Row = (
+    String,
+    Option<i32>,
+    Option<String>,
+    Option<Vec<u8>>,
+    Option<String>,
+    Option<String>,
+);
 
 impl IdempotencyStore {
     pub fn new(db: EventDatabase, ttl: Duration) -> Self {
-        Self { db, ttl }
+        Self {
+            db,
+            ttl,
+            process: Uuid::now_v7().to_string(),
+        }
     }
 
-    /// Reserves `key` for this request unless it is already known and unexpired.
+    /// Says this process is alive (call before serving, then every
+    /// [`HEARTBEAT_EVERY`]).
+    pub async fn heartbeat(&self, instance: &str, now: OffsetDateTime) -> Result<(), sqlx::Error> {
+        let now_ms = (now.unix_timestamp_nanos() / 1_000_000) as i64;
+        execute(
+            &self.db,
+            "INSERT INTO instances (process_id, instance_id, started_at, heartbeat_ms) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (process_id) DO UPDATE SET heartbeat_ms = $4",
+            &[
+                Param::Text(self.process.clone()),
+                Param::Text(instance.to_owned()),
+                Param::Int(now.unix_timestamp()),
+                Param::Int(now_ms),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Heartbeats forever (spawned beside the server); forgets processes
+    /// silent for a day.
+    pub async fn keep_alive(self, instance: String) {
+        let mut ticks = 0u64;
+        loop {
+            let now = OffsetDateTime::now_utc();
+            if let Err(error) = self.heartbeat(&instance, now).await {
+                tracing::warn!(%error, "idempotency heartbeat failed");
+            }
+            if ticks.is_multiple_of(3600) {
+                let day_ago = ((now - Duration::days(1)).unix_timestamp_nanos() / 1_000_000) as i64;
+                let _ = execute(
+                    &self.db,
+                    "DELETE FROM instances WHERE heartbeat_ms < $1",
+                    &[Param::Int(day_ago)],
+                )
+                .await;
+            }
+            ticks += 1;
+            tokio::time::sleep(HEARTBEAT_EVERY).await;
+        }
+    }
+
+    /// Whether `owner` heartbeated within [`OWNER_DEAD_AFTER`] of `now`.
+    async fn alive(&self, owner: &str, now: OffsetDateTime) -> Result<bool, sqlx::Error> {
+        if owner == self.process {
+            return Ok(true);
+        }
+        let rows: Vec<(i64,)> = fetch(
+            &self.db,
+            "SELECT heartbeat_ms FROM instances WHERE process_id = $1",
+            &[Param::Text(owner.to_owned())],
+        )
+        .await?;
+        let limit = ((now - OWNER_DEAD_AFTER).unix_timestamp_nanos() / 1_000_000) as i64;
+        Ok(rows.first().is_some_and(|(beat,)| *beat >= limit))
+    }
+
+    /// Reserves `key` for request `request_id` unless it is already known
+    /// and unexpired, or takes it over from a dead process.
     pub async fn reserve(
         &self,
         tenant: &str,
         actor: &str,
         key: &str,
         request_hash: &str,
+        request_id: Uuid,
         now: OffsetDateTime,
     ) -> Result<Reservation, sqlx::Error> {
         let id = [
@@ -70,11 +159,13 @@ impl IdempotencyStore {
             Param::Text(request_hash.to_owned()),
             Param::Int(now.unix_timestamp()),
             Param::Int((now + self.ttl).unix_timestamp()),
+            Param::Text(self.process.clone()),
+            Param::Text(request_id.to_string()),
         ]);
         let inserted = execute(
             &self.db,
-            "INSERT INTO idempotency_keys (tenant_id, actor_id, idempotency_key, request_hash, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            "INSERT INTO idempotency_keys (tenant_id, actor_id, idempotency_key, request_hash, created_at, expires_at, owner, request_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
             &insert,
         )
         .await?;
@@ -83,7 +174,7 @@ impl IdempotencyStore {
         }
         let row: Option<Row> = fetch(
             &self.db,
-            "SELECT request_hash, status_code, response_headers, response_body FROM idempotency_keys
+            "SELECT request_hash, status_code, response_headers, response_body, owner, request_id FROM idempotency_keys
               WHERE tenant_id = $1 AND actor_id = $2 AND idempotency_key = $3",
             &id,
         )
@@ -95,8 +186,15 @@ impl IdempotencyStore {
             None => Reservation::InProgress {
                 request_hash: request_hash.to_owned(),
             },
-            Some((hash, None, _, _)) => Reservation::InProgress { request_hash: hash },
-            Some((hash, Some(status), headers, body)) => Reservation::Completed {
+            Some((hash, None, _, _, owner, original)) => {
+                let owner = owner.unwrap_or_default();
+                if hash != request_hash || self.alive(&owner, now).await? {
+                    return Ok(Reservation::InProgress { request_hash: hash });
+                }
+                self.take_over(&id, &owner, original.as_deref(), request_hash)
+                    .await?
+            }
+            Some((hash, Some(status), headers, body, _, _)) => Reservation::Completed {
                 request_hash: hash,
                 response: StoredResponse {
                     status: u16::try_from(status).unwrap_or(500),
@@ -105,6 +203,39 @@ impl IdempotencyStore {
                         .unwrap_or_default(),
                     body: body.unwrap_or_default(),
                 },
+            },
+        })
+    }
+
+    /// Takes a key in progress over from the dead `owner` (compare and
+    /// swap: of two retries racing, one wins, the other sees it running).
+    async fn take_over(
+        &self,
+        id: &[Param; 3],
+        owner: &str,
+        original: Option<&str>,
+        request_hash: &str,
+    ) -> Result<Reservation, sqlx::Error> {
+        let mut take = id.to_vec();
+        take.extend([
+            Param::Text(self.process.clone()),
+            Param::Text(owner.to_owned()),
+        ]);
+        let taken = execute(
+            &self.db,
+            "UPDATE idempotency_keys SET owner = $4
+              WHERE tenant_id = $1 AND actor_id = $2 AND idempotency_key = $3
+                AND status_code IS NULL AND COALESCE(owner, '') = $5",
+            &take,
+        )
+        .await?;
+        let request_id = original.and_then(|r| Uuid::parse_str(r).ok());
+        Ok(match (taken, request_id) {
+            (1, Some(request_id)) => Reservation::Recovered { request_id },
+            // A key reserved before owners were recorded: nothing to continue.
+            (1, None) => Reservation::Reserved,
+            _ => Reservation::InProgress {
+                request_hash: request_hash.to_owned(),
             },
         })
     }

@@ -9,6 +9,7 @@
 pub mod application;
 pub mod auth;
 pub mod challenges;
+pub mod compute;
 pub mod http;
 pub mod idempotency;
 pub mod metering;

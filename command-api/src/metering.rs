@@ -144,15 +144,19 @@ impl Metering {
             Param::Int(now.unix_timestamp()),
             Param::Int(shard),
         ];
-        const BILL: &str = "INSERT INTO usage_events (tenant_id, module, period, actor_id, request_id, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)";
+        // Once per request and module: a recovered request is not billed twice.
+        const BILL: &str = "INSERT INTO usage_events (tenant_id, module, period, actor_id, request_id, recorded_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (tenant_id, module, request_id) DO NOTHING";
         const COUNT: &str = "INSERT INTO usage_counters (tenant_id, module, period, shard, used) VALUES ($1, $2, $3, $7, 1) \
+             ON CONFLICT (tenant_id, module, period, shard) DO UPDATE SET used = usage_counters.used + 1";
+        const COUNT_BILLED: &str = "INSERT INTO usage_counters (tenant_id, module, period, shard, used) SELECT $1, $2, $3, $7, 1 FROM billed \
              ON CONFLICT (tenant_id, module, period, shard) DO UPDATE SET used = usage_counters.used + 1";
         match &self.db {
             // One statement, one commit.
             EventDatabase::Postgres(_) => {
                 execute(
                     &self.db,
-                    &format!("WITH billed AS ({BILL}) {COUNT}"),
+                    &format!("WITH billed AS ({BILL} RETURNING 1) {COUNT_BILLED}"),
                     &params,
                 )
                 .await
@@ -160,8 +164,9 @@ impl Metering {
             }
             // SQLite has one writer at a time anyway.
             EventDatabase::Sqlite(_) => {
-                execute(&self.db, BILL, &params[..6]).await.map_err(store)?;
-                execute(&self.db, COUNT, &params).await.map_err(store)?;
+                if execute(&self.db, BILL, &params[..6]).await.map_err(store)? == 1 {
+                    execute(&self.db, COUNT, &params).await.map_err(store)?;
+                }
             }
         }
         let used = self.used(&ctx.tenant, module, period).await?;

@@ -14,7 +14,8 @@ pub mod runtime;
 
 use std::path::{Path, PathBuf};
 
-use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage};
+use image::RgbImage;
+pub use veritrail_imaging::ImageRefusal;
 
 pub use detect::{Detector, Face};
 pub use embed::{Embedder, Embedding};
@@ -53,17 +54,11 @@ pub enum FaceError {
     Unalignable(&'static str),
 }
 
-/// Decodes a photo and turns it upright as its EXIF orientation says
-/// (phone selfies are often stored sideways).
-pub fn decode_photo(bytes: &[u8]) -> Result<RgbImage, image::ImageError> {
-    let mut decoder = ImageReader::new(std::io::Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(image::ImageError::IoError)?
-        .into_decoder()?;
-    let orientation = decoder.orientation()?;
-    let mut image = DynamicImage::from_decoder(decoder)?;
-    image.apply_orientation(orientation);
-    Ok(image.to_rgb8())
+/// Decodes an untrusted photo (pixel and memory limits, header checked
+/// first) and turns it upright as its EXIF orientation says (phone selfies
+/// are often stored sideways).
+pub fn decode_photo(bytes: &[u8]) -> Result<RgbImage, ImageRefusal> {
+    veritrail_imaging::decode(bytes).map(|image| image.to_rgb8())
 }
 
 /// Where the face models are: `VERITRAIL_FACE_MODELS`, else

@@ -225,6 +225,17 @@ impl TestApp {
             .header("X-Actor-Id", who.id)
     }
 
+    /// `GET /usage` as the tenant's organisation: this month's use per module.
+    pub async fn usage(&self, tenant: &str) -> serde_json::Value {
+        self.request(reqwest::Method::GET, "/usage", As::org(tenant))
+            .send()
+            .await
+            .expect("usage")
+            .json()
+            .await
+            .expect("usage json")
+    }
+
     /// Every event in the store, in global order (after concurrent writers settle).
     pub async fn all_events(&self) -> Vec<veritrail_event_store::RecordedEvent> {
         self.test_db.db.settle(SETTLE).await.expect("settle");

@@ -23,6 +23,7 @@ veritrail_tests::both_backends!(
     two_runners_never_both_apply_an_event,
     a_runner_killed_mid_batch_resumes_without_loss_or_duplication,
     a_failing_event_is_parked_and_does_not_block_the_projection,
+    a_restarted_instance_resumes_its_projection_at_once,
 );
 
 fn fast() -> RunnerConfig {
@@ -430,4 +431,28 @@ async fn a_failing_event_is_parked_and_does_not_block_the_projection(backend: Ba
         events.last().expect("events").global
     );
     assert_eq!(runner.step().await.expect("step"), Step::Applied(0));
+}
+
+async fn a_restarted_instance_resumes_its_projection_at_once(backend: Backend) {
+    let test = TestDb::new(backend).await;
+    create_recorder_table(&test.db).await;
+    write_concurrently(&test, 0, 1, 2).await;
+    let events = log(&test.db).await;
+    let recorder = || Recorder {
+        fail_on_position: None,
+        pause: None,
+    };
+    // A long lease: only recognising its own name lets the new process in.
+    let config = RunnerConfig {
+        lease: Duration::from_secs(600),
+        ..fast()
+    };
+    let before = Runner::new(recorder(), test.db.clone(), config.clone()).with_owner("host-a");
+    assert!(matches!(before.step().await.expect("step"), Step::Applied(n) if n > 0));
+    drop(before); // killed: its lease stands for ten minutes
+    let other = Runner::new(recorder(), test.db.clone(), config.clone()).with_owner("host-b");
+    assert_eq!(other.step().await.expect("step"), Step::NotOwner);
+    let restarted = Runner::new(recorder(), test.db.clone(), config).with_owner("host-a");
+    restarted.catch_up().await.expect("resumes at once");
+    assert_each_applied_once(&test.db, &events, None).await;
 }

@@ -8,6 +8,7 @@ use anyhow::Context;
 use veritrail_command_api::application::{CaseService, RandomIds, SystemClock};
 use veritrail_command_api::auth::signatures::ReplayStore;
 use veritrail_command_api::auth::{InvitationService, SigningKeys, TenantService, Tokens, Vault};
+use veritrail_command_api::compute::{ComputeLimits, ComputePool};
 use veritrail_command_api::http::{server, AppState, Auth, DevIdentity, HttpConfig};
 use veritrail_command_api::idempotency::IdempotencyStore;
 use veritrail_command_api::metering::Metering;
@@ -27,6 +28,9 @@ pub struct Application {
     server: actix_web::dev::Server,
     db: EventDatabase,
     projections: bool,
+    /// This instance's stable name (see `Config::instance_id`).
+    instance: String,
+    idempotency: IdempotencyStore,
 }
 
 impl std::fmt::Debug for Application {
@@ -63,6 +67,13 @@ impl Application {
             db.clone(),
             time::Duration::hours(i64::from(config.idempotency_ttl_hours)),
         );
+        let instance = config.instance_id(port);
+        // Alive before the first request: a key this process reserves must
+        // never look abandoned to another instance.
+        idempotency
+            .heartbeat(&instance, time::OffsetDateTime::now_utc())
+            .await
+            .context("record this instance")?;
         let cases = CaseService::new(db.clone(), Arc::new(SystemClock), Arc::new(RandomIds));
         let mut documents = DocumentReader::from_dir(&config.models_dir())
             .context("the document reader cannot start")?;
@@ -74,22 +85,20 @@ impl Application {
         let faces =
             veritrail_face::FaceEngine::load(&config.face_models_dir(), config.face_sessions)
                 .context("the face models cannot start")?;
-        let keys = SigningKeys::load_or_create(db.clone())
+        let vault = Arc::new(
+            Vault::open(db.clone(), config.secrets_key())
+                .await
+                .context("the secrets key (secrets_key)")?,
+        );
+        let keys = SigningKeys::load_or_create(db.clone(), vault.clone())
             .await
             .context("token signing keys")?;
-        let vault = Vault::open(db.clone(), config.secrets_key())
-            .await
-            .context("the secrets key (secrets_key)")?;
         if config.secrets_key().is_none() {
             tracing::info!(
                 "secrets_key is not set: API secrets are sealed with a key kept in the database"
             );
         }
-        let tenants = Arc::new(TenantService::new(
-            &db,
-            Arc::new(SystemClock),
-            Arc::new(vault),
-        ));
+        let tenants = Arc::new(TenantService::new(&db, Arc::new(SystemClock), vault));
         let auth = Auth {
             tokens: Tokens::new(
                 Arc::new(keys),
@@ -120,16 +129,22 @@ impl Application {
                 read_your_writes: config
                     .projections
                     .then_some(std::time::Duration::from_secs(5)),
+                read_model_lagging: Arc::default(),
             },
             HttpConfig {
                 dev_identity,
-                idempotency,
+                idempotency: idempotency.clone(),
                 workers: config.workers,
                 documents: Arc::new(documents),
                 auth,
                 metering,
                 faces: Arc::new(faces),
                 challenges: veritrail_command_api::challenges::Challenges::new(db.clone(), 120),
+                compute: ComputePool::new(ComputeLimits {
+                    workers: config.compute_workers,
+                    queue: config.compute_queue,
+                    budget: std::time::Duration::from_secs(u64::from(config.compute_budget_secs)),
+                }),
             },
         )?;
         Ok(Self {
@@ -137,6 +152,8 @@ impl Application {
             server,
             db,
             projections: config.projections,
+            instance,
+            idempotency,
         })
     }
 
@@ -147,11 +164,12 @@ impl Application {
     /// Serves until stopped (SIGINT/SIGTERM stop it gracefully), with the
     /// projection runners alongside.
     pub async fn run(self) -> std::io::Result<()> {
-        let runners = if self.projections {
-            spawn_projections(&self.db)
+        let mut runners = if self.projections {
+            spawn_projections(&self.db, &self.instance)
         } else {
             Vec::new()
         };
+        runners.push(tokio::spawn(self.idempotency.keep_alive(self.instance)));
         let result = self.server.await;
         for runner in runners {
             runner.abort();
@@ -161,7 +179,9 @@ impl Application {
 }
 
 /// Starts one runner per projection.
-pub fn spawn_projections(db: &EventDatabase) -> Vec<tokio::task::JoinHandle<()>> {
+/// Runners are named `{instance}/{projection}`, so a restarted instance
+/// resumes its own lease at once.
+pub fn spawn_projections(db: &EventDatabase, instance: &str) -> Vec<tokio::task::JoinHandle<()>> {
     let config = RunnerConfig {
         poll_interval: match db {
             // PostgreSQL wakes runners by NOTIFY; SQLite has only polling.
@@ -171,8 +191,16 @@ pub fn spawn_projections(db: &EventDatabase) -> Vec<tokio::task::JoinHandle<()>>
         ..RunnerConfig::default()
     };
     vec![
-        tokio::spawn(Runner::new(CaseStatusProjection, db.clone(), config.clone()).run()),
-        tokio::spawn(Runner::new(AuditLogProjection, db.clone(), config).run()),
+        tokio::spawn(
+            Runner::new(CaseStatusProjection, db.clone(), config.clone())
+                .with_owner(format!("{instance}/case_status"))
+                .run(),
+        ),
+        tokio::spawn(
+            Runner::new(AuditLogProjection, db.clone(), config)
+                .with_owner(format!("{instance}/audit_log"))
+                .run(),
+        ),
     ]
 }
 

@@ -2,6 +2,7 @@
 //! `bootstrap`, `rotate-signing-key`, `projections`.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -118,7 +119,12 @@ impl Cli {
             Command::RotateSigningKey => {
                 let db =
                     open_database(&config.database_url, config.database_max_connections).await?;
-                let keys = veritrail_command_api::auth::SigningKeys::load_or_create(db).await?;
+                let vault =
+                    veritrail_command_api::auth::Vault::open(db.clone(), config.secrets_key())
+                        .await?;
+                let keys =
+                    veritrail_command_api::auth::SigningKeys::load_or_create(db, Arc::new(vault))
+                        .await?;
                 let ttl = time::Duration::minutes(i64::from(config.token_ttl_minutes));
                 let kid = keys.rotate_and_retire(ttl).await?;
                 let published: Vec<String> = keys.all().into_iter().map(|k| k.kid).collect();

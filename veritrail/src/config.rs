@@ -58,6 +58,17 @@ pub struct Config {
     pub face_sessions: usize,
     /// Pass/fail limits of the document photo quality checks.
     pub document_quality: veritrail_vision::QualityThresholds,
+    /// Threads decoding images and running OCR and inference at once; 0 =
+    /// one per core.
+    pub compute_workers: usize,
+    /// Image requests waiting for a worker before new ones get 503 `busy`.
+    pub compute_queue: usize,
+    /// Longest an image request waits and works before 503 `check_timed_out`.
+    pub compute_budget_secs: u32,
+    /// This instance's stable name: leases it held before a restart (the
+    /// projection runners') are resumed at once. Empty = `HOSTNAME:PORT`.
+    /// Give every instance its own.
+    pub instance_id: String,
 }
 
 impl Default for Config {
@@ -83,6 +94,10 @@ impl Default for Config {
             face_models_dir: String::new(),
             face_sessions: 2,
             document_quality: veritrail_vision::QualityThresholds::default(),
+            compute_workers: 0,
+            compute_queue: 16,
+            compute_budget_secs: 30,
+            instance_id: String::new(),
         }
     }
 }
@@ -110,7 +125,11 @@ impl std::fmt::Debug for Config {
 /// The keys a `VERITRAIL_*` variable may set. Other `VERITRAIL_*` variables
 /// (the scripts' `VERITRAIL_CACHE`, the tests' `VERITRAIL_TEST_DATABASE_URL`)
 /// are not configuration and are ignored.
-const KEYS: [&str; 19] = [
+const KEYS: [&str; 23] = [
+    "instance_id",
+    "compute_workers",
+    "compute_queue",
+    "compute_budget_secs",
     "dev_identity_headers",
     "token_ttl_minutes",
     "secrets_key",
@@ -149,6 +168,20 @@ impl Config {
         } else {
             std::path::PathBuf::from(&self.face_models_dir)
         }
+    }
+
+    /// The instance's name: the configured one, else `HOSTNAME:PORT`.
+    pub fn instance_id(&self, port: u16) -> String {
+        if !self.instance_id.trim().is_empty() {
+            return self.instance_id.trim().to_owned();
+        }
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .map(|h| h.trim().to_owned())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "localhost".to_owned());
+        format!("{host}:{port}")
     }
 
     /// The configured sealing key, if one is.

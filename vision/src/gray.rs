@@ -18,9 +18,10 @@ impl GrayImage {
         }
     }
 
-    /// Decodes PNG, JPEG or WebP bytes.
-    pub fn decode(bytes: &[u8]) -> Result<Self, image::ImageError> {
-        let luma = image::load_from_memory(bytes)?.to_luma8();
+    /// Decodes untrusted PNG, JPEG or WebP bytes (pixel and memory limits,
+    /// header checked first, EXIF orientation applied).
+    pub fn decode(bytes: &[u8]) -> Result<Self, veritrail_imaging::ImageRefusal> {
+        let luma = veritrail_imaging::decode(bytes)?.to_luma8();
         Ok(Self {
             width: luma.width() as usize,
             height: luma.height() as usize,

@@ -28,7 +28,7 @@ pub enum VisionError {
     )]
     ModelMissing { path: PathBuf },
     #[error("not a readable image: {0}")]
-    Image(String),
+    Image(#[from] veritrail_imaging::ImageRefusal),
     #[error("no machine-readable zone found on the image")]
     NoMrz,
     #[error("OCR failed: {0}")]
@@ -145,7 +145,7 @@ impl MrzReader {
 
     /// Decodes an image (PNG, JPEG or WebP) and reads its MRZ as of `today`.
     pub fn read(&self, image: &[u8], today: Date) -> Result<MrzReading, VisionError> {
-        let gray = GrayImage::decode(image).map_err(|e| VisionError::Image(e.to_string()))?;
+        let gray = GrayImage::decode(image)?;
         self.read_gray(&gray, today)
     }
 

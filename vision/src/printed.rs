@@ -85,7 +85,7 @@ impl PrintedReader {
 
     /// Decodes an image (PNG, JPEG or WebP) and reads its printed zone.
     pub fn read(&self, image: &[u8], today: Date) -> Result<PrintedReading, VisionError> {
-        let gray = GrayImage::decode(image).map_err(|e| VisionError::Image(e.to_string()))?;
+        let gray = GrayImage::decode(image)?;
         self.read_gray(&gray, today)
     }
 

@@ -14,6 +14,10 @@ pub struct RequestContext {
     pub correlation_id: Uuid,
     /// This request (the direct cause of the events it appends).
     pub request_id: Uuid,
+    /// A retry of an idempotent request whose process died mid-way: it
+    /// carries the interrupted request's id, and a command whose events that
+    /// request already recorded is not decided again (see `execute`).
+    pub recovering: bool,
 }
 
 impl RequestContext {
@@ -24,7 +28,16 @@ impl RequestContext {
             actor,
             correlation_id: id,
             request_id: id,
+            recovering: false,
         }
+    }
+
+    /// This context continuing the interrupted request `original`.
+    pub fn recovering(mut self, original: Uuid) -> Self {
+        self.correlation_id = original;
+        self.request_id = original;
+        self.recovering = true;
+        self
     }
 
     pub fn metadata(&self, occurred_at: OffsetDateTime) -> EventMetadata {

@@ -3,6 +3,7 @@
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::persist::{PersistedEventRepository, PersistedEventStore};
 use cqrs_es::{Aggregate, AggregateError, EventEnvelope, EventStore};
+use veritrail_domain::metadata::CAUSATION_ID;
 use veritrail_domain::EventMetadata;
 
 use super::service::ServiceError;
@@ -13,12 +14,19 @@ pub struct Committed<A: Aggregate> {
     pub events: Vec<EventEnvelope<A>>,
     /// The stream's version (last sequence) after the append.
     pub version: usize,
+    /// The events were recorded earlier by the interrupted request this one
+    /// recovers (nothing was appended now; `events` is empty).
+    pub replayed: bool,
 }
 
 /// Loads the aggregate, lets it decide, and appends the resulting events with
 /// optimistic concurrency: if another writer appended first, the store
 /// returns a conflict and nothing is written. With `expected`, a stream at
 /// another version is refused before deciding.
+///
+/// When `recovering` (an idempotent retry of a request whose process died),
+/// a stream that already holds events caused by that request is not decided
+/// again: the command's outcome is those events, at the stream's version.
 pub async fn execute<A, R>(
     store: &PersistedEventStore<R, A>,
     aggregate_id: &str,
@@ -26,12 +34,22 @@ pub async fn execute<A, R>(
     services: &A::Services,
     metadata: &EventMetadata,
     expected: Option<usize>,
+    recovering: bool,
 ) -> Result<Committed<A>, ServiceError>
 where
     A: Aggregate,
     R: PersistedEventRepository,
     ServiceError: From<AggregateError<A::Error>>,
 {
+    if recovering {
+        if let Some(version) = recorded_by(store, aggregate_id, metadata).await? {
+            return Ok(Committed {
+                events: Vec::new(),
+                version,
+                replayed: true,
+            });
+        }
+    }
     let mut context = store.load_aggregate(aggregate_id).await?;
     if let Some(expected) = expected {
         if context.current_sequence != expected {
@@ -53,5 +71,25 @@ where
     Ok(Committed {
         events: committed,
         version,
+        replayed: false,
     })
+}
+
+/// The stream's version if it holds events caused by `metadata`'s request.
+pub async fn recorded_by<A, R>(
+    store: &PersistedEventStore<R, A>,
+    aggregate_id: &str,
+    metadata: &EventMetadata,
+) -> Result<Option<usize>, ServiceError>
+where
+    A: Aggregate,
+    R: PersistedEventRepository,
+    ServiceError: From<AggregateError<A::Error>>,
+{
+    let events = store.load_events(aggregate_id).await?;
+    let cause = metadata.causation_id.to_string();
+    let caused = events
+        .iter()
+        .any(|e| e.metadata.get(CAUSATION_ID) == Some(&cause));
+    Ok(caused.then(|| events.last().map_or(0, |e| e.sequence)))
 }

@@ -9,7 +9,7 @@ use veritrail_domain::subject::{stream_id, SubjectCases, SubjectCommand};
 use veritrail_domain::{CaseId, EntityId};
 
 use super::context::RequestContext;
-use super::execute::execute;
+use super::execute::{execute, recorded_by};
 use super::service::{CaseService, ServiceError};
 
 /// What the organisation asks for.
@@ -63,10 +63,10 @@ impl CaseService {
         for _ in 0..MAX_ROUNDS {
             match self.slot(&subject_stream).await? {
                 Slot::Active(case_id) => {
-                    return Ok(Opened {
-                        case_id,
-                        created: false,
-                    })
+                    // A recovered request that had opened this case gets
+                    // the answer it would have had.
+                    let created = ctx.recovering && self.opened_by(ctx, case_id).await?;
+                    return Ok(Opened { case_id, created });
                 }
                 Slot::Unopened(case_id) => {
                     if self.try_open(ctx, case_id, &request).await? {
@@ -92,6 +92,7 @@ impl CaseService {
                         &(),
                         &metadata,
                         None,
+                        ctx.recovering,
                     )
                     .await;
                     match assigned {
@@ -121,6 +122,14 @@ impl CaseService {
     ) -> Result<Vec<CaseId>, ServiceError> {
         let registry = self.registry(&stream_id(&ctx.tenant, subject)).await?;
         Ok(registry.history().to_vec())
+    }
+
+    /// Whether `ctx`'s request recorded events on the case.
+    async fn opened_by(&self, ctx: &RequestContext, case_id: CaseId) -> Result<bool, ServiceError> {
+        let metadata = ctx.metadata(self.clock.now());
+        Ok(recorded_by(&self.cases, &case_id.to_string(), &metadata)
+            .await?
+            .is_some())
     }
 
     async fn registry(&self, subject_stream: &str) -> Result<SubjectCases, ServiceError> {

@@ -120,6 +120,7 @@ impl CaseService {
             &self.services,
             &metadata,
             expected,
+            ctx.recovering,
         )
         .await
     }

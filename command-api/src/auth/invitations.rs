@@ -96,6 +96,7 @@ impl InvitationService {
             &(),
             &ctx.metadata(now),
             None,
+            ctx.recovering,
         )
         .await?;
         Ok(IssuedInvitation {
@@ -122,6 +123,7 @@ impl InvitationService {
             &(),
             &ctx.metadata(self.clock.now()),
             None,
+            ctx.recovering,
         )
         .await?;
         Ok(())

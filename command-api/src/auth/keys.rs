@@ -1,10 +1,11 @@
 //! Token signing keys: Ed25519, kept in the `signing_keys` table so every
-//! instance signs and verifies with the same set. The newest key signs;
+//! instance signs and verifies with the same set, the private halves sealed
+//! by the vault (AES-256-GCM under `secrets_key`, the kid bound in). The newest key signs;
 //! every key verifies and is published as a JWK set. Rotating adds a key;
 //! tokens signed by the older one keep verifying until they expire, after
 //! which the older key is retired.
 
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -14,6 +15,7 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 use veritrail_event_store::EventDatabase;
 
+use super::vault::Vault;
 use crate::sql::{execute, fetch, Param};
 
 /// One key pair.
@@ -42,6 +44,8 @@ pub enum KeyError {
     Store(#[from] sqlx::Error),
     #[error("key generation failed")]
     Generate,
+    #[error("signing key {0} cannot be unsealed: is secrets_key the key it was sealed with?")]
+    Unseal(String),
 }
 
 /// The key set, cached; reloaded when a token names an unknown key (another
@@ -49,9 +53,13 @@ pub enum KeyError {
 #[derive(Debug)]
 pub struct SigningKeys {
     db: EventDatabase,
+    vault: Arc<Vault>,
     keys: RwLock<Vec<SigningKey>>,
     refreshed: RwLock<Instant>,
 }
+
+/// kid, private key (sealed or not yet), public key, created at, sealed.
+type KeyRow = (String, Vec<u8>, Vec<u8>, i64, i64);
 
 const REFRESH_EVERY: Duration = Duration::from_secs(5);
 
@@ -73,9 +81,10 @@ fn generate() -> Result<SigningKey, KeyError> {
 
 impl SigningKeys {
     /// Loads the stored keys, creating the first one if there is none.
-    pub async fn load_or_create(db: EventDatabase) -> Result<Self, KeyError> {
+    pub async fn load_or_create(db: EventDatabase, vault: Arc<Vault>) -> Result<Self, KeyError> {
         let keys = Self {
             db,
+            vault,
             keys: RwLock::new(Vec::new()),
             refreshed: RwLock::new(Instant::now()),
         };
@@ -86,22 +95,43 @@ impl SigningKeys {
         Ok(keys)
     }
 
+    fn aad(kid: &str) -> String {
+        format!("signing-key/{kid}")
+    }
+
     async fn reload(&self) -> Result<(), KeyError> {
-        let rows: Vec<(String, Vec<u8>, Vec<u8>, i64)> = fetch(
+        let rows: Vec<KeyRow> = fetch(
             &self.db,
-            "SELECT kid, private_key, public_key, created_at FROM signing_keys ORDER BY created_at DESC, kid",
+            "SELECT kid, private_key, public_key, created_at, sealed FROM signing_keys ORDER BY created_at DESC, kid",
             &[],
         )
         .await?;
-        let loaded = rows
-            .into_iter()
-            .map(|(kid, private_key, public_key, created_at)| SigningKey {
+        let mut loaded = Vec::with_capacity(rows.len());
+        for (kid, stored, public_key, created_at, sealed) in rows {
+            let private_key = if sealed == 1 {
+                self.vault
+                    .unseal(&stored, &Self::aad(&kid))
+                    .ok_or_else(|| KeyError::Unseal(kid.clone()))?
+            } else {
+                // Written before keys were sealed: seal it in place now.
+                execute(
+                    &self.db,
+                    "UPDATE signing_keys SET private_key = $2, sealed = 1 WHERE kid = $1 AND sealed = 0",
+                    &[
+                        Param::Text(kid.clone()),
+                        Param::Bytes(self.vault.seal(&stored, &Self::aad(&kid))),
+                    ],
+                )
+                .await?;
+                stored
+            };
+            loaded.push(SigningKey {
                 kid,
                 private_key,
                 public_key,
                 created_at,
-            })
-            .collect();
+            });
+        }
         if let Ok(mut keys) = self.keys.write() {
             *keys = loaded;
         }
@@ -116,10 +146,10 @@ impl SigningKeys {
         let key = generate()?;
         execute(
             &self.db,
-            "INSERT INTO signing_keys (kid, private_key, public_key, created_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO signing_keys (kid, private_key, public_key, created_at, sealed) VALUES ($1, $2, $3, $4, 1)",
             &[
                 Param::Text(key.kid.clone()),
-                Param::Bytes(key.private_key.clone()),
+                Param::Bytes(self.vault.seal(&key.private_key, &Self::aad(&key.kid))),
                 Param::Bytes(key.public_key.clone()),
                 Param::Int(key.created_at),
             ],

@@ -114,6 +114,7 @@ impl TenantService {
             &(),
             &metadata,
             None,
+            ctx.recovering,
         )
         .await?;
         Ok(())

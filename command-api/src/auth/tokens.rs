@@ -1,7 +1,8 @@
 //! OAuth 2.0 access tokens: JWTs signed with the service's Ed25519 key
 //! (`EdDSA`, `kid` header), short-lived, for one audience. Verification pins
 //! the algorithm (so `alg: none` and HMAC-with-the-public-key tricks fail),
-//! requires issuer, audience, subject and expiry, and looks the key up by kid.
+//! requires issuer, audience, subject and expiry, honours `nbf`, refuses a
+//! lifetime longer than the configured one, and looks the key up by kid.
 
 use std::sync::Arc;
 
@@ -18,6 +19,8 @@ use super::keys::SigningKeys;
 
 pub const ISSUER: &str = "veritrail";
 pub const AUDIENCE: &str = "veritrail-api";
+/// Clock skew tolerated between instances, in seconds.
+const LEEWAY_SECS: u64 = 30;
 
 /// What a token says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +36,9 @@ pub struct Claims {
     /// Space-separated scopes (RFC 6749 §3.3).
     pub scope: String,
     pub iat: i64,
+    /// Not valid before (RFC 7519 §4.1.5); honoured when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
     pub exp: i64,
     pub jti: String,
 }
@@ -105,6 +111,7 @@ impl Tokens {
                 .collect::<Vec<_>>()
                 .join(" "),
             iat: now.unix_timestamp(),
+            nbf: Some(now.unix_timestamp()),
             exp: (now + self.ttl).unix_timestamp(),
             jti: Uuid::new_v4().to_string(),
         };
@@ -127,13 +134,26 @@ impl Tokens {
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 30;
-        decode::<Claims>(
+        validation.validate_nbf = true;
+        validation.leeway = LEEWAY_SECS;
+        let claims = decode::<Claims>(
             token,
             &DecodingKey::from_ed_der(&key.public_key),
             &validation,
         )
         .map(|data| data.claims)
-        .map_err(|e| TokenError::Invalid(e.to_string()))
+        .map_err(|e| TokenError::Invalid(e.to_string()))?;
+        // A token living longer than this service issues was not made by
+        // it (or by a configuration that allowed more): refused.
+        if claims.exp - claims.iat > self.ttl.whole_seconds() + LEEWAY_SECS as i64 {
+            return Err(TokenError::Invalid(format!(
+                "its lifetime exceeds the maximum of {} s",
+                self.ttl.whole_seconds()
+            )));
+        }
+        if claims.iat > OffsetDateTime::now_utc().unix_timestamp() + LEEWAY_SECS as i64 {
+            return Err(TokenError::Invalid("it is issued in the future".into()));
+        }
+        Ok(claims)
     }
 }

@@ -85,10 +85,12 @@ impl Vault {
             .ok_or(VaultError::BadKey)
     }
 
-    fn seal(&self, secret: &str, aad: &str) -> Vec<u8> {
+    /// Seals `plain` with a fresh nonce; `aad` (what the bytes belong to)
+    /// is bound in, so sealed bytes cannot be moved to another owner.
+    pub fn seal(&self, plain: &[u8], aad: &str) -> Vec<u8> {
         let mut nonce = [0u8; NONCE_LEN];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
-        let mut data = secret.as_bytes().to_vec();
+        let mut data = plain.to_vec();
         // Sealing a short buffer with a fresh nonce does not fail.
         let _ = self.key.seal_in_place_append_tag(
             Nonce::assume_unique_for_key(nonce),
@@ -100,7 +102,9 @@ impl Vault {
         sealed
     }
 
-    fn unseal(&self, sealed: &[u8], aad: &str) -> Option<String> {
+    /// Opens what [`Self::seal`] sealed for the same `aad`; `None` if the
+    /// key or the owner differs or the bytes were altered.
+    pub fn unseal(&self, sealed: &[u8], aad: &str) -> Option<Vec<u8>> {
         if sealed.len() < NONCE_LEN {
             return None;
         }
@@ -111,14 +115,14 @@ impl Vault {
             .key
             .open_in_place(nonce, Aad::from(aad.as_bytes()), &mut data)
             .ok()?;
-        String::from_utf8(plain.to_vec()).ok()
+        Some(plain.to_vec())
     }
 
     /// Keeps `secret` sealed; returns its reference. The reference and the
     /// client id are bound into the seal, so a row cannot be moved.
     pub async fn store(&self, client_id: &str, secret: &str) -> Result<String, VaultError> {
         let secret_ref = uuid::Uuid::now_v7().to_string();
-        let sealed = self.seal(secret, &format!("{client_id}/{secret_ref}"));
+        let sealed = self.seal(secret.as_bytes(), &format!("{client_id}/{secret_ref}"));
         execute(
             &self.db,
             "INSERT INTO api_secrets (secret_ref, client_id, sealed, created_at) VALUES ($1, $2, $3, $4)",
@@ -145,6 +149,7 @@ impl Vault {
             .into_iter()
             .filter(|(r, _)| refs.contains(&r.as_str()))
             .filter_map(|(r, sealed)| self.unseal(&sealed, &format!("{client_id}/{r}")))
+            .filter_map(|plain| String::from_utf8(plain).ok())
             .collect())
     }
 

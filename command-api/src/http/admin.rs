@@ -151,8 +151,9 @@ pub async fn review(
             expected,
         )
         .await?;
-    super::cases::read_your_writes(&state, case_id, committed.version).await;
-    super::cases::view(&state, ctx, case_id, StatusCode::OK).await
+    let mut response = super::cases::view(&state, ctx, case_id, StatusCode::OK).await?;
+    super::cases::read_your_writes(&state, case_id, committed.version, &mut response).await;
+    Ok(response)
 }
 
 /// Ask the individual to act on a check (e.g. retake a photo) within a period.

@@ -1,6 +1,8 @@
 //! The organisation's and the individual's endpoints (seed 000).
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::http::header;
 use actix_web::http::StatusCode;
@@ -60,18 +62,44 @@ async fn view_with(
     Ok(response.json(view))
 }
 
-/// Waits (bounded) for the read model to show `version` of the case.
-pub(super) async fn read_your_writes(state: &AppState, case_id: CaseId, version: usize) {
-    if let Some(timeout) = state.read_your_writes {
-        let version = i64::try_from(version).unwrap_or(i64::MAX);
-        if !state
-            .read_models
-            .wait_for_version(&case_id.to_string(), version, timeout)
-            .await
-        {
-            tracing::warn!(%case_id, version, "read model lagging behind a command");
-        }
+/// Response header saying whether the read model already shows this
+/// write: `read-your-writes` (a read now sees it) or `eventual` (the read
+/// model lags; a read may show the previous version for a while).
+pub const READ_CONSISTENCY: header::HeaderName =
+    header::HeaderName::from_static("x-read-consistency");
+
+/// Waits (bounded) for the read model to show `version` of the case and
+/// says in `response` whether it does. While the read model is known to lag
+/// (a previous wait timed out), waits only briefly: a command is not held
+/// for seconds while no projection runner is alive.
+pub(super) async fn read_your_writes(
+    state: &AppState,
+    case_id: CaseId,
+    version: usize,
+    response: &mut HttpResponse,
+) {
+    let Some(timeout) = state.read_your_writes else {
+        return;
+    };
+    let lagging = state.read_model_lagging.load(Ordering::Relaxed);
+    let timeout = if lagging {
+        timeout.min(Duration::from_millis(100))
+    } else {
+        timeout
+    };
+    let version = i64::try_from(version).unwrap_or(i64::MAX);
+    let seen = state
+        .read_models
+        .wait_for_version(&case_id.to_string(), version, timeout)
+        .await;
+    state.read_model_lagging.store(!seen, Ordering::Relaxed);
+    if !seen && !lagging {
+        tracing::warn!(%case_id, version, "read model lagging behind a command");
     }
+    let value = if seen { "read-your-writes" } else { "eventual" };
+    response
+        .headers_mut()
+        .insert(READ_CONSISTENCY, header::HeaderValue::from_static(value));
 }
 
 /// Runs one command honouring `If-Match`, then renders the case.
@@ -87,8 +115,9 @@ pub(super) async fn command(
         .cases
         .execute_expecting(ctx, case_id, action, expected)
         .await?;
-    read_your_writes(state, case_id, committed.version).await;
-    view(state, ctx, case_id, StatusCode::OK).await
+    let mut response = view(state, ctx, case_id, StatusCode::OK).await?;
+    read_your_writes(state, case_id, committed.version, &mut response).await;
+    Ok(response)
 }
 
 /// Open a verification case, or get the subject's active one (CASE-1, CASE-6).
@@ -123,7 +152,7 @@ pub async fn create(
     };
     let mut response = view_with(&state, ctx, opened.case_id, status, invitation).await?;
     if opened.created {
-        read_your_writes(&state, opened.case_id, 1).await;
+        read_your_writes(&state, opened.case_id, 1, &mut response).await;
         if let Ok(location) =
             header::HeaderValue::from_str(&format!("/verifications/{}", opened.case_id))
         {
@@ -266,7 +295,6 @@ pub async fn recreate(
         .await?;
     bill(&metering, ctx, Module::Workflow).await;
     let invitation = invitations::issue(&auth, ctx, recreated.replacement).await?;
-    read_your_writes(&state, recreated.replacement, 1).await;
     let mut response = view_with(
         &state,
         ctx,
@@ -275,6 +303,7 @@ pub async fn recreate(
         Some(invitation),
     )
     .await?;
+    read_your_writes(&state, recreated.replacement, 1, &mut response).await;
     if let Ok(location) =
         header::HeaderValue::from_str(&format!("/verifications/{}", recreated.replacement))
     {

@@ -205,6 +205,10 @@ impl From<veritrail_domain::tenant::TenantError> for ApiError {
             TenantError::RoleNotForClients(_) => ApiError::validation("role", message),
             TenantError::UnknownPlan(_) => ApiError::validation("plan", message),
             TenantError::InvalidThreshold => ApiError::validation("face_match_threshold", message),
+            TenantError::LastOperatorClient(client_id) => {
+                ApiError::new(StatusCode::CONFLICT, "last_operator_client", message)
+                    .with_details(json!({"client_id": client_id}))
+            }
         }
     }
 }
@@ -255,6 +259,32 @@ impl From<ServiceError> for ApiError {
                 tracing::error!(error = %detail, "event store failure");
                 ApiError::internal()
             }
+        }
+    }
+}
+
+impl From<crate::compute::ComputeError> for ApiError {
+    fn from(error: crate::compute::ComputeError) -> Self {
+        use crate::compute::ComputeError;
+        match error {
+            ComputeError::Saturated => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "every image worker is busy; retry shortly",
+            )
+            .with_details(json!({"retryable": true}))
+            .with_header(header::RETRY_AFTER, "2"),
+            ComputeError::TimedOut(budget) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "check_timed_out",
+                format!(
+                    "the check did not finish within {} s; retry shortly",
+                    budget.as_secs_f64()
+                ),
+            )
+            .with_details(json!({"retryable": true, "budget_ms": budget.as_millis()}))
+            .with_header(header::RETRY_AFTER, "5"),
+            ComputeError::Panicked => ApiError::internal(),
         }
     }
 }

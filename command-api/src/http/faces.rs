@@ -16,8 +16,9 @@ use super::auth::Auth;
 use super::elapsed_ms;
 use super::error::{ApiError, ErrorBody};
 use super::identity::{Identity, CLIENTS};
-use super::ocr::decode_image;
+use super::ocr::{decode_image, image_refusal};
 use super::usage::metered;
+use crate::compute::ComputePool;
 use crate::metering::Metering;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -121,16 +122,9 @@ fn face_error(error: FaceError) -> ApiError {
     }
 }
 
-pub(super) fn decode_photo(field: &str, text: &str) -> Result<image::RgbImage, ApiError> {
-    let bytes = decode_image(field, text)?;
-    veritrail_face::decode_photo(&bytes).map_err(|e| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "unreadable_image",
-            format!("{field} cannot be decoded: {e}"),
-        )
-        .with_details(json!({ "field": field }))
-    })
+/// Decodes a vetted upload (run it on the compute pool).
+pub(super) fn decode_photo(field: &str, bytes: &[u8]) -> Result<image::RgbImage, ApiError> {
+    veritrail_face::decode_photo(bytes).map_err(|refusal| image_refusal(field, refusal))
 }
 
 /// Compare the selfie's face with the document's portrait.
@@ -140,10 +134,11 @@ pub(super) fn decode_photo(field: &str, text: &str) -> Result<image::RgbImage, A
     responses(
         (status = 200, body = FaceMatchView),
         (status = 400, description = "empty_image or invalid_base64", body = ErrorBody),
-        (status = 413, description = "image_too_large", body = ErrorBody),
+        (status = 413, description = "image_too_large or image_dimensions_too_large", body = ErrorBody),
         (status = 415, description = "unsupported_image_type", body = ErrorBody),
         (status = 422, description = "unreadable_image or no_face", body = ErrorBody),
         (status = 429, description = "quota_exceeded", body = ErrorBody),
+        (status = 503, description = "busy or check_timed_out (with Retry-After)", body = ErrorBody),
     )
 )]
 pub async fn face_match(
@@ -151,6 +146,7 @@ pub async fn face_match(
     faces: web::Data<Arc<FaceEngine>>,
     auth: web::Data<Auth>,
     metering: web::Data<Arc<Metering>>,
+    compute: web::Data<ComputePool>,
     body: web::Json<FaceMatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(CLIENTS)?;
@@ -163,13 +159,18 @@ pub async fn face_match(
     let work = async move {
         let started = std::time::Instant::now();
         let body = body.into_inner();
-        let selfie = decode_photo("image_selfie_base64", &body.image_selfie_base64)?;
-        let document = decode_photo("image_document_base64", &body.image_document_base64)?;
+        let selfie = decode_image("image_selfie_base64", &body.image_selfie_base64)?;
+        let document = decode_image("image_document_base64", &body.image_document_base64)?;
         let engine = faces.get_ref().clone();
-        let compared = web::block(move || engine.compare(&selfie, "selfie", &document, "document"))
-            .await
-            .map_err(|_| ApiError::internal())?
-            .map_err(face_error)?;
+        let compared = compute
+            .run(move || {
+                let selfie = decode_photo("image_selfie_base64", &selfie)?;
+                let document = decode_photo("image_document_base64", &document)?;
+                engine
+                    .compare(&selfie, "selfie", &document, "document")
+                    .map_err(face_error)
+            })
+            .await??;
         let similarity = f64::from(compared.similarity);
         Ok(HttpResponse::Ok().json(FaceMatchView {
             is_match: similarity >= threshold,

@@ -6,7 +6,9 @@
 //! nothing. The same key with a different request is refused (422). A retry
 //! while the first is still running gets 409. Server errors and retryable
 //! refusals (those with `Retry-After`) are not stored, so the key can be
-//! retried. Keys expire after the configured period.
+//! retried. Keys expire after the configured period. A key whose process
+//! died mid-request is taken over by the next retry within seconds, and
+//! that retry continues the interrupted request (see `crate::idempotency`).
 
 use actix_web::body::{self, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -102,10 +104,24 @@ pub async fn idempotency(
     let ctx = &identity.0;
     let now = OffsetDateTime::now_utc();
     match store
-        .reserve(ctx.tenant.as_str(), ctx.actor.id.as_str(), &key, &hash, now)
+        .reserve(
+            ctx.tenant.as_str(),
+            ctx.actor.id.as_str(),
+            &key,
+            &hash,
+            ctx.request_id,
+            now,
+        )
         .await
     {
         Ok(Reservation::Reserved) => {}
+        Ok(Reservation::Recovered { request_id }) => {
+            // Continue the interrupted request under its id: what it
+            // recorded is not recorded again (docs/api.md, idempotency).
+            tracing::info!(%request_id, "continuing a request interrupted by a crash");
+            let recovering = Identity(ctx.clone().recovering(request_id), identity.1.clone());
+            req.extensions_mut().insert(recovering);
+        }
         Ok(Reservation::Completed {
             request_hash,
             response,

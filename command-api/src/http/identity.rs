@@ -134,6 +134,7 @@ fn resolve(req: &ServiceRequest, default: &DevIdentity) -> Result<RequestContext
         actor: Actor::new(kind, id),
         correlation_id: request_id,
         request_id,
+        recovering: false,
     })
 }
 
@@ -165,6 +166,7 @@ fn context(req: &ServiceRequest, tenant: TenantId, actor: Actor) -> RequestConte
         actor,
         correlation_id: request_id,
         request_id,
+        recovering: false,
     }
 }
 

@@ -20,8 +20,10 @@ use super::elapsed_ms;
 use super::error::{ApiError, ErrorBody};
 use super::faces::{decode_photo, UsageNote};
 use super::identity::{Identity, CLIENTS};
+use super::ocr::decode_image;
 use super::usage::metered;
 use crate::challenges::{ChallengeError, Challenges};
+use crate::compute::ComputePool;
 use crate::metering::Metering;
 
 /// Frames an answer may carry (a neutral one and one per step).
@@ -243,9 +245,10 @@ fn ask(body: AnalyzeRequest) -> Result<Ask, ApiError> {
         (status = 200, body = LivenessView),
         (status = 404, description = "challenge_not_found", body = ErrorBody),
         (status = 409, description = "challenge_used or challenge_expired", body = ErrorBody),
-        (status = 413, description = "image_too_large", body = ErrorBody),
+        (status = 413, description = "image_too_large or image_dimensions_too_large", body = ErrorBody),
         (status = 415, description = "unsupported_image_type", body = ErrorBody),
         (status = 422, description = "no_face (with the frame), unreadable_image, challenge_nonce_mismatch, validation_failed", body = ErrorBody),
+        (status = 503, description = "busy or check_timed_out (with Retry-After)", body = ErrorBody),
     )
 )]
 pub async fn analyze(
@@ -253,6 +256,7 @@ pub async fn analyze(
     faces: web::Data<Arc<FaceEngine>>,
     challenges: web::Data<Challenges>,
     metering: web::Data<Arc<Metering>>,
+    compute: web::Data<ComputePool>,
     body: web::Json<AnalyzeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(CLIENTS)?;
@@ -260,25 +264,42 @@ pub async fn analyze(
     let work = async move {
         let started = std::time::Instant::now();
         // Decode first: a malformed upload must not spend the challenge.
-        let (images, challenge) = match ask(body.into_inner())? {
-            Ask::Passive(image) => (vec![decode_photo("image_live_base64", &image)?], None),
+        let (uploads, challenge) = match ask(body.into_inner())? {
+            Ask::Passive(image) => (
+                vec![(
+                    "image_live_base64".to_owned(),
+                    decode_image("image_live_base64", &image)?,
+                )],
+                None,
+            ),
             Ask::Challenge(id, nonce, frames) => {
-                let images = frames
+                let uploads = frames
                     .iter()
                     .enumerate()
-                    .map(|(i, f)| decode_photo(&format!("frames[{i}]"), f))
+                    .map(|(i, f)| {
+                        let field = format!("frames[{i}]");
+                        decode_image(&field, f).map(|bytes| (field, bytes))
+                    })
                     .collect::<Result<Vec<_>, _>>()?;
-                (images, Some((id, nonce)))
+                (uploads, Some((id, nonce)))
             }
         };
+        let images = compute
+            .run(move || {
+                uploads
+                    .iter()
+                    .map(|(field, bytes)| decode_photo(field, bytes))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .await??;
         let steps: Option<Vec<Step>> = match challenge {
             Some((id, nonce)) => Some(challenges.take(&tenant, &id, &nonce, now()).await?),
             None => None,
         };
         let engine = faces.get_ref().clone();
-        let frames = web::block(move || engine.frames(&images))
-            .await
-            .map_err(|_| ApiError::internal())?
+        let frames = compute
+            .run(move || engine.frames(&images))
+            .await?
             .map_err(|(i, e)| no_face(i, e))?;
         let verdict = liveness::verdict(steps.as_deref(), &frames);
         Ok(HttpResponse::Ok().json(LivenessView {

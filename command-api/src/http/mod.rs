@@ -60,6 +60,8 @@ pub struct AppState {
     /// After a command, wait up to this long for the read model to show it,
     /// so the caller reads its own writes (`None` when no projection runs here).
     pub read_your_writes: Option<Duration>,
+    /// Set while the read model is known to lag (a wait timed out).
+    pub read_model_lagging: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// What the server needs besides a listener.
@@ -75,6 +77,8 @@ pub struct HttpConfig {
     /// The face models (ONNX Runtime sessions), shared.
     pub faces: Arc<veritrail_face::FaceEngine>,
     pub challenges: crate::challenges::Challenges,
+    /// The bounded pool for image decoding, OCR and inference.
+    pub compute: crate::compute::ComputePool,
 }
 
 fn json_error(error: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
@@ -233,6 +237,7 @@ pub fn server(
     let metering = web::Data::new(config.metering);
     let faces = web::Data::new(config.faces);
     let challenges = web::Data::new(config.challenges);
+    let compute = web::Data::new(config.compute);
     let limiter = web::Data::new(RateLimiter::new());
     let mut server = HttpServer::new(move || {
         App::new()
@@ -244,6 +249,7 @@ pub fn server(
             .app_data(metering.clone())
             .app_data(faces.clone())
             .app_data(challenges.clone())
+            .app_data(compute.clone())
             .app_data(limiter.clone())
             .app_data(
                 web::JsonConfig::default()

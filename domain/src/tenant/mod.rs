@@ -152,6 +152,11 @@ pub enum TenantError {
     UnknownPlan(String),
     #[error("the face match threshold must be between 0 and 1")]
     InvalidThreshold,
+    /// Revoking it would leave no operator able to administer the platform.
+    #[error(
+        "client {0} is the last active operator client: register another operator client first"
+    )]
+    LastOperatorClient(String),
 }
 
 /// One secret hash and, once replaced, until when it still works.
@@ -313,7 +318,15 @@ impl Tenant {
                 }
             }
             TenantCommand::RevokeClient { client_id } => {
-                self.client(&client_id)?;
+                let client = self.client(&client_id)?;
+                let other_operators = self
+                    .clients
+                    .iter()
+                    .filter(|(id, c)| **id != client_id && !c.revoked)
+                    .any(|(_, c)| c.role == ActorKind::Operator);
+                if client.role == ActorKind::Operator && !other_operators {
+                    return Err(TenantError::LastOperatorClient(client_id));
+                }
                 TenantEvent::ClientRevoked { client_id }
             }
         }])
@@ -475,6 +488,35 @@ mod tests {
             run(&mut t, register(ActorKind::Officer)),
             Err(TenantError::ClientExists(_))
         ));
+    }
+
+    #[test]
+    fn the_last_active_operator_client_cannot_be_revoked() {
+        let mut t = opened();
+        let register = |id: &str, role| TenantCommand::RegisterClient {
+            client_id: id.into(),
+            role,
+            secret_hash: "h".into(),
+            secret_ref: None,
+        };
+        let revoke = |id: &str| TenantCommand::RevokeClient {
+            client_id: id.into(),
+        };
+        run(&mut t, register("ops.a", ActorKind::Operator)).expect("register");
+        run(&mut t, register("ops.org", ActorKind::Organisation)).expect("register");
+        assert_eq!(
+            run(&mut t, revoke("ops.a")),
+            Err(TenantError::LastOperatorClient("ops.a".into()))
+        );
+        // Another operator client makes it possible; the last one stays.
+        run(&mut t, register("ops.b", ActorKind::Operator)).expect("register");
+        run(&mut t, revoke("ops.a")).expect("not the last");
+        assert_eq!(
+            run(&mut t, revoke("ops.b")),
+            Err(TenantError::LastOperatorClient("ops.b".into()))
+        );
+        // Clients of other roles are revoked freely.
+        run(&mut t, revoke("ops.org")).expect("organisation client");
     }
 
     #[test]

@@ -89,7 +89,9 @@ impl Default for RunnerConfig {
     fn default() -> Self {
         Self {
             batch_size: 500,
-            lease: Duration::from_secs(15),
+            // Renewed at every step (at least every poll interval), so a
+            // dead runner's projection is taken over within ~3 s.
+            lease: Duration::from_secs(3),
             poll_interval: Duration::from_millis(250),
             max_attempts: 5,
             backoff: Duration::from_millis(50),
@@ -149,6 +151,14 @@ impl<P: Projection> Runner<P> {
             config,
             owner: format!("runner-{}", Uuid::now_v7()),
         }
+    }
+
+    /// Names the runner after its instance (`veritrail serve` uses the
+    /// configured `instance_id`): a restarted instance recognises its own
+    /// lease and resumes at once instead of waiting for it to expire.
+    pub fn with_owner(mut self, owner: impl Into<String>) -> Self {
+        self.owner = owner.into();
+        self
     }
 
     pub fn owner(&self) -> &str {

@@ -155,3 +155,45 @@ async fn a_rotated_signing_key_signs_new_tokens_while_old_ones_still_verify() {
         .expect("rotate");
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operators_cannot_revoke_their_last_operator_client() {
+    let app = secure_app().await;
+    let operator = super::bootstrap_operator(&app).await;
+    let bearer = token(&app, &operator).await;
+    let revoke = |client_id: &str| {
+        call(
+            &app,
+            Method::POST,
+            &format!("/operator/tenants/platform/clients/{client_id}/revoke"),
+            &bearer,
+        )
+    };
+    let before = app.all_events().await.len();
+    let response = revoke(&operator.client_id).send().await.expect("revoke");
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "last_operator_client", "{body}");
+    assert!(body["error"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("register another operator client")));
+    assert_eq!(app.all_events().await.len(), before, "nothing recorded");
+    // The token still works, and with a second operator client the first goes.
+    let second = super::bootstrap_operator(&app).await;
+    let response = revoke(&operator.client_id).send().await.expect("revoke");
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let second_bearer = token(&app, &second).await;
+    let response = call(
+        &app,
+        Method::POST,
+        &format!(
+            "/operator/tenants/platform/clients/{}/revoke",
+            second.client_id
+        ),
+        &second_bearer,
+    )
+    .send()
+    .await
+    .expect("revoke");
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+}

@@ -6,11 +6,20 @@ use std::sync::Arc;
 use base64::Engine as _;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use veritrail_command_api::auth::{SigningKeys, Tokens};
+use veritrail_command_api::auth::{SigningKeys, Tokens, Vault};
 use veritrail_domain::tenant::Scope;
 use veritrail_domain::{ActorKind, TenantId};
 
 use super::{call, secure_app, token, token_response, world, Form};
+
+/// The vault the app sealed its keys with (the key kept in the database).
+async fn vault(app: &veritrail_tests::TestApp) -> Arc<Vault> {
+    Arc::new(
+        Vault::open(app.test_db.db.clone(), None)
+            .await
+            .expect("vault"),
+    )
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_token_endpoint_follows_rfc_6749() {
@@ -105,7 +114,7 @@ async fn the_token_endpoint_follows_rfc_6749() {
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["scope"], "org.verify");
     assert_eq!(body["expires_in"], 900);
-    let keys = SigningKeys::load_or_create(app.test_db.db.clone())
+    let keys = SigningKeys::load_or_create(app.test_db.db.clone(), vault(&app).await)
         .await
         .expect("keys");
     let claims = Tokens::new(Arc::new(keys), time::Duration::minutes(15))
@@ -141,7 +150,7 @@ async fn forged_expired_misaddressed_unsigned_and_foreign_tokens_are_refused() {
     let w = world(&app).await;
     let good = token(&app, &w.officer).await;
     let keys = Arc::new(
-        SigningKeys::load_or_create(app.test_db.db.clone())
+        SigningKeys::load_or_create(app.test_db.db.clone(), vault(&app).await)
             .await
             .expect("keys"),
     );
@@ -171,6 +180,19 @@ async fn forged_expired_misaddressed_unsigned_and_foreign_tokens_are_refused() {
         )
         .expect("issue");
     let wrong_audience = sign(&claims("another-api", 600));
+    // Not valid before ten minutes from now, otherwise fine.
+    let mut early = claims("veritrail-api", 900);
+    early["nbf"] = json!(time::OffsetDateTime::now_utc().unix_timestamp() + 600);
+    let not_yet_valid = sign(&early);
+    // A day-long lifetime where the service issues 15 minutes.
+    let too_long = sign(&claims("veritrail-api", 24 * 3600));
+    // Within every rule: accepted (so the two above fail for their reason).
+    let acceptable = sign(&claims("veritrail-api", 600));
+    let response = call(&app, Method::GET, "/admin/verifications", &acceptable)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), StatusCode::OK);
     // Tampered payload: the officer claims another tenant, signature kept.
     let parts: Vec<&str> = good.split('.').collect();
     let mut payload: Value = serde_json::from_slice(
@@ -227,6 +249,8 @@ async fn forged_expired_misaddressed_unsigned_and_foreign_tokens_are_refused() {
     for (name, bad) in [
         ("expired", expired),
         ("wrong audience", wrong_audience),
+        ("not valid yet (nbf)", not_yet_valid),
+        ("lifetime over the maximum", too_long),
         ("forged payload", forged),
         ("alg none", unsigned),
         ("foreign key", foreign),
@@ -264,4 +288,40 @@ async fn forged_expired_misaddressed_unsigned_and_foreign_tokens_are_refused() {
         response.json::<Value>().await.expect("json")["error"]["code"],
         "unauthenticated"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_keys_are_sealed_at_rest() {
+    let app = secure_app().await;
+    let keys = SigningKeys::load_or_create(app.test_db.db.clone(), vault(&app).await)
+        .await
+        .expect("keys");
+    let key = keys.current().expect("a key");
+    let veritrail_event_store::EventDatabase::Postgres(pool) = &app.test_db.db else {
+        unreachable!("the security suite runs on PostgreSQL")
+    };
+    let (stored, sealed): (Vec<u8>, i64) =
+        sqlx::query_as("SELECT private_key, sealed FROM signing_keys WHERE kid = $1")
+            .bind(&key.kid)
+            .fetch_one(pool)
+            .await
+            .expect("row");
+    assert_eq!(sealed, 1);
+    assert_ne!(
+        stored, key.private_key,
+        "the private key is not stored in clear"
+    );
+    // PKCS#8 Ed25519: a 16-byte prefix, then the 32-byte seed.
+    let seed = &key.private_key[16..48];
+    assert!(
+        !stored.windows(32).any(|w| w == seed),
+        "the seed does not appear in the stored bytes"
+    );
+    // Another key cannot open it.
+    let other_key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+    let other = Vault::open(app.test_db.db.clone(), Some(&other_key))
+        .await
+        .expect("vault");
+    let refused = SigningKeys::load_or_create(app.test_db.db.clone(), Arc::new(other)).await;
+    assert!(refused.is_err(), "a wrong secrets_key is a startup error");
 }

@@ -7,7 +7,6 @@ mod views;
 
 use std::sync::Arc;
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use base64::Engine as _;
 use serde::Deserialize;
@@ -17,14 +16,15 @@ use veritrail_domain::tenant::Module;
 use veritrail_face::FaceEngine;
 use veritrail_vision::{DocumentReader, MrzReading, PrintedReading, VisionError};
 
-pub use upload::decode_image;
 pub use upload::OCR_BODY_LIMIT;
+pub use upload::{decode_image, image_refusal};
 use views::OcrView;
 use views::{mrz_view, no_document_view, printed_view};
 
 use super::error::{ApiError, ErrorBody};
 use super::identity::{Identity, CLIENTS};
 use super::usage::metered;
+use crate::compute::ComputePool;
 use crate::metering::Metering;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -53,11 +53,7 @@ enum Outcome {
 
 fn vision_error(side: &str, error: VisionError) -> ApiError {
     match error {
-        VisionError::Image(e) => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "unreadable_image",
-            format!("the {side} image cannot be decoded: {e}"),
-        ),
+        VisionError::Image(refusal) => image_refusal(&format!("image_{side}_base64"), refusal),
         e => {
             tracing::error!(error = %e, "document OCR failed");
             ApiError::internal()
@@ -115,9 +111,11 @@ const HINTS: [&str; 6] = [
     responses(
         (status = 200, body = OcrView),
         (status = 400, description = "Empty or not base64", body = ErrorBody),
-        (status = 413, description = "Image over 10 MB", body = ErrorBody),
+        (status = 413, description = "image_too_large (over 10 MB) or image_dimensions_too_large (over 40 MP)", body = ErrorBody),
         (status = 415, description = "Not a JPEG, PNG or WebP", body = ErrorBody),
         (status = 422, description = "Invalid request or undecodable image", body = ErrorBody),
+        (status = 429, description = "quota_exceeded", body = ErrorBody),
+        (status = 503, description = "busy or check_timed_out (with Retry-After)", body = ErrorBody),
     )
 )]
 pub async fn read_document(
@@ -125,10 +123,12 @@ pub async fn read_document(
     reader: web::Data<Arc<DocumentReader>>,
     metering: web::Data<Arc<Metering>>,
     faces: web::Data<Arc<FaceEngine>>,
+    compute: web::Data<ComputePool>,
     body: web::Json<OcrRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(CLIENTS)?;
-    metered(&metering, ctx, Module::Ocr, read(reader, faces, body)).await
+    let work = read(reader, faces, &compute, body);
+    metered(&metering, ctx, Module::Ocr, work).await
 }
 
 /// The document's portrait (its largest face, with a margin) as base64 PNG.
@@ -152,6 +152,7 @@ fn portrait(faces: &FaceEngine, bytes: &[u8]) -> Option<String> {
 async fn read(
     reader: web::Data<Arc<DocumentReader>>,
     faces: web::Data<Arc<FaceEngine>>,
+    compute: &ComputePool,
     body: web::Json<OcrRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let started = std::time::Instant::now();
@@ -184,22 +185,22 @@ async fn read(
     let faces = faces.get_ref().clone();
     let today = OffsetDateTime::now_utc().date();
     let licence = body.document_hint.as_deref() == Some("driver_license");
-    let (outcome, portrait) = web::block(move || {
-        let outcome = read_sides(&reader, &front, back.as_deref(), licence, today)?;
-        // The portrait is usually on the MRZ side (passports), else on the
-        // other one (ID cards carry the MRZ on the back).
-        let sides = match &outcome {
-            Outcome::Mrz(_, "back") => [back.as_deref(), Some(&front[..])],
-            _ => [Some(&front[..]), back.as_deref()],
-        };
-        let portrait = sides
-            .into_iter()
-            .flatten()
-            .find_map(|side| portrait(&faces, side));
-        Ok::<_, ApiError>((outcome, portrait))
-    })
-    .await
-    .map_err(|_| ApiError::internal())??;
+    let (outcome, portrait) = compute
+        .run(move || {
+            let outcome = read_sides(&reader, &front, back.as_deref(), licence, today)?;
+            // The portrait is usually on the MRZ side (passports), else on the
+            // other one (ID cards carry the MRZ on the back).
+            let sides = match &outcome {
+                Outcome::Mrz(_, "back") => [back.as_deref(), Some(&front[..])],
+                _ => [Some(&front[..]), back.as_deref()],
+            };
+            let portrait = sides
+                .into_iter()
+                .flatten()
+                .find_map(|side| portrait(&faces, side));
+            Ok::<_, ApiError>((outcome, portrait))
+        })
+        .await??;
     let mut view = match outcome {
         Outcome::Mrz(reading, side) => mrz_view(*reading, side, country_hint.as_deref(), today),
         Outcome::Printed(reading) => printed_view(&reading, country_hint.as_deref(), today),

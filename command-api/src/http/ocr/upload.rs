@@ -1,8 +1,11 @@
 //! Vetting uploaded images: base64 (or a data URL), not empty, at most
-//! 10 MB, and a JPEG, PNG or WebP by its leading bytes.
+//! 10 MB, a JPEG, PNG or WebP by its leading bytes, and at most
+//! `veritrail_imaging::MAX_PIXELS` by its header (nothing is decoded here).
 
 use actix_web::http::StatusCode;
 use base64::Engine as _;
+
+use veritrail_imaging::ImageRefusal;
 
 use crate::http::error::ApiError;
 
@@ -52,46 +55,46 @@ pub fn decode_image(field: &str, base64_text: &str) -> Result<Vec<u8>, ApiError>
             serde_json::json!({ "field": field, "bytes": bytes.len(), "limit": MAX_IMAGE_BYTES }),
         ));
     }
-    let kind = sniff(&bytes);
-    if !matches!(kind, "jpeg" | "png" | "webp") {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_image_type",
-            format!("{field} is {kind}; JPEG, PNG or WebP are accepted"),
-        )
-        .with_details(serde_json::json!({ "field": field, "detected": kind })));
-    }
+    veritrail_imaging::header(&bytes).map_err(|refusal| image_refusal(field, refusal))?;
     Ok(bytes)
 }
 
-/// The image type by its magic bytes.
-fn sniff(bytes: &[u8]) -> &'static str {
-    match bytes {
-        [0xFF, 0xD8, 0xFF, ..] => "jpeg",
-        [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => "png",
-        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => "webp",
-        [b'G', b'I', b'F', b'8', ..] => "gif",
-        [b'%', b'P', b'D', b'F', ..] => "pdf",
-        [b'B', b'M', ..] => "bmp",
-        [b'I', b'I', 0x2A, 0x00, ..] | [b'M', b'M', 0x00, 0x2A, ..] => "tiff",
-        [_, _, _, _, b'f', b't', b'y', b'p', b'h', b'e', b'i', b'c', ..] => "heic",
-        _ => "not an image",
-    }
+/// The answer for an image the service will not read: 415 for another
+/// type, 413 for too many pixels or too much memory, 422 when damaged.
+pub fn image_refusal(field: &str, refusal: ImageRefusal) -> ApiError {
+    let (status, code, details) = match refusal {
+        ImageRefusal::Unsupported(kind) => (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_image_type",
+            serde_json::json!({ "field": field, "detected": kind }),
+        ),
+        ImageRefusal::TooLarge { width, height } => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "image_dimensions_too_large",
+            serde_json::json!({
+                "field": field, "width": width, "height": height,
+                "max_pixels": veritrail_imaging::MAX_PIXELS, "max_side": veritrail_imaging::MAX_SIDE,
+            }),
+        ),
+        ImageRefusal::TooMuchMemory => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "image_dimensions_too_large",
+            serde_json::json!({ "field": field, "max_decode_bytes": veritrail_imaging::MAX_DECODE_BYTES }),
+        ),
+        ImageRefusal::Unreadable(_) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unreadable_image",
+            serde_json::json!({ "field": field }),
+        ),
+    };
+    ApiError::new(status, code, format!("{field} is refused: {refusal}")).with_details(details)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{decode_image, sniff};
+    use base64::Engine as _;
 
-    #[test]
-    fn images_are_known_by_their_bytes() {
-        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), "jpeg");
-        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), "png");
-        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), "webp");
-        assert_eq!(sniff(b"GIF89a"), "gif");
-        assert_eq!(sniff(b"%PDF-1.7"), "pdf");
-        assert_eq!(sniff(b"hello"), "not an image");
-    }
+    use super::decode_image;
 
     #[test]
     fn uploads_are_vetted() {
@@ -102,9 +105,22 @@ mod tests {
             code(decode_image("f", "R0lGODlh")),
             Some("unsupported_image_type")
         );
+        // A JPEG's first bytes without a readable header.
         assert_eq!(
             code(decode_image("f", "data:image/jpeg;base64,/9j/4A==")),
+            Some("unreadable_image")
+        );
+        let png = veritrail_imaging::crafted::encoded(image::ImageFormat::Png);
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&png);
+        assert_eq!(
+            code(decode_image("f", &format!("data:image/png;base64,{b64}"))),
             None
+        );
+        let bomb = veritrail_imaging::crafted::png_bomb(50_000, 50_000);
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&bomb);
+        assert_eq!(
+            code(decode_image("f", &b64)),
+            Some("image_dimensions_too_large")
         );
     }
 }

@@ -1,0 +1,253 @@
+//! Idempotency keys left "in progress" by a process that died (kill -9) are
+//! taken over by the next retry within seconds, and that retry continues the
+//! interrupted request: what it committed is answered, not committed again;
+//! what it did not commit runs once. The dead process is simulated exactly
+//! as it leaves the database: its key row names an owner that no longer
+//! heartbeats, and the request's events (if it got that far) carry its id.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+use veritrail_event_store::{Backend, EventDatabase};
+use veritrail_tests::{spawn_app, As, TestApp};
+
+use crate::api_flow::submission;
+
+fn fingerprint(method: &str, path: &str, body: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(format!("{method}\n{path}\n").as_bytes());
+    hasher.update(body);
+    hex::encode(hasher.finalize())
+}
+
+/// The row a process leaves when it dies while running request `request_id`.
+async fn abandoned_key(
+    app: &TestApp,
+    actor: &str,
+    key: &str,
+    hash: &str,
+    request_id: Uuid,
+    owner: &str,
+) {
+    let EventDatabase::Postgres(pool) = &app.test_db.db else {
+        unreachable!("PostgreSQL suite")
+    };
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    sqlx::query(
+        "INSERT INTO idempotency_keys (tenant_id, actor_id, idempotency_key, request_hash, created_at, expires_at, owner, request_id)
+         VALUES ('acme', $1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(actor)
+    .bind(key)
+    .bind(hash)
+    .bind(now)
+    .bind(now + 86_400)
+    .bind(owner)
+    .bind(request_id.to_string())
+    .execute(pool)
+    .await
+    .expect("abandoned key");
+}
+
+fn count(events: &[veritrail_event_store::RecordedEvent], kind: &str) -> usize {
+    events.iter().filter(|e| e.event_type == kind).count()
+}
+
+async fn workflow_used(app: &TestApp) -> Value {
+    let usage = app.usage("acme").await;
+    usage["modules"]
+        .as_array()
+        .expect("modules")
+        .iter()
+        .find(|m| m["module"] == "workflow")
+        .map(|m| m["used"].clone())
+        .unwrap_or(Value::Null)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_committed_before_the_crash_is_answered_not_repeated() {
+    let app = spawn_app(Backend::Postgres).await;
+    let body = serde_json::to_vec(&json!({
+        "subject": {"id": "EMP-crash-1"}, "requested_checks": ["bankruptcy"]
+    }))
+    .expect("json");
+    // The interrupted request got as far as committing (and billing).
+    let interrupted = Uuid::now_v7();
+    let first = app
+        .request(Method::POST, "/verifications", As::org("acme"))
+        .header("X-Request-Id", interrupted.to_string())
+        .header("Content-Type", "application/json")
+        .body(body.clone())
+        .send()
+        .await
+        .expect("interrupted request");
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let case: Value = first.json().await.expect("json");
+    let hash = fingerprint("POST", "/verifications", &body);
+    abandoned_key(
+        &app,
+        "org-client",
+        "create-1",
+        &hash,
+        interrupted,
+        "killed-process",
+    )
+    .await;
+    let before = app.all_events().await;
+
+    let retry = app
+        .request(Method::POST, "/verifications", As::org("acme"))
+        .header("Idempotency-Key", "create-1")
+        .header("Content-Type", "application/json")
+        .body(body.clone())
+        .send()
+        .await
+        .expect("retry");
+    assert_eq!(
+        retry.status(),
+        StatusCode::CREATED,
+        "the answer the caller never got"
+    );
+    let answer: Value = retry.json().await.expect("json");
+    assert_eq!(answer["id"], case["id"]);
+    assert!(
+        answer["invitation"]["token"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("vti_")),
+        "the caller gets an invitation token: {answer}"
+    );
+    let after = app.all_events().await;
+    assert_eq!(count(&after, "CaseOpened"), 1, "opened once");
+    assert_eq!(
+        count(&after, "CaseAssigned"),
+        count(&before, "CaseAssigned")
+    );
+    assert_eq!(workflow_used(&app).await, json!(1), "billed once");
+    // The key is now complete: a further retry replays the stored answer.
+    let again = app
+        .request(Method::POST, "/verifications", As::org("acme"))
+        .header("Idempotency-Key", "create-1")
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("again");
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_committed_before_the_crash_is_not_decided_again() {
+    let app = spawn_app(Backend::Postgres).await;
+    let id = crate::api_flow::create_case(&app, "acme", "EMP-crash-2").await;
+    let path = format!("/verifications/{id}/data");
+    let body = serde_json::to_vec(&submission()).expect("json");
+    let interrupted = Uuid::now_v7();
+    let first = app
+        .request(Method::PUT, &path, As::individual("acme"))
+        .header("X-Request-Id", interrupted.to_string())
+        .header("Content-Type", "application/json")
+        .body(body.clone())
+        .send()
+        .await
+        .expect("interrupted submit");
+    assert_eq!(first.status(), StatusCode::OK);
+    let version = first.headers()["etag"].clone();
+    let hash = fingerprint("PUT", &path, &body);
+    abandoned_key(
+        &app,
+        "invitation-1",
+        "submit-1",
+        &hash,
+        interrupted,
+        "killed-process",
+    )
+    .await;
+    let before = app.all_events().await.len();
+    // Submitting twice is illegal: only continuing the request answers 200.
+    let retry = app
+        .request(Method::PUT, &path, As::individual("acme"))
+        .header("Idempotency-Key", "submit-1")
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("retry");
+    assert_eq!(retry.status(), StatusCode::OK);
+    assert_eq!(retry.headers()["etag"], version);
+    assert_eq!(app.all_events().await.len(), before, "nothing appended");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_that_committed_nothing_runs_once_and_a_live_owner_is_waited_for() {
+    let app = spawn_app(Backend::Postgres).await;
+    let body = serde_json::to_vec(&json!({
+        "subject": {"id": "EMP-crash-3"}, "requested_checks": ["bankruptcy"]
+    }))
+    .expect("json");
+    let hash = fingerprint("POST", "/verifications", &body);
+    // Died before committing anything.
+    abandoned_key(
+        &app,
+        "org-client",
+        "create-3",
+        &hash,
+        Uuid::now_v7(),
+        "killed-process",
+    )
+    .await;
+    let retry = app
+        .request(Method::POST, "/verifications", As::org("acme"))
+        .header("Idempotency-Key", "create-3")
+        .header("Content-Type", "application/json")
+        .body(body.clone())
+        .send()
+        .await
+        .expect("retry");
+    assert_eq!(retry.status(), StatusCode::CREATED);
+    assert_eq!(count(&app.all_events().await, "CaseOpened"), 1);
+
+    // A key whose owner still heartbeats is in progress: 409, retry later.
+    let EventDatabase::Postgres(pool) = &app.test_db.db else {
+        unreachable!("PostgreSQL suite")
+    };
+    let now_ms = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
+    sqlx::query("INSERT INTO instances (process_id, instance_id, started_at, heartbeat_ms) VALUES ('busy', 'other:1', 0, $1)")
+        .bind(now_ms)
+        .execute(pool)
+        .await
+        .expect("live instance");
+    abandoned_key(
+        &app,
+        "org-client",
+        "create-4",
+        &hash,
+        Uuid::now_v7(),
+        "busy",
+    )
+    .await;
+    let busy = app
+        .request(Method::POST, "/verifications", As::org("acme"))
+        .header("Idempotency-Key", "create-4")
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("busy");
+    assert_eq!(busy.status(), StatusCode::CONFLICT);
+    assert_eq!(busy.headers()["retry-after"], "1");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_say_whether_a_read_will_see_them() {
+    let app = spawn_app(Backend::Postgres).await;
+    let response = app
+        .request(Method::POST, "/verifications", As::org("acme"))
+        .json(&json!({"subject": {"id": "EMP-ryw"}, "requested_checks": ["bankruptcy"]}))
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(response.headers()["x-read-consistency"], "read-your-writes");
+}
