@@ -11,7 +11,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 use veritrail_event_store::EventDatabase;
 
-use crate::sql::{execute, fetch, Param};
+use crate::sql::{execute, fetch, millis, Param};
 
 /// A response as stored for replay.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,7 +74,6 @@ impl IdempotencyStore {
     /// Says this process is alive (call before serving, then every
     /// [`HEARTBEAT_EVERY`]).
     pub async fn heartbeat(&self, instance: &str, now: OffsetDateTime) -> Result<(), sqlx::Error> {
-        let now_ms = (now.unix_timestamp_nanos() / 1_000_000) as i64;
         execute(
             &self.db,
             "INSERT INTO instances (process_id, instance_id, started_at, heartbeat_ms) VALUES ($1, $2, $3, $4)
@@ -83,7 +82,7 @@ impl IdempotencyStore {
                 Param::Text(self.process.clone()),
                 Param::Text(instance.to_owned()),
                 Param::Int(now.unix_timestamp()),
-                Param::Int(now_ms),
+                Param::Int(millis(now)),
             ],
         )
         .await?;
@@ -100,11 +99,10 @@ impl IdempotencyStore {
                 tracing::warn!(%error, "idempotency heartbeat failed");
             }
             if ticks.is_multiple_of(3600) {
-                let day_ago = ((now - Duration::days(1)).unix_timestamp_nanos() / 1_000_000) as i64;
                 let _ = execute(
                     &self.db,
                     "DELETE FROM instances WHERE heartbeat_ms < $1",
-                    &[Param::Int(day_ago)],
+                    &[Param::Int(millis(now - Duration::days(1)))],
                 )
                 .await;
             }
@@ -124,7 +122,7 @@ impl IdempotencyStore {
             &[Param::Text(owner.to_owned())],
         )
         .await?;
-        let limit = ((now - OWNER_DEAD_AFTER).unix_timestamp_nanos() / 1_000_000) as i64;
+        let limit = millis(now - OWNER_DEAD_AFTER);
         Ok(rows.first().is_some_and(|(beat,)| *beat >= limit))
     }
 

@@ -6,6 +6,11 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use sqlx::FromRow;
 use veritrail_event_store::EventDatabase;
 
+/// A time as the milliseconds since the epoch that timestamp columns hold.
+pub(crate) fn millis(at: time::OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
 /// A bound query parameter (both backends take the same).
 #[derive(Debug, Clone)]
 pub(crate) enum Param {

@@ -50,6 +50,24 @@ async fn abandoned_key(
     .expect("abandoned key");
 }
 
+/// A JSON request with exactly these body bytes (the fingerprint's input).
+async fn send(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    who: As<'_>,
+    (name, value): (&str, &str),
+    body: &[u8],
+) -> reqwest::Response {
+    app.request(method, path, who)
+        .header(name, value)
+        .header("Content-Type", "application/json")
+        .body(body.to_vec())
+        .send()
+        .await
+        .expect("send")
+}
+
 fn count(events: &[veritrail_event_store::RecordedEvent], kind: &str) -> usize {
     events.iter().filter(|e| e.event_type == kind).count()
 }
@@ -74,14 +92,15 @@ async fn a_create_committed_before_the_crash_is_answered_not_repeated() {
     .expect("json");
     // The interrupted request got as far as committing (and billing).
     let interrupted = Uuid::now_v7();
-    let first = app
-        .request(Method::POST, "/verifications", As::org("acme"))
-        .header("X-Request-Id", interrupted.to_string())
-        .header("Content-Type", "application/json")
-        .body(body.clone())
-        .send()
-        .await
-        .expect("interrupted request");
+    let first = send(
+        &app,
+        Method::POST,
+        "/verifications",
+        As::org("acme"),
+        ("X-Request-Id", &interrupted.to_string()),
+        &body,
+    )
+    .await;
     assert_eq!(first.status(), StatusCode::CREATED);
     let case: Value = first.json().await.expect("json");
     let hash = fingerprint("POST", "/verifications", &body);
@@ -96,14 +115,15 @@ async fn a_create_committed_before_the_crash_is_answered_not_repeated() {
     .await;
     let before = app.all_events().await;
 
-    let retry = app
-        .request(Method::POST, "/verifications", As::org("acme"))
-        .header("Idempotency-Key", "create-1")
-        .header("Content-Type", "application/json")
-        .body(body.clone())
-        .send()
-        .await
-        .expect("retry");
+    let retry = send(
+        &app,
+        Method::POST,
+        "/verifications",
+        As::org("acme"),
+        ("Idempotency-Key", "create-1"),
+        &body,
+    )
+    .await;
     assert_eq!(
         retry.status(),
         StatusCode::CREATED,
@@ -125,14 +145,15 @@ async fn a_create_committed_before_the_crash_is_answered_not_repeated() {
     );
     assert_eq!(workflow_used(&app).await, json!(1), "billed once");
     // The key is now complete: a further retry replays the stored answer.
-    let again = app
-        .request(Method::POST, "/verifications", As::org("acme"))
-        .header("Idempotency-Key", "create-1")
-        .header("Content-Type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .expect("again");
+    let again = send(
+        &app,
+        Method::POST,
+        "/verifications",
+        As::org("acme"),
+        ("Idempotency-Key", "create-1"),
+        &body,
+    )
+    .await;
     assert_eq!(again.status(), StatusCode::CREATED);
     assert_eq!(again.headers()["idempotent-replayed"], "true");
 }
@@ -144,14 +165,15 @@ async fn a_command_committed_before_the_crash_is_not_decided_again() {
     let path = format!("/verifications/{id}/data");
     let body = serde_json::to_vec(&submission()).expect("json");
     let interrupted = Uuid::now_v7();
-    let first = app
-        .request(Method::PUT, &path, As::individual("acme"))
-        .header("X-Request-Id", interrupted.to_string())
-        .header("Content-Type", "application/json")
-        .body(body.clone())
-        .send()
-        .await
-        .expect("interrupted submit");
+    let first = send(
+        &app,
+        Method::PUT,
+        &path,
+        As::individual("acme"),
+        ("X-Request-Id", &interrupted.to_string()),
+        &body,
+    )
+    .await;
     assert_eq!(first.status(), StatusCode::OK);
     let version = first.headers()["etag"].clone();
     let hash = fingerprint("PUT", &path, &body);
@@ -166,14 +188,15 @@ async fn a_command_committed_before_the_crash_is_not_decided_again() {
     .await;
     let before = app.all_events().await.len();
     // Submitting twice is illegal: only continuing the request answers 200.
-    let retry = app
-        .request(Method::PUT, &path, As::individual("acme"))
-        .header("Idempotency-Key", "submit-1")
-        .header("Content-Type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .expect("retry");
+    let retry = send(
+        &app,
+        Method::PUT,
+        &path,
+        As::individual("acme"),
+        ("Idempotency-Key", "submit-1"),
+        &body,
+    )
+    .await;
     assert_eq!(retry.status(), StatusCode::OK);
     assert_eq!(retry.headers()["etag"], version);
     assert_eq!(app.all_events().await.len(), before, "nothing appended");
@@ -197,14 +220,15 @@ async fn a_request_that_committed_nothing_runs_once_and_a_live_owner_is_waited_f
         "killed-process",
     )
     .await;
-    let retry = app
-        .request(Method::POST, "/verifications", As::org("acme"))
-        .header("Idempotency-Key", "create-3")
-        .header("Content-Type", "application/json")
-        .body(body.clone())
-        .send()
-        .await
-        .expect("retry");
+    let retry = send(
+        &app,
+        Method::POST,
+        "/verifications",
+        As::org("acme"),
+        ("Idempotency-Key", "create-3"),
+        &body,
+    )
+    .await;
     assert_eq!(retry.status(), StatusCode::CREATED);
     assert_eq!(count(&app.all_events().await, "CaseOpened"), 1);
 
@@ -212,7 +236,7 @@ async fn a_request_that_committed_nothing_runs_once_and_a_live_owner_is_waited_f
     let EventDatabase::Postgres(pool) = &app.test_db.db else {
         unreachable!("PostgreSQL suite")
     };
-    let now_ms = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
+    let now_ms = veritrail_projections::millis(time::OffsetDateTime::now_utc());
     sqlx::query("INSERT INTO instances (process_id, instance_id, started_at, heartbeat_ms) VALUES ('busy', 'other:1', 0, $1)")
         .bind(now_ms)
         .execute(pool)
@@ -227,14 +251,15 @@ async fn a_request_that_committed_nothing_runs_once_and_a_live_owner_is_waited_f
         "busy",
     )
     .await;
-    let busy = app
-        .request(Method::POST, "/verifications", As::org("acme"))
-        .header("Idempotency-Key", "create-4")
-        .header("Content-Type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .expect("busy");
+    let busy = send(
+        &app,
+        Method::POST,
+        "/verifications",
+        As::org("acme"),
+        ("Idempotency-Key", "create-4"),
+        &body,
+    )
+    .await;
     assert_eq!(busy.status(), StatusCode::CONFLICT);
     assert_eq!(busy.headers()["retry-after"], "1");
 }

@@ -12,11 +12,10 @@ use super::service::ServiceError;
 #[derive(Debug)]
 pub struct Committed<A: Aggregate> {
     pub events: Vec<EventEnvelope<A>>,
-    /// The stream's version (last sequence) after the append.
+    /// The stream's version (last sequence) after the append. For a
+    /// recovered request whose events were recorded earlier, nothing is
+    /// appended now: `events` is empty and this is the stream's version.
     pub version: usize,
-    /// The events were recorded earlier by the interrupted request this one
-    /// recovers (nothing was appended now; `events` is empty).
-    pub replayed: bool,
 }
 
 /// Loads the aggregate, lets it decide, and appends the resulting events with
@@ -46,7 +45,6 @@ where
             return Ok(Committed {
                 events: Vec::new(),
                 version,
-                replayed: true,
             });
         }
     }
@@ -71,7 +69,6 @@ where
     Ok(Committed {
         events: committed,
         version,
-        replayed: false,
     })
 }
 

@@ -16,6 +16,7 @@ use super::etag::etag;
 use super::identity::{Identity, CLIENTS, OFFICERS};
 use super::AppState;
 use crate::read_models::{AuditFilter, QueueFilter};
+use crate::sql::millis;
 
 /// Keeps `limit` of the `limit + 1` rows read; the cursor of the last kept
 /// row when there was more.
@@ -36,12 +37,12 @@ pub(super) fn db_error(error: sqlx::Error) -> ApiError {
 }
 
 fn now_ms() -> i64 {
-    i64::try_from(OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+    millis(OffsetDateTime::now_utc())
 }
 
 fn parse_time(field: &str, value: &str) -> Result<i64, ApiError> {
     let at = OffsetDateTime::parse(value, &Rfc3339).map_err(|e| ApiError::validation(field, e))?;
-    Ok(i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX))
+    Ok(millis(at))
 }
 
 fn limit(value: Option<u32>) -> Result<u32, ApiError> {
