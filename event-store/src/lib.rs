@@ -9,12 +9,14 @@
 //!
 //! The store knows the domain only through cqrs-es traits.
 
+mod append;
 mod database;
 mod global;
 mod postgres;
 mod repository;
 mod sqlite;
 
+pub use append::AppendError;
 pub use database::{Backend, EventDatabase, StoreError};
 pub use global::{GlobalPosition, RecordedEvent};
 pub use repository::EventRepository;

@@ -44,6 +44,7 @@ pub fn open_request(subject: &str) -> OpenCaseRequest {
             .expect("valid checks"),
         entities: vec![EntityId::parse("company-1").expect("valid entity")],
         restart: None,
+        invitation: None,
     }
 }
 

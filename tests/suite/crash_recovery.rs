@@ -14,7 +14,7 @@ use veritrail_tests::{spawn_app, As, TestApp};
 
 use crate::api_flow::submission;
 
-fn fingerprint(method: &str, path: &str, body: &[u8]) -> String {
+pub(crate) fn fingerprint(method: &str, path: &str, body: &[u8]) -> String {
     let mut hasher = Sha256::new();
     hasher.update(format!("{method}\n{path}\n").as_bytes());
     hasher.update(body);
@@ -22,7 +22,7 @@ fn fingerprint(method: &str, path: &str, body: &[u8]) -> String {
 }
 
 /// The row a process leaves when it dies while running request `request_id`.
-async fn abandoned_key(
+pub(crate) async fn abandoned_key(
     app: &TestApp,
     actor: &str,
     key: &str,
@@ -51,7 +51,7 @@ async fn abandoned_key(
 }
 
 /// A JSON request with exactly these body bytes (the fingerprint's input).
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     method: Method,
     path: &str,

@@ -11,6 +11,7 @@ mod api_flow;
 mod api_idempotency;
 mod api_transitions;
 mod append_only;
+mod atomic_open;
 mod contract;
 mod crash_recovery;
 mod dashboards;

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use cqrs_es::Aggregate;
 use tokio::sync::Barrier;
+use veritrail_command_api::application::Recreation;
 use veritrail_domain::case::{CaseAction, CaseStatus, RestartTrigger, VerificationCase};
 use veritrail_domain::subject::SubjectCases;
 use veritrail_domain::{Comment, Reason};
@@ -116,10 +117,13 @@ async fn cancel_and_recreate_links_the_new_case_to_the_old(backend: Backend) {
         .cancel_and_recreate(
             &vo,
             first.case_id,
-            Reason::parse("individual abandoned the flow").expect("valid"),
-            RestartTrigger::PreviousAbandoned,
-            Some(Comment::parse("second chance agreed with HR").expect("valid")),
-            None,
+            Recreation {
+                reason: Reason::parse("individual abandoned the flow").expect("valid"),
+                trigger: RestartTrigger::PreviousAbandoned,
+                comment: Some(Comment::parse("second chance agreed with HR").expect("valid")),
+                expected: None,
+                invitation: None,
+            },
         )
         .await
         .expect("recreate");

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use time::macros::date;
 use uuid::Uuid;
 use veritrail_command_api::application::{
-    CaseService, OpenCaseRequest, RandomIds, RequestContext, SystemClock,
+    CaseService, OpenCaseRequest, RandomIds, Recreation, RequestContext, SystemClock,
 };
 use veritrail_domain::case::{
     CaseAction, CheckKind, CheckResult, CountryCode, Decision, EmailAddress, Evidence,
@@ -164,6 +164,7 @@ pub async fn load(db: EventDatabase) -> anyhow::Result<String> {
                 checks: RequestedChecks::parse(checks.to_vec())?,
                 entities: vec![EntityId::parse(&format!("{tenant}-main"))?],
                 restart: None,
+                invitation: None,
             };
             let known = service.cases_of_subject(&org, &request.subject.id).await?;
             let case_id = match known.last() {
@@ -216,10 +217,13 @@ async fn advance(
             .cancel_and_recreate(
                 officer,
                 case_id,
-                Reason::parse("no documents after two reminders")?,
-                RestartTrigger::PreviousAbandoned,
-                Some(Comment::parse("new invitation sent by HR")?),
-                None,
+                Recreation {
+                    reason: Reason::parse("no documents after two reminders")?,
+                    trigger: RestartTrigger::PreviousAbandoned,
+                    comment: Some(Comment::parse("new invitation sent by HR")?),
+                    expected: None,
+                    invitation: None,
+                },
             )
             .await?;
         return Ok(recreated.replacement);

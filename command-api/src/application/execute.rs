@@ -1,7 +1,7 @@
 //! The one path every command takes: load, decide, append with metadata.
 
 use cqrs_es::event_sink::EventSink;
-use cqrs_es::persist::{PersistedEventRepository, PersistedEventStore};
+use cqrs_es::persist::{EventStoreAggregateContext, PersistedEventRepository, PersistedEventStore};
 use cqrs_es::{Aggregate, AggregateError, EventEnvelope, EventStore};
 use veritrail_domain::metadata::CAUSATION_ID;
 use veritrail_domain::EventMetadata;
@@ -48,6 +48,30 @@ where
             });
         }
     }
+    let (events, context) = decide(store, aggregate_id, command, services, expected).await?;
+    let committed = store.commit(events, context, metadata.to_map()).await?;
+    let version = committed.last().map(|e| e.sequence).unwrap_or_default();
+    Ok(Committed {
+        events: committed,
+        version,
+    })
+}
+
+/// Loads the aggregate and lets it decide; with `expected`, a stream at
+/// another version is refused first. Returns the events and the context they
+/// must be appended to.
+pub(super) async fn decide<A, R>(
+    store: &PersistedEventStore<R, A>,
+    aggregate_id: &str,
+    command: A::Command,
+    services: &A::Services,
+    expected: Option<usize>,
+) -> Result<(Vec<A::Event>, EventStoreAggregateContext<A>), ServiceError>
+where
+    A: Aggregate,
+    R: PersistedEventRepository,
+    ServiceError: From<AggregateError<A::Error>>,
+{
     let mut context = store.load_aggregate(aggregate_id).await?;
     if let Some(expected) = expected {
         if context.current_sequence != expected {
@@ -63,13 +87,7 @@ where
         .handle(command, services, &sink)
         .await
         .map_err(AggregateError::UserError)?;
-    let events = sink.collect().await;
-    let committed = store.commit(events, context, metadata.to_map()).await?;
-    let version = committed.last().map(|e| e.sequence).unwrap_or_default();
-    Ok(Committed {
-        events: committed,
-        version,
-    })
+    Ok((sink.collect().await, context))
 }
 
 /// The stream's version if it holds events caused by `metadata`'s request.

@@ -1,5 +1,6 @@
 //! Use cases over the event store.
 
+mod batch;
 mod context;
 mod execute;
 mod open_case;
@@ -8,6 +9,6 @@ mod service;
 
 pub use context::{IdGenerator, RandomIds, RequestContext, SystemClock};
 pub use execute::{execute, Committed};
-pub use open_case::{OpenCaseRequest, Opened};
-pub use recreate::Recreated;
+pub use open_case::{InvitationGrant, OpenCaseRequest, Opened};
+pub use recreate::{Recreated, Recreation};
 pub use service::{CaseService, ServiceError};

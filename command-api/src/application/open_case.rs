@@ -1,13 +1,20 @@
 //! Get-or-open (CASE-6, seed 002 `get_or_request_id_verification`): at most one
-//! active case per (tenant, subject), safe under concurrent requests.
+//! active case per (tenant, subject), safe under concurrent requests and
+//! crash-safe: assigning the subject, opening the case, issuing its
+//! invitation (and, for a recreation, cancelling the case it replaces) are
+//! one transaction (ADR 0010).
 
 use cqrs_es::EventStore as _;
+use time::OffsetDateTime;
+use uuid::Uuid;
 use veritrail_domain::case::{
-    CaseAction, CaseError, OpenCase, RequestedChecks, RestartContext, Subject,
+    CaseAction, CaseCommand, CaseError, OpenCase, RequestedChecks, RestartContext, Subject,
 };
+use veritrail_domain::invitation::InvitationCommand;
 use veritrail_domain::subject::{stream_id, SubjectCases, SubjectCommand};
-use veritrail_domain::{CaseId, EntityId};
+use veritrail_domain::{CaseId, EntityId, Reason};
 
+use super::batch::Batch;
 use super::context::RequestContext;
 use super::execute::{execute, recorded_by};
 use super::service::{CaseService, ServiceError};
@@ -19,23 +26,44 @@ pub struct OpenCaseRequest {
     pub checks: RequestedChecks,
     pub entities: Vec<EntityId>,
     pub restart: Option<RestartContext>,
+    /// Issued with the case it opens, in the same transaction.
+    pub invitation: Option<InvitationGrant>,
 }
 
-/// The subject's active case, and whether this request created it.
+/// An invitation to record with a case. The caller mints the token and keeps
+/// it to show once; only its hash is recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationGrant {
+    pub invitation_id: Uuid,
+    pub token_hash: String,
+    pub expires_at: OffsetDateTime,
+}
+
+/// The subject's active case, whether this request created it, and whether
+/// the request's invitation was recorded for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Opened {
     pub case_id: CaseId,
     pub created: bool,
+    pub invited: bool,
+}
+
+/// A case cancelled in the transaction that opens its replacement.
+pub(super) struct Replacing {
+    pub case_id: CaseId,
+    pub reason: Reason,
+    pub expected: Option<usize>,
 }
 
 /// How often one request re-reads after losing a race before giving up.
 const MAX_ROUNDS: usize = 32;
 
+#[derive(Debug, Clone, Copy)]
 enum Slot {
     /// The subject's assigned case is active: return it.
     Active(CaseId),
-    /// Assigned, but its `CaseOpened` was never appended (its creator lost a
-    /// race or crashed): whoever comes next opens it.
+    /// Assigned but never opened: left by versions before ADR 0010, which
+    /// opened in separate transactions. Whoever comes next opens it.
     Unopened(CaseId),
     /// No case, or only finished ones: a new case may be assigned.
     Free { supersedes: Option<CaseId> },
@@ -49,69 +77,181 @@ impl CaseService {
         request: OpenCaseRequest,
     ) -> Result<Opened, ServiceError> {
         let new_id = self.ids.case_id();
-        self.get_or_open_as(ctx, request, new_id).await
+        self.open_replacing(ctx, &request, new_id, None).await
     }
 
-    /// As [`Self::get_or_open`], naming the id a newly opened case gets.
-    pub(super) async fn get_or_open_as(
+    /// Opens `new_id` (or returns the subject's active case) in one
+    /// transaction with the request's invitation and, if `replacing`, the
+    /// cancellation of the case it replaces.
+    pub(super) async fn open_replacing(
         &self,
         ctx: &RequestContext,
-        request: OpenCaseRequest,
+        request: &OpenCaseRequest,
         new_id: CaseId,
+        replacing: Option<&Replacing>,
     ) -> Result<Opened, ServiceError> {
+        if let Some(opened) = self.recovered(ctx, request, replacing).await? {
+            return Ok(opened);
+        }
         let subject_stream = stream_id(&ctx.tenant, &request.subject.id);
         for _ in 0..MAX_ROUNDS {
-            match self.slot(&subject_stream).await? {
-                Slot::Active(case_id) => {
-                    // A recovered request that had opened this case gets
-                    // the answer it would have had.
-                    let created = ctx.recovering && self.opened_by(ctx, case_id).await?;
-                    return Ok(Opened { case_id, created });
-                }
-                Slot::Unopened(case_id) => {
-                    if self.try_open(ctx, case_id, &request).await? {
-                        return Ok(Opened {
-                            case_id,
-                            created: true,
-                        });
-                    }
-                }
-                Slot::Free { supersedes } => {
-                    let case_id = new_id;
-                    let assign = SubjectCommand::AssignCase {
-                        tenant: ctx.tenant.clone(),
-                        subject: request.subject.id.clone(),
+            let slot = self
+                .slot(&subject_stream, replacing.map(|r| r.case_id))
+                .await?;
+            let (case_id, opens) = match slot {
+                Slot::Active(id) => (id, false),
+                Slot::Unopened(id) => (id, true),
+                Slot::Free { .. } => (new_id, true),
+            };
+            let invites = opens || replacing.is_some();
+            if !invites {
+                return Ok(Opened {
+                    case_id,
+                    created: false,
+                    invited: false,
+                });
+            }
+            let mut batch = Batch::default();
+            let decided = self
+                .plan(
+                    &mut batch,
+                    ctx,
+                    request,
+                    (&subject_stream, slot, case_id),
+                    replacing,
+                )
+                .await;
+            let outcome = match decided {
+                Ok(()) => batch.commit(&self.db).await,
+                Err(error) => Err(error),
+            };
+            match outcome {
+                Ok(()) => {
+                    return Ok(Opened {
                         case_id,
-                        supersedes,
-                    };
-                    let metadata = ctx.metadata(self.clock.now());
-                    let assigned = execute(
-                        &self.subjects,
-                        &subject_stream,
-                        assign,
-                        &(),
-                        &metadata,
-                        None,
-                        ctx.recovering,
-                    )
-                    .await;
-                    match assigned {
-                        Ok(_) => {
-                            if self.try_open(ctx, case_id, &request).await? {
-                                return Ok(Opened {
-                                    case_id,
-                                    created: true,
-                                });
-                            }
-                        }
-                        // Lost the race for the subject: look again.
-                        Err(ServiceError::Conflict) | Err(ServiceError::Contention(_)) => {}
-                        Err(other) => return Err(other),
-                    }
+                        created: opens,
+                        invited: request.invitation.is_some(),
+                    })
                 }
+                // Lost a race for the subject or the case: look again.
+                Err(ServiceError::Conflict)
+                | Err(ServiceError::Contention(_))
+                | Err(ServiceError::Refused(CaseError::AlreadyOpened)) => {}
+                Err(other) => return Err(other),
             }
         }
         Err(ServiceError::Contention(subject_stream))
+    }
+
+    /// Decides every event of the opening into `batch`.
+    async fn plan(
+        &self,
+        batch: &mut Batch,
+        ctx: &RequestContext,
+        request: &OpenCaseRequest,
+        (subject_stream, slot, case_id): (&str, Slot, CaseId),
+        replacing: Option<&Replacing>,
+    ) -> Result<(), ServiceError> {
+        let metadata = ctx.metadata(self.clock.now());
+        if let Some(old) = replacing {
+            let action = CaseAction::CancelForRecreation {
+                reason: old.reason.clone(),
+                replacement: case_id,
+            };
+            let command = CaseCommand::new(ctx.tenant.clone(), ctx.actor.clone(), action);
+            let id = old.case_id.to_string();
+            batch
+                .decide(
+                    &self.cases,
+                    &id,
+                    command,
+                    &self.services,
+                    &metadata,
+                    old.expected,
+                )
+                .await?;
+        }
+        if let Slot::Free { supersedes } = slot {
+            let assign = SubjectCommand::AssignCase {
+                tenant: ctx.tenant.clone(),
+                subject: request.subject.id.clone(),
+                case_id,
+                supersedes,
+            };
+            batch
+                .decide(&self.subjects, subject_stream, assign, &(), &metadata, None)
+                .await?;
+        }
+        if !matches!(slot, Slot::Active(_)) {
+            let action = CaseAction::Open(OpenCase {
+                case_id,
+                subject: request.subject.clone(),
+                checks: request.checks.clone(),
+                entities: request.entities.clone(),
+                restart: request.restart.clone(),
+            });
+            let command = CaseCommand::new(ctx.tenant.clone(), ctx.actor.clone(), action);
+            batch
+                .decide(
+                    &self.cases,
+                    &case_id.to_string(),
+                    command,
+                    &self.services,
+                    &metadata,
+                    None,
+                )
+                .await?;
+        }
+        if let Some(grant) = &request.invitation {
+            let issue = issue(ctx, case_id, grant);
+            let id = grant.invitation_id.to_string();
+            batch
+                .decide(&self.invitations, &id, issue, &(), &metadata, None)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// For a retry of an interrupted request (`ctx.recovering`) whose
+    /// transaction committed: the case it opened, with the retry's
+    /// invitation issued now (the interrupted one's token was never shown).
+    async fn recovered(
+        &self,
+        ctx: &RequestContext,
+        request: &OpenCaseRequest,
+        replacing: Option<&Replacing>,
+    ) -> Result<Option<Opened>, ServiceError> {
+        if !ctx.recovering {
+            return Ok(None);
+        }
+        let case_id = match replacing {
+            Some(old) if self.caused_by(ctx, old.case_id).await? => {
+                let (case, _) = self.replay(old.case_id).await?;
+                case.opened().and_then(|c| c.replaced_by)
+            }
+            Some(_) => None,
+            None => {
+                let stream = stream_id(&ctx.tenant, &request.subject.id);
+                match self.registry(&stream).await?.current() {
+                    Some(current) if self.caused_by(ctx, current).await? => Some(current),
+                    _ => None,
+                }
+            }
+        };
+        let Some(case_id) = case_id else {
+            return Ok(None);
+        };
+        if let Some(grant) = &request.invitation {
+            let metadata = ctx.metadata(self.clock.now());
+            let id = grant.invitation_id.to_string();
+            let issue = issue(ctx, case_id, grant);
+            execute(&self.invitations, &id, issue, &(), &metadata, None, true).await?;
+        }
+        Ok(Some(Opened {
+            case_id,
+            created: true,
+            invited: request.invitation.is_some(),
+        }))
     }
 
     /// Every case ever assigned to a subject of the caller's tenant, oldest first.
@@ -125,7 +265,7 @@ impl CaseService {
     }
 
     /// Whether `ctx`'s request recorded events on the case.
-    async fn opened_by(&self, ctx: &RequestContext, case_id: CaseId) -> Result<bool, ServiceError> {
+    async fn caused_by(&self, ctx: &RequestContext, case_id: CaseId) -> Result<bool, ServiceError> {
         let metadata = ctx.metadata(self.clock.now());
         Ok(recorded_by(&self.cases, &case_id.to_string(), &metadata)
             .await?
@@ -141,10 +281,21 @@ impl CaseService {
         Ok(context.aggregate)
     }
 
-    async fn slot(&self, subject_stream: &str) -> Result<Slot, ServiceError> {
+    /// The subject's slot; `finishing` is a case the same transaction
+    /// cancels, so it counts as finished.
+    async fn slot(
+        &self,
+        subject_stream: &str,
+        finishing: Option<CaseId>,
+    ) -> Result<Slot, ServiceError> {
         let Some(current) = self.registry(subject_stream).await?.current() else {
             return Ok(Slot::Free { supersedes: None });
         };
+        if finishing == Some(current) {
+            return Ok(Slot::Free {
+                supersedes: Some(current),
+            });
+        }
         let (case, _) = self.replay(current).await?;
         Ok(match case.status() {
             None => Slot::Unopened(current),
@@ -154,27 +305,13 @@ impl CaseService {
             },
         })
     }
+}
 
-    /// Appends `CaseOpened`; `false` if another request opened it first.
-    async fn try_open(
-        &self,
-        ctx: &RequestContext,
-        case_id: CaseId,
-        request: &OpenCaseRequest,
-    ) -> Result<bool, ServiceError> {
-        let action = CaseAction::Open(OpenCase {
-            case_id,
-            subject: request.subject.clone(),
-            checks: request.checks.clone(),
-            entities: request.entities.clone(),
-            restart: request.restart.clone(),
-        });
-        match self.execute(ctx, case_id, action).await {
-            Ok(_) => Ok(true),
-            Err(ServiceError::Conflict) | Err(ServiceError::Refused(CaseError::AlreadyOpened)) => {
-                Ok(false)
-            }
-            Err(other) => Err(other),
-        }
+fn issue(ctx: &RequestContext, case_id: CaseId, grant: &InvitationGrant) -> InvitationCommand {
+    InvitationCommand::Issue {
+        case_id,
+        tenant: ctx.tenant.clone(),
+        token_hash: grant.token_hash.clone(),
+        expires_at: grant.expires_at,
     }
 }

@@ -1,12 +1,10 @@
 //! Cancel-and-recreate (CASE-5, seed 002 `cancel_and_recreate_id_verification`).
 
-use veritrail_domain::case::{
-    CaseAction, CaseError, RequestedChecks, RestartContext, RestartTrigger,
-};
+use veritrail_domain::case::{CaseError, RequestedChecks, RestartContext, RestartTrigger};
 use veritrail_domain::{CaseId, Comment, Reason};
 
 use super::context::RequestContext;
-use super::open_case::OpenCaseRequest;
+use super::open_case::{InvitationGrant, OpenCaseRequest, Replacing};
 use super::service::{CaseService, ServiceError};
 
 /// The cancelled case and its replacement.
@@ -16,32 +14,31 @@ pub struct Recreated {
     pub replacement: CaseId,
 }
 
+/// Why a case is being recreated.
+#[derive(Debug, Clone)]
+pub struct Recreation {
+    pub reason: Reason,
+    pub trigger: RestartTrigger,
+    pub comment: Option<Comment>,
+    /// `If-Match`: the version the caller saw.
+    pub expected: Option<usize>,
+    /// Issued for the replacement in the same transaction.
+    pub invitation: Option<InvitationGrant>,
+}
+
 impl CaseService {
     /// Cancels `case_id` (open or failed) with `reason` and opens a replacement
-    /// for the same subject, checks and entities, linked by a restart context.
+    /// for the same subject, checks and entities, linked by a restart context
+    /// — one transaction. If another request already opened an active case
+    /// for the subject, that case is the replacement.
     pub async fn cancel_and_recreate(
         &self,
         ctx: &RequestContext,
         case_id: CaseId,
-        reason: Reason,
-        trigger: RestartTrigger,
-        comment: Option<Comment>,
-        expected: Option<usize>,
+        recreation: Recreation,
     ) -> Result<Recreated, ServiceError> {
         let (case, _) = self.load(ctx, case_id).await?;
         let previous = case.opened().ok_or(CaseError::NotFound)?.clone();
-        let abandoned = previous.submission.is_none();
-        let replacement = self.ids.case_id();
-        self.execute_expecting(
-            ctx,
-            case_id,
-            CaseAction::CancelForRecreation {
-                reason,
-                replacement,
-            },
-            expected,
-        )
-        .await?;
         let checks: Vec<_> = previous.checks.keys().copied().collect();
         let request = OpenCaseRequest {
             subject: previous.subject.clone(),
@@ -50,14 +47,21 @@ impl CaseService {
             entities: previous.entities.clone(),
             restart: Some(RestartContext {
                 previous_case: case_id,
-                trigger,
-                comment,
-                previous_attempt_abandoned: abandoned,
+                trigger: recreation.trigger,
+                comment: recreation.comment,
+                previous_attempt_abandoned: previous.submission.is_none(),
             }),
+            invitation: recreation.invitation,
         };
-        // Normally this opens `replacement`; if a concurrent request for the same
-        // subject got there first, theirs is the active case and is returned.
-        let opened = self.get_or_open_as(ctx, request, replacement).await?;
+        let replacing = Replacing {
+            case_id,
+            reason: recreation.reason,
+            expected: recreation.expected,
+        };
+        let replacement = self.ids.case_id();
+        let opened = self
+            .open_replacing(ctx, &request, replacement, Some(&replacing))
+            .await?;
         Ok(Recreated {
             cancelled: case_id,
             replacement: opened.case_id,

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use cqrs_es::{AggregateError, EventStore as _};
 use veritrail_domain::case::{CaseCommand, CaseError, CaseServices, VerificationCase};
+use veritrail_domain::invitation::Invitation;
 use veritrail_domain::subject::SubjectCases;
 use veritrail_domain::{CaseId, Clock};
 use veritrail_event_store::{EventDatabase, EventStore};
@@ -62,6 +63,7 @@ pub struct CaseService {
     pub(super) db: EventDatabase,
     pub(super) cases: EventStore<VerificationCase>,
     pub(super) subjects: EventStore<SubjectCases>,
+    pub(super) invitations: EventStore<Invitation>,
     pub(super) services: CaseServices,
     pub(super) clock: Arc<dyn Clock>,
     pub(super) ids: Arc<dyn IdGenerator>,
@@ -80,6 +82,7 @@ impl CaseService {
         Self {
             cases: db.event_store(veritrail_domain::case::upcasters()),
             subjects: db.event_store(vec![]),
+            invitations: db.event_store(vec![]),
             services: CaseServices::new(clock.clone()),
             db,
             clock,

@@ -14,7 +14,7 @@ use veritrail_domain::{CaseId, Clock, TenantId};
 use veritrail_event_store::{EventDatabase, EventStore};
 
 use super::secrets;
-use crate::application::{execute, RequestContext, ServiceError};
+use crate::application::{execute, InvitationGrant, RequestContext, ServiceError};
 
 /// What every invitation token starts with.
 pub const TOKEN_PREFIX: &str = "vti_";
@@ -71,6 +71,27 @@ impl InvitationService {
         }
     }
 
+    /// Mints a new invitation: the grant to record (with a case, or through
+    /// [`Self::issue`]) and the token to show the caller once.
+    pub fn mint(&self) -> (InvitationGrant, IssuedInvitation) {
+        let invitation_id = Uuid::now_v7();
+        let mut bytes = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        let secret = hex::encode(bytes);
+        let expires_at = self.clock.now() + self.ttl;
+        let grant = InvitationGrant {
+            invitation_id,
+            token_hash: digest(&secret),
+            expires_at,
+        };
+        let issued = IssuedInvitation {
+            invitation_id,
+            token: format!("{TOKEN_PREFIX}{}.{secret}", invitation_id.simple()),
+            expires_at,
+        };
+        (grant, issued)
+    }
+
     /// Issues an invitation to case `case_id` of the caller's tenant. The
     /// caller has checked that the case exists for that tenant.
     pub async fn issue(
@@ -78,32 +99,23 @@ impl InvitationService {
         ctx: &RequestContext,
         case_id: CaseId,
     ) -> Result<IssuedInvitation, ServiceError> {
-        let invitation_id = Uuid::now_v7();
-        let mut bytes = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
-        let secret = hex::encode(bytes);
-        let now = self.clock.now();
-        let expires_at = now + self.ttl;
+        let (grant, issued) = self.mint();
         execute(
             &self.store,
-            &invitation_id.to_string(),
+            &grant.invitation_id.to_string(),
             InvitationCommand::Issue {
                 case_id,
                 tenant: ctx.tenant.clone(),
-                token_hash: digest(&secret),
-                expires_at,
+                token_hash: grant.token_hash,
+                expires_at: grant.expires_at,
             },
             &(),
-            &ctx.metadata(now),
+            &ctx.metadata(self.clock.now()),
             None,
             ctx.recovering,
         )
         .await?;
-        Ok(IssuedInvitation {
-            invitation_id,
-            token: format!("{TOKEN_PREFIX}{}.{secret}", invitation_id.simple()),
-            expires_at,
-        })
+        Ok(issued)
     }
 
     /// Revokes an invitation of case `case_id` in the caller's tenant.

@@ -21,7 +21,7 @@ use super::etag::{etag, if_match};
 use super::identity::Identity;
 use super::usage::bill;
 use super::{invitations, AppState};
-use crate::application::RequestContext;
+use crate::application::{Recreation, RequestContext};
 use crate::metering::Metering;
 
 use ActorKind::{Individual, Officer, Operator, Organisation};
@@ -140,15 +140,19 @@ pub async fn create(
     body: web::Json<CreateVerification>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(&[Organisation, Operator])?;
-    let request = body.into_inner().into_request()?;
+    let mut request = body.into_inner().into_request()?;
     metering.check(&ctx.tenant, Module::Workflow).await?;
+    let (grant, issued) = auth.invitations.mint();
+    request.invitation = Some(grant);
     let opened = state.cases.get_or_open(ctx, request).await?;
-    let (status, invitation) = if opened.created {
+    let invitation = opened
+        .invited
+        .then(|| invitations::announce(&auth, opened.case_id, issued));
+    let status = if opened.created {
         bill(&metering, ctx, Module::Workflow).await;
-        let invitation = invitations::issue(&auth, ctx, opened.case_id).await?;
-        (StatusCode::CREATED, Some(invitation))
+        StatusCode::CREATED
     } else {
-        (StatusCode::OK, None)
+        StatusCode::OK
     };
     let mut response = view_with(&state, ctx, opened.case_id, status, invitation).await?;
     if opened.created {
@@ -289,12 +293,20 @@ pub async fn recreate(
     let (reason, trigger, comment) = body.parts()?;
     let expected = if_match(&req)?;
     metering.check(&ctx.tenant, Module::Workflow).await?;
+    let (grant, issued) = auth.invitations.mint();
+    let recreation = Recreation {
+        reason,
+        trigger,
+        comment,
+        expected,
+        invitation: Some(grant),
+    };
     let recreated = state
         .cases
-        .cancel_and_recreate(ctx, parse_case_id(&id)?, reason, trigger, comment, expected)
+        .cancel_and_recreate(ctx, parse_case_id(&id)?, recreation)
         .await?;
     bill(&metering, ctx, Module::Workflow).await;
-    let invitation = invitations::issue(&auth, ctx, recreated.replacement).await?;
+    let invitation = invitations::announce(&auth, recreated.replacement, issued);
     let mut response = view_with(
         &state,
         ctx,

@@ -28,19 +28,24 @@ fn view_of(auth: &Auth, issued: IssuedInvitation) -> InvitationView {
     }
 }
 
-/// Issues an invitation to `case_id` and, where configured, logs its link
-/// (the seed's stand-in for sending it by email or SMS).
+/// Issues an invitation to `case_id` on its own.
 pub(super) async fn issue(
     auth: &Auth,
     ctx: &RequestContext,
     case_id: CaseId,
 ) -> Result<InvitationView, ApiError> {
     let issued = auth.invitations.issue(ctx, case_id).await?;
+    Ok(announce(auth, case_id, issued))
+}
+
+/// The view of an invitation recorded for `case_id`; where configured, its
+/// link is logged (the seed's stand-in for sending it by email or SMS).
+pub(super) fn announce(auth: &Auth, case_id: CaseId, issued: IssuedInvitation) -> InvitationView {
     let view = view_of(auth, issued);
     if auth.log_invitation_links {
         tracing::info!(%case_id, invitation = %view.invitation_id, link = %view.url, "invitation issued");
     }
-    Ok(view)
+    view
 }
 
 /// Issue another invitation for a case still waiting for its individual.

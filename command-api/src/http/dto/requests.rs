@@ -78,6 +78,7 @@ impl CreateVerification {
             )?,
             entities,
             restart: None,
+            invitation: None,
         })
     }
 }
