@@ -246,12 +246,30 @@ async fn framework_errors_use_the_one_shape_and_change_nothing() {
         .send()
         .await
         .expect("send");
+    assert_eq!(wrong_method.headers()["allow"], "GET");
     assert_error(
         wrong_method,
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
     )
     .await;
+    // An unserved method is a 405 before anything looks at its Idempotency-Key.
+    let wrong_method = app
+        .client
+        .put(url(&format!("/verifications/{id}/cancel")))
+        .header("Idempotency-Key", "")
+        .json(&json!({"reason": "x"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(wrong_method.headers()["allow"], "POST");
+    let body = assert_error(
+        wrong_method,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    )
+    .await;
+    assert_eq!(body["error"]["details"]["allowed"], "POST");
 
     let bad_identity = app
         .client

@@ -23,6 +23,7 @@ mod liveness;
 mod metering;
 mod one_active_case;
 mod openapi;
+mod parser_errors;
 mod projections;
 mod read_api;
 mod rebuild;

@@ -14,11 +14,21 @@ use super::AppState;
 use crate::read_models::StatusCounts;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DashboardQuery {
     /// Operators only: another tenant, or `*` for all.
     tenant: Option<String>,
-    /// Timeline only: days back from today (1–366, default 30).
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct TimelineQuery {
+    /// Operators only: another tenant, or `*` for all.
+    tenant: Option<String>,
+    /// Days back from today (default 30).
+    #[param(minimum = 1, maximum = 366)]
     days: Option<u32>,
 }
 
@@ -290,15 +300,15 @@ pub struct Day {
 }
 
 /// Cases opened and decided per day, for the last `days` days (every day listed).
-#[utoipa::path(get, path = "/admin/dashboard/timeline", tag = "dashboards", params(DashboardQuery),
+#[utoipa::path(get, path = "/admin/dashboard/timeline", tag = "dashboards", params(TimelineQuery),
     responses((status = 200, body = Vec<Day>), (status = 422, body = ErrorBody)))]
 pub async fn timeline(
     state: web::Data<AppState>,
     identity: Identity,
-    query: web::Query<DashboardQuery>,
+    query: web::Query<TimelineQuery>,
 ) -> Result<HttpResponse, ApiError> {
     identity.require(OFFICERS)?;
-    let tenant = scope(&identity, &query)?;
+    let tenant = super::queries::tenant_scope(&identity, query.tenant.as_ref())?;
     let days = query.days.unwrap_or(30);
     if !(1..=366).contains(&days) {
         return Err(ApiError::validation("days", "between 1 and 366"));

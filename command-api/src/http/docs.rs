@@ -9,6 +9,8 @@ use utoipa::openapi::security::{
 };
 use utoipa::{Modify, OpenApi};
 
+use super::doc_errors::StandardResponses;
+
 use super::{
     admin, auth, cases, dashboards, documents, faces, health, invitations, liveness, ocr, operator,
     queries, usage,
@@ -155,7 +157,7 @@ modules by a monthly quota.",
         (name = "operator", description = "Tenants, plans, API clients and signing keys (operators)"),
         (name = "usage", description = "Metered usage and quotas"),
     ),
-    modifiers(&Security)
+    modifiers(&Security, &StandardResponses)
 )]
 pub struct ApiDoc;
 

@@ -90,14 +90,14 @@ pub struct DocumentFields {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct CheckView {
+pub struct ValidationCheckView {
     pub name: String,
     /// pass or fail.
     pub status: String,
     pub reason: Option<String>,
 }
 
-impl From<DocumentCheck> for CheckView {
+impl From<DocumentCheck> for ValidationCheckView {
     fn from(c: DocumentCheck) -> Self {
         Self {
             name: c.name,
@@ -113,7 +113,7 @@ impl From<DocumentCheck> for CheckView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DocumentValidationView {
     pub document_valid: bool,
-    pub checks: Vec<CheckView>,
+    pub checks: Vec<ValidationCheckView>,
     /// Share of checks passed, 0–1.
     pub confidence: f64,
     pub fields: Option<DocumentFields>,
@@ -188,7 +188,11 @@ async fn check_document(body: web::Json<ValidateDocument>) -> Result<HttpRespons
     let result = validate(&mrz, &printed, today);
     Ok(HttpResponse::Ok().json(DocumentValidationView {
         document_valid: result.document_valid,
-        checks: result.checks.into_iter().map(CheckView::from).collect(),
+        checks: result
+            .checks
+            .into_iter()
+            .map(ValidationCheckView::from)
+            .collect(),
         confidence: result.confidence,
         fields: result.mrz.as_ref().map(DocumentFields::from),
         processing_ms: started.elapsed().as_secs_f64() * 1e3,

@@ -43,7 +43,7 @@ pub struct ErrorDetail {
     /// Human-readable explanation.
     pub message: String,
     /// Structured context (fields, states); `null` when there is none.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub details: Value,
     /// The request's trace id (also in the `X-Request-Id` header and logs).
     pub trace_id: Option<String>,
@@ -305,11 +305,16 @@ pub fn framework_errors<B: MessageBody + 'static>(
     let status = res.status();
     let error = match status {
         StatusCode::NOT_FOUND => ApiError::new(status, "route_not_found", "no such route"),
-        StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
-            status,
-            "method_not_allowed",
-            "method not allowed on this route",
-        ),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            let allow = super::allow::allowed(res.request().match_pattern().as_deref());
+            ApiError::new(
+                status,
+                "method_not_allowed",
+                "method not allowed on this route",
+            )
+            .with_details(json!({"allowed": allow}))
+            .with_header(header::ALLOW, allow)
+        }
         StatusCode::PAYLOAD_TOO_LARGE => {
             ApiError::new(status, "payload_too_large", "the request body is too large")
         }

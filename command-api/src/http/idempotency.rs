@@ -78,9 +78,11 @@ pub async fn idempotency(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     // Document checks change nothing (and carry images far larger than the
-    // stored-response budget): a repeat simply computes again.
+    // stored-response budget): a repeat simply computes again. A method the
+    // route does not serve goes on to its 405, whatever the key.
     let mutating = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH)
-        && !req.path().starts_with("/document/");
+        && !req.path().starts_with("/document/")
+        && super::allow::serves(req.match_pattern().as_deref(), req.method());
     let key = match req.headers().get(&IDEMPOTENCY_KEY) {
         Some(value) if mutating => match parse_key(value) {
             Ok(key) => key,

@@ -1,9 +1,11 @@
 //! The HTTP API (actix-web).
 
 mod admin;
+mod allow;
 mod auth;
 mod cases;
 mod dashboards;
+mod doc_errors;
 mod docs;
 mod documents;
 mod dto;
@@ -18,30 +20,29 @@ mod liveness;
 mod ocr;
 mod operator;
 mod queries;
+mod server;
+mod shaped_io;
 mod throttle;
 mod trace;
 mod usage;
 
-use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::dev::Server;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::StatusCode;
-use actix_web::middleware::{from_fn, ErrorHandlers};
-use actix_web::{web, App, HttpRequest, HttpServer};
+use actix_web::{web, HttpRequest};
 use serde_json::json;
 
 pub use auth::Auth;
 pub use docs::{openapi_json, ApiDoc};
 pub use error::{ApiError, ErrorBody};
 pub use identity::DevIdentity;
+pub use server::server;
 
 use crate::application::CaseService;
 use crate::idempotency::IdempotencyStore;
 use crate::metering::Metering;
-use crate::rate_limit::RateLimiter;
 use crate::read_models::ReadModels;
 
 /// Milliseconds since `started`, to a tenth (the `processing_ms` of checks).
@@ -221,55 +222,4 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/admin/verifications/{id}/checks/{check}/request-action")
                 .post(admin::request_action),
         );
-}
-
-/// Builds the server on an already bound listener (port 0 in tests).
-pub fn server(
-    listener: TcpListener,
-    state: AppState,
-    config: HttpConfig,
-) -> std::io::Result<Server> {
-    let state = web::Data::new(state);
-    let dev_identity = web::Data::new(config.dev_identity);
-    let idempotency = web::Data::new(config.idempotency);
-    let documents = web::Data::new(config.documents);
-    let auth = web::Data::new(config.auth);
-    let metering = web::Data::new(config.metering);
-    let faces = web::Data::new(config.faces);
-    let challenges = web::Data::new(config.challenges);
-    let compute = web::Data::new(config.compute);
-    let limiter = web::Data::new(RateLimiter::new());
-    let mut server = HttpServer::new(move || {
-        App::new()
-            .app_data(state.clone())
-            .app_data(dev_identity.clone())
-            .app_data(idempotency.clone())
-            .app_data(documents.clone())
-            .app_data(auth.clone())
-            .app_data(metering.clone())
-            .app_data(faces.clone())
-            .app_data(challenges.clone())
-            .app_data(compute.clone())
-            .app_data(limiter.clone())
-            .app_data(
-                web::JsonConfig::default()
-                    .limit(JSON_LIMIT)
-                    .error_handler(json_error),
-            )
-            .app_data(web::PayloadConfig::default().limit(JSON_LIMIT))
-            .app_data(web::PathConfig::default().error_handler(path_error))
-            .app_data(web::QueryConfig::default().error_handler(query_error))
-            .configure(routes)
-            // Innermost first: the outermost (request id) sees everything.
-            .wrap(from_fn(idempotency::idempotency))
-            .wrap(ErrorHandlers::new().default_handler(error::framework_errors))
-            .wrap(from_fn(throttle::throttle))
-            .wrap(from_fn(identity::authenticate))
-            .wrap(from_fn(trace::request_id))
-    })
-    .listen(listener)?;
-    if config.workers > 0 {
-        server = server.workers(config.workers);
-    }
-    Ok(server.run())
 }

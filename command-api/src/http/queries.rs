@@ -45,6 +45,15 @@ fn parse_time(field: &str, value: &str) -> Result<i64, ApiError> {
     Ok(millis(at))
 }
 
+/// The cut-off of `older_than_hours` (at most ten years).
+fn older_than(hours: Option<u32>, now: i64) -> Result<Option<i64>, ApiError> {
+    match hours {
+        Some(h @ 0..=87_600) => Ok(Some(now - i64::from(h) * 3_600_000)),
+        Some(_) => Err(ApiError::validation("older_than_hours", "at most 87600")),
+        None => Ok(None),
+    }
+}
+
 fn limit(value: Option<u32>) -> Result<u32, ApiError> {
     match value.unwrap_or(50) {
         n @ 1..=200 => Ok(n),
@@ -69,6 +78,7 @@ pub(super) fn tenant_scope(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct QueueQuery {
     /// PENDING_ORG, PENDING_ADMIN, COMPLETED, FAILED or CANCELLED.
@@ -76,6 +86,7 @@ pub struct QueueQuery {
     /// pending, failed, requires_action or all_cleared.
     check_outcome: Option<String>,
     /// Only cases opened at least this many hours ago.
+    #[param(maximum = 87_600)]
     older_than_hours: Option<u32>,
     subject: Option<String>,
     /// Cases affecting this business entity.
@@ -88,7 +99,8 @@ pub struct QueueQuery {
     sort: Option<String>,
     /// From the previous page's `next_cursor`.
     cursor: Option<String>,
-    /// 1–200, default 50.
+    /// Default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 
@@ -152,7 +164,7 @@ pub async fn queue(
         subject: q.subject,
         entity: q.entity,
         reviewer: q.assignee.map(|a| if a == "none" { None } else { Some(a) }),
-        opened_before_ms: q.older_than_hours.map(|h| now - i64::from(h) * 3_600_000),
+        opened_before_ms: older_than(q.older_than_hours, now)?,
         newest_first,
         after,
         limit: limit(q.limit)?,
@@ -168,6 +180,7 @@ pub async fn queue(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// Operators only: another tenant, or `*` for all.
@@ -182,6 +195,8 @@ pub struct AuditQuery {
     /// RFC 3339.
     until: Option<String>,
     cursor: Option<String>,
+    /// Default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
 }
 
@@ -261,9 +276,11 @@ pub async fn case_events(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryQuery {
     /// The state after this many events.
+    #[param(minimum = 1)]
     version: Option<usize>,
     /// The state as of this time (RFC 3339).
     at: Option<String>,
@@ -303,6 +320,7 @@ pub async fn history(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct LastActiveQuery {
     /// The organisation's subject id.

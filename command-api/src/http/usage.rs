@@ -76,6 +76,7 @@ pub(super) async fn metered(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UsageQuery {
     /// `YYYY-MM` (UTC); default: this month.

@@ -9,7 +9,9 @@ use veritrail_domain::document::{validate, PrintedFields};
 use veritrail_domain::mrz::{Format, Mrz};
 use veritrail_vision::{MrzReading, PrintedReading};
 
-use crate::http::documents::{country, enum_text, CheckView, CountryView, DocumentFields};
+use crate::http::documents::{
+    country, enum_text, CountryView, DocumentFields, ValidationCheckView,
+};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DetectedView {
@@ -69,7 +71,7 @@ pub struct MrzView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ValidationView {
     pub document_valid: bool,
-    pub checks: Vec<CheckView>,
+    pub checks: Vec<ValidationCheckView>,
     pub confidence: f64,
 }
 
@@ -200,11 +202,15 @@ pub(super) fn mrz_view(
 ) -> OcrView {
     let mut hints = reading.quality.hints.clone();
     let validation = validate(&reading.lines.join("\n"), &PrintedFields::default(), today);
-    let mut checks: Vec<CheckView> = validation.checks.into_iter().map(CheckView::from).collect();
+    let mut checks: Vec<ValidationCheckView> = validation
+        .checks
+        .into_iter()
+        .map(ValidationCheckView::from)
+        .collect();
     let (passed, total) = reading.check_digits();
     if let (Some(hint), Some(m)) = (country_hint, reading.mrz.as_ref()) {
         let matches = country(&m.issuing_state).alpha3 == hint;
-        checks.push(CheckView {
+        checks.push(ValidationCheckView {
             name: "country_hint".into(),
             status: if matches { "pass" } else { "fail" }.into(),
             reason: (!matches).then(|| format!("issued by {}, not {hint}", m.issuing_state)),
@@ -310,7 +316,7 @@ pub(super) fn printed_view(
     .filter(|(_, m)| *m)
     .map(|(n, _)| *n)
     .collect();
-    let check = |name: &str, failure: Option<String>| CheckView {
+    let check = |name: &str, failure: Option<String>| ValidationCheckView {
         name: name.to_owned(),
         status: if failure.is_none() { "pass" } else { "fail" }.to_owned(),
         reason: failure,
