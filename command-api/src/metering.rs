@@ -70,7 +70,7 @@ impl std::fmt::Debug for Metering {
 }
 
 fn store(error: sqlx::Error) -> ServiceError {
-    ServiceError::Store(error.to_string())
+    ServiceError::store(&error)
 }
 
 impl Metering {

@@ -15,11 +15,13 @@ mod global;
 mod postgres;
 mod repository;
 mod sqlite;
+mod unavailable;
 
 pub use append::AppendError;
 pub use database::{Backend, EventDatabase, StoreError};
 pub use global::{GlobalPosition, RecordedEvent};
 pub use repository::EventRepository;
+pub use unavailable::is_unavailable;
 
 /// The cqrs-es event store over whichever backend is configured.
 pub type EventStore<A> = cqrs_es::persist::PersistedEventStore<EventRepository, A>;

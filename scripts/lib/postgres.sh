@@ -30,7 +30,7 @@ pg_start() {
             -c fsync=${PG_FSYNC:-off} -c synchronous_commit=${PG_SYNCHRONOUS_COMMIT:-off} \
             -c full_page_writes=${PG_FSYNC:-off}" >/dev/null \
         || { cat "$PG_DATA/server.log" >&2; die "PostgreSQL did not start"; }
-    export PG_PORT="$port" PG_DATA
+    export PG_PORT="$port" PG_DATA PG_BIN="$bin"
     export VERITRAIL_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
 }
 

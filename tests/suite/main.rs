@@ -15,6 +15,7 @@ mod atomic_open;
 mod contract;
 mod crash_recovery;
 mod dashboards;
+mod database_faults;
 mod demo;
 mod faces;
 mod global_order;

@@ -43,8 +43,8 @@ impl Batch {
                 payload,
                 metadata: map.clone(),
             };
-            let serialized = SerializedEvent::try_from(&envelope)
-                .map_err(|e| ServiceError::Store(e.to_string()))?;
+            let serialized =
+                SerializedEvent::try_from(&envelope).map_err(|e| ServiceError::store(&e))?;
             self.events.push(serialized);
         }
         Ok(())
@@ -54,7 +54,7 @@ impl Batch {
     pub async fn commit(self, db: &EventDatabase) -> Result<(), ServiceError> {
         db.append_atomic(&self.events).await.map_err(|e| match e {
             AppendError::Conflict => ServiceError::Conflict,
-            AppendError::Store(e) => ServiceError::Store(e.to_string()),
+            AppendError::Store(e) => ServiceError::store(&e),
         })
     }
 }

@@ -36,6 +36,21 @@ pub enum ServiceError {
     /// The store failed (a 5xx at the edge; details are logged, not shown).
     #[error("event store failure: {0}")]
     Store(String),
+    /// The database cannot serve now (unreachable, restarting, read-only,
+    /// full): a 503 with `Retry-After` at the edge; nothing was written.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl ServiceError {
+    /// A store failure, told apart from the database being unavailable.
+    pub fn store(error: &(dyn std::error::Error + 'static)) -> Self {
+        if veritrail_event_store::is_unavailable(error) {
+            ServiceError::Unavailable(error.to_string())
+        } else {
+            ServiceError::Store(error.to_string())
+        }
+    }
 }
 
 impl<E: std::error::Error> From<AggregateError<E>> for ServiceError
@@ -46,6 +61,8 @@ where
         match error {
             AggregateError::UserError(e) => e.into(),
             AggregateError::AggregateConflict => ServiceError::Conflict,
+            AggregateError::DatabaseConnectionError(e) => ServiceError::Unavailable(e.to_string()),
+            AggregateError::UnexpectedError(e) => ServiceError::store(&*e),
             other => ServiceError::Store(other.to_string()),
         }
     }
@@ -142,7 +159,7 @@ impl CaseService {
             .db
             .read_stream(VerificationCase::TYPE, &case_id.to_string())
             .await
-            .map_err(|e| ServiceError::Store(e.to_string()))?;
+            .map_err(|e| ServiceError::store(&e))?;
         let upcasters = veritrail_domain::case::upcasters();
         let mut case = VerificationCase::default();
         let mut applied = 0;
@@ -152,7 +169,7 @@ impl CaseService {
             }
             let payload = event
                 .decode(&upcasters)
-                .map_err(|e| ServiceError::Store(e.to_string()))?;
+                .map_err(|e| ServiceError::store(&e))?;
             case.apply(payload);
             applied += 1;
         }

@@ -97,7 +97,7 @@ impl TenantService {
         self.vault
             .store(client_id, secret)
             .await
-            .map_err(|e| ServiceError::Store(e.to_string()))
+            .map_err(|e| ServiceError::store(&e))
     }
 
     async fn run(
@@ -311,7 +311,7 @@ impl TenantService {
         self.vault
             .shred(client_id)
             .await
-            .map_err(|e| ServiceError::Store(e.to_string()))
+            .map_err(|e| ServiceError::store(&e))
     }
 
     /// The client named by an API key and the secrets its signatures may be
@@ -332,7 +332,7 @@ impl TenantService {
             .vault
             .secrets(client_id, &refs)
             .await
-            .map_err(|e| ServiceError::Store(e.to_string()))?;
+            .map_err(|e| ServiceError::store(&e))?;
         Ok(Some((found, secrets)))
     }
 

@@ -186,10 +186,7 @@ pub async fn get(
         .read_models
         .case(ctx.tenant.as_str(), &case_id.to_string())
         .await
-        .map_err(|error| {
-            tracing::error!(%error, "read model query failed");
-            ApiError::internal()
-        })?;
+        .map_err(|error| ApiError::database(&error, "read model query"))?;
     let (case, checks) = found.ok_or(CaseError::NotFound)?;
     let view = VerificationView::from_rows(&case, &checks);
     Ok(HttpResponse::Ok()

@@ -2,7 +2,7 @@
 //! document from what the operation is (authenticated, with a body, path or
 //! query parameters, `If-Match`, a write), so the contract lists each status
 //! the service really answers — Schemathesis checks it in CI
-//! (`tests/contract/`). Specific descriptions written on an operation win.
+//! (`tests/live/contract.py`). Specific descriptions written on an operation win.
 //! Path parameters named in a template but not declared are declared here
 //! as strings, so the document stays valid OpenAPI.
 

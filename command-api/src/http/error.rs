@@ -259,6 +259,10 @@ impl From<ServiceError> for ApiError {
                 tracing::error!(error = %detail, "event store failure");
                 ApiError::internal()
             }
+            ServiceError::Unavailable(detail) => {
+                tracing::warn!(error = %detail, "database unavailable");
+                ApiError::unavailable()
+            }
         }
     }
 }

@@ -105,6 +105,10 @@ pub async fn idempotency(
 
     let ctx = &identity.0;
     let now = OffsetDateTime::now_utc();
+    // Held until this function returns, whatever way (see idempotency::running).
+    let Some(_running) = store.claim(ctx.tenant.as_str(), ctx.actor.id.as_str(), &key) else {
+        return Ok(req.error_response(in_progress()));
+    };
     match store
         .reserve(
             ctx.tenant.as_str(),
@@ -138,18 +142,12 @@ pub async fn idempotency(
             let error = if request_hash != hash {
                 reused(&key)
             } else {
-                ApiError::new(
-                    StatusCode::CONFLICT,
-                    "idempotency_in_progress",
-                    "a request with this Idempotency-Key is still being processed",
-                )
-                .with_header(header::RETRY_AFTER, "1")
+                in_progress()
             };
             return Ok(req.error_response(error));
         }
         Err(error) => {
-            tracing::error!(error = %error, "idempotency store failed");
-            return Ok(req.error_response(ApiError::internal()));
+            return Ok(req.error_response(ApiError::database(&error, "idempotency store")));
         }
     }
 
@@ -157,7 +155,7 @@ pub async fn idempotency(
     let response = match next.call(req).await {
         Ok(response) => response,
         Err(error) => {
-            release(&store, &tenant, &actor, &key).await;
+            abandon(&store, &tenant, &actor, &key).await;
             return Err(error);
         }
     };
@@ -176,7 +174,7 @@ pub async fn idempotency(
     let bytes = match body::to_bytes(body).await {
         Ok(bytes) => bytes,
         Err(_) => {
-            release(&store, &tenant, &actor, &key).await;
+            abandon(&store, &tenant, &actor, &key).await;
             return Ok(ServiceResponse::new(
                 request,
                 HttpResponse::InternalServerError().finish(),
@@ -184,7 +182,7 @@ pub async fn idempotency(
         }
     };
     if retryable {
-        release(&store, &tenant, &actor, &key).await;
+        abandon(&store, &tenant, &actor, &key).await;
     } else if let Err(error) = store
         .complete(
             &tenant,
@@ -213,8 +211,20 @@ fn reused(key: &str) -> ApiError {
     .with_details(serde_json::json!({"idempotency_key": key}))
 }
 
-async fn release(store: &IdempotencyStore, tenant: &str, actor: &str, key: &str) {
-    if let Err(error) = store.release(tenant, actor, key).await {
-        tracing::error!(error = %error, "could not release an idempotency key");
+/// Without a final answer the key stays the request's: its retry continues
+/// it. Marking it is best effort — a key this process no longer runs is
+/// taken over anyway (`idempotency::running`).
+async fn abandon(store: &IdempotencyStore, tenant: &str, actor: &str, key: &str) {
+    if let Err(error) = store.abandon(tenant, actor, key).await {
+        tracing::warn!(error = %error, "could not mark an idempotency key abandoned");
     }
+}
+
+fn in_progress() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "idempotency_in_progress",
+        "a request with this Idempotency-Key is still being processed",
+    )
+    .with_header(header::RETRY_AFTER, "1")
 }

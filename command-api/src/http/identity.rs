@@ -241,10 +241,7 @@ async fn from_signature(
         .tenants
         .signing_secrets(&api_key, OffsetDateTime::now_utc())
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "signing secrets could not be read");
-            ApiError::internal()
-        })?;
+        .map_err(ApiError::from)?;
     let Some((client, secrets)) = found else {
         return Err(invalid());
     };
@@ -266,10 +263,11 @@ async fn from_signature(
     if !signatures::verify(&secrets, &canonical, &signature) && !path_only() {
         return Err(invalid());
     }
-    let first = auth.replays.first_use(&signature, now).await.map_err(|e| {
-        tracing::error!(error = %e, "replay store failed");
-        ApiError::internal()
-    })?;
+    let first = auth
+        .replays
+        .first_use(&signature, now)
+        .await
+        .map_err(|e| ApiError::database(&e, "replay store"))?;
     if !first {
         return Err(bad_signature(
             "replayed_signature",
@@ -320,10 +318,7 @@ async fn from_invitation(
         .invitations
         .authenticate(token)
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "invitation lookup failed");
-            ApiError::internal()
-        })?
+        .map_err(ApiError::from)?
         .ok_or_else(invalid)?;
     invitation_allows(req, &invited.case_id.to_string())?;
     let actor = ActorId::parse(&invited.invitation_id.to_string()).map_err(|_| invalid())?;

@@ -66,10 +66,7 @@ impl From<ChallengeError> for ApiError {
                 "challenge_nonce_mismatch",
                 message,
             ),
-            ChallengeError::Store(e) => {
-                tracing::error!(error = %e, "challenge storage failed");
-                ApiError::internal()
-            }
+            ChallengeError::Store(e) => ApiError::database(&e, "challenge storage"),
         }
     }
 }

@@ -10,6 +10,7 @@ mod docs;
 mod documents;
 mod dto;
 mod error;
+mod error_db;
 mod etag;
 mod faces;
 mod health;

@@ -361,10 +361,7 @@ pub async fn rotate_signing_key(
     let kid = keys
         .rotate_and_retire(auth.tokens.ttl())
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "signing key rotation failed");
-            ApiError::internal()
-        })?;
+        .map_err(|e| ApiError::database(&e, "signing key rotation"))?;
     Ok(HttpResponse::Ok().json(SigningKeyView {
         kid,
         published: keys.all().into_iter().map(|k| k.kid).collect(),

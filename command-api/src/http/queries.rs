@@ -32,8 +32,7 @@ fn page<T>(
 }
 
 pub(super) fn db_error(error: sqlx::Error) -> ApiError {
-    tracing::error!(%error, "read model query failed");
-    ApiError::internal()
+    ApiError::database(&error, "read model query")
 }
 
 fn now_ms() -> i64 {

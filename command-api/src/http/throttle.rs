@@ -47,8 +47,7 @@ pub async fn throttle(
         Ok(Some(limits)) => limits,
         Ok(None) => return Ok(next.call(req).await?.map_into_boxed_body()),
         Err(error) => {
-            tracing::error!(%error, "tenant limits could not be read");
-            return Ok(req.error_response(ApiError::internal()));
+            return Ok(req.error_response(ApiError::from(error)));
         }
     };
     let now = SystemTime::now()

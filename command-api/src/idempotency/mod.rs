@@ -6,6 +6,13 @@
 //! is taken over by the next retry ([`Reservation::Recovered`]), which
 //! continues the interrupted request under its id: commands it already
 //! recorded are not decided again, and what it billed is not billed again.
+//! A request that ends with a retryable answer abandons its key the same
+//! way (`running`): its retry continues it rather than starting over.
+
+mod running;
+
+pub use running::RunningKey;
+use running::{running_id, Running};
 
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -50,6 +57,7 @@ pub struct IdempotencyStore {
     ttl: Duration,
     /// This process (a new id at every start).
     process: String,
+    running: Running,
 }
 
 /// request hash, status, headers, body, owner, request id.
@@ -68,6 +76,7 @@ impl IdempotencyStore {
             db,
             ttl,
             process: Uuid::now_v7().to_string(),
+            running: Running::default(),
         }
     }
 
@@ -111,10 +120,17 @@ impl IdempotencyStore {
         }
     }
 
-    /// Whether `owner` heartbeated within [`OWNER_DEAD_AFTER`] of `now`.
-    async fn alive(&self, owner: &str, now: OffsetDateTime) -> Result<bool, sqlx::Error> {
+    /// Marks the key running in this process for as long as the guard
+    /// lives (claim before [`Self::reserve`]); `None` if it already runs here.
+    pub fn claim(&self, tenant: &str, actor: &str, key: &str) -> Option<RunningKey> {
+        self.running.claim(running_id(tenant, actor, key))
+    }
+
+    /// Whether `owner` is running the key `id`: this process if it still
+    /// runs it, another if it heartbeated within [`OWNER_DEAD_AFTER`].
+    async fn alive(&self, owner: &str, id: &str, now: OffsetDateTime) -> Result<bool, sqlx::Error> {
         if owner == self.process {
-            return Ok(true);
+            return Ok(self.running.contains(id));
         }
         let rows: Vec<(i64,)> = fetch(
             &self.db,
@@ -186,7 +202,8 @@ impl IdempotencyStore {
             },
             Some((hash, None, _, _, owner, original)) => {
                 let owner = owner.unwrap_or_default();
-                if hash != request_hash || self.alive(&owner, now).await? {
+                let running = running_id(tenant, actor, key);
+                if hash != request_hash || self.alive(&owner, &running, now).await? {
                     return Ok(Reservation::InProgress { request_hash: hash });
                 }
                 self.take_over(&id, &owner, original.as_deref(), request_hash)
@@ -265,10 +282,12 @@ impl IdempotencyStore {
     }
 
     /// Forgets a reservation whose request failed in a retryable way.
-    pub async fn release(&self, tenant: &str, actor: &str, key: &str) -> Result<(), sqlx::Error> {
+    /// Gives up a key in progress whose request ended without a final
+    /// answer: the next retry continues that request (see `running`).
+    pub async fn abandon(&self, tenant: &str, actor: &str, key: &str) -> Result<(), sqlx::Error> {
         execute(
             &self.db,
-            "DELETE FROM idempotency_keys
+            "UPDATE idempotency_keys SET owner = ''
               WHERE tenant_id = $1 AND actor_id = $2 AND idempotency_key = $3 AND status_code IS NULL",
             &[Param::Text(tenant.to_owned()), Param::Text(actor.to_owned()), Param::Text(key.to_owned())],
         )
