@@ -9,6 +9,8 @@
 # fault suite (kill -9 and a PostgreSQL restart under load). Extra arguments
 # go to `cargo test` (e.g. `bash scripts/test.sh contract::sqlite`) and then
 # only those tests run; `--contract` or `--faults` runs only that live check.
+# Last, every cargo fuzz target runs for FUZZ_SECONDS (30) each (`--fuzz`
+# alone; scripts/fuzz.sh for longer runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
@@ -16,6 +18,7 @@ source scripts/lib/postgres.sh
 source scripts/lib/vision.sh
 source scripts/lib/face.sh
 source scripts/lib/live.sh
+source scripts/lib/fuzz.sh
 
 require_rust
 vision_setup
@@ -27,12 +30,15 @@ trap pg_stop EXIT
 case "${1:-}" in
     --contract) contract_run; exit 0 ;;
     --faults) faults_run; exit 0 ;;
+    --fuzz) fuzz_setup; fuzz_run "${FUZZ_SECONDS:-30}"; exit 0 ;;
 esac
 log "running the test suite"
 cargo test --workspace --locked -- "$@"
 if [ $# -eq 0 ]; then
     contract_run
     faults_run
+    fuzz_setup
+    fuzz_run "${FUZZ_SECONDS:-30}"
 else
-    log "a subset was asked for: the live checks are not run (bash scripts/test.sh --contract / --faults)"
+    log "a subset was asked for: the live checks and fuzzing are not run (--contract, --faults, --fuzz)"
 fi

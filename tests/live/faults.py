@@ -158,6 +158,8 @@ def verify(database, load):
         problems.append(f"DataSubmitted: {facts['DataSubmitted']} for {len(submitted)} acknowledged")
     if facts["keys in progress"]:
         problems.append(f"{facts['keys in progress']} keys stuck in progress")
+        problems.append("stuck: " + query(database, "SELECT idempotency_key, owner, request_id, created_at FROM idempotency_keys WHERE status_code IS NULL"))
+        problems.append("sessions: " + query(database, "SELECT state, wait_event_type, wait_event, now() - xact_start, left(query, 120) FROM pg_stat_activity WHERE datname = current_database()"))
     if load.unexpected:
         problems.append(f"{len(load.unexpected)} unexpected answers, e.g. {load.unexpected[:3]}")
     return facts, problems
@@ -167,7 +169,8 @@ def main():
     binary, report_dir = (os.path.abspath(a) for a in sys.argv[1:3])
     os.makedirs(report_dir, exist_ok=True)
     database = fresh_database(os.environ["VERITRAIL_TEST_DATABASE_URL"], "faults")
-    service = Service(binary, database, report_dir)
+    # Every request is logged (with its id and duration) for the post-mortem.
+    service = Service(binary, database, report_dir, log_level="info")
     service.run("migrate")
     service.start()
     org = open_tenant(service, roles=("organisation",))["organisation"]

@@ -73,11 +73,12 @@ def must(answer, *expected):
 class Service:
     """`veritrail serve` on `port` against `database_url`."""
 
-    def __init__(self, binary, database_url, log_dir, secrets_key=None):
+    def __init__(self, binary, database_url, log_dir, secrets_key=None, log_level="warn"):
         self.binary = binary
         self.database_url = database_url
         self.log_dir = log_dir
         self.secrets_key = secrets_key or base64.b64encode(os.urandom(32)).decode()
+        self.log_level = log_level
         self.process = None
         self.port = None
         self.starts = 0
@@ -87,7 +88,7 @@ class Service:
                     VERITRAIL_DATABASE_URL=self.database_url,
                     VERITRAIL_BIND=f"127.0.0.1:{port}",
                     VERITRAIL_SECRETS_KEY=self.secrets_key,
-                    RUST_LOG="warn")
+                    RUST_LOG=self.log_level)
 
     @property
     def base(self):

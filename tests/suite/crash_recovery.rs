@@ -83,17 +83,21 @@ async fn workflow_used(app: &TestApp) -> Value {
         .unwrap_or(Value::Null)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_create_committed_before_the_crash_is_answered_not_repeated() {
-    let app = spawn_app(Backend::Postgres).await;
+/// A create of `subject` that committed (and billed) under a request whose
+/// key `key` was then left in progress by `owner`; its case and body.
+async fn committed_create(
+    app: &TestApp,
+    subject: &str,
+    key: &str,
+    owner: &str,
+) -> (Value, Vec<u8>) {
     let body = serde_json::to_vec(&json!({
-        "subject": {"id": "EMP-crash-1"}, "requested_checks": ["bankruptcy"]
+        "subject": {"id": subject}, "requested_checks": ["bankruptcy"]
     }))
     .expect("json");
-    // The interrupted request got as far as committing (and billing).
     let interrupted = Uuid::now_v7();
     let first = send(
-        &app,
+        app,
         Method::POST,
         "/verifications",
         As::org("acme"),
@@ -104,15 +108,14 @@ async fn a_create_committed_before_the_crash_is_answered_not_repeated() {
     assert_eq!(first.status(), StatusCode::CREATED);
     let case: Value = first.json().await.expect("json");
     let hash = fingerprint("POST", "/verifications", &body);
-    abandoned_key(
-        &app,
-        "org-client",
-        "create-1",
-        &hash,
-        interrupted,
-        "killed-process",
-    )
-    .await;
+    abandoned_key(app, "org-client", key, &hash, interrupted, owner).await;
+    (case, body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_committed_before_the_crash_is_answered_not_repeated() {
+    let app = spawn_app(Backend::Postgres).await;
+    let (case, body) = committed_create(&app, "EMP-crash-1", "create-1", "killed-process").await;
     let before = app.all_events().await;
 
     let retry = send(
@@ -275,4 +278,33 @@ async fn commands_say_whether_a_read_will_see_them() {
         .expect("create");
     assert_eq!(response.status(), StatusCode::CREATED);
     assert_eq!(response.headers()["x-read-consistency"], "read-your-writes");
+}
+
+/// A key this very process left in progress (its request ended with a 5xx
+/// after committing, and marking the key failed) is continued by the retry,
+/// not refused as in progress forever (found by the fault suite).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_this_process_abandoned_is_continued_by_the_retry() {
+    let app = spawn_app(Backend::Postgres).await;
+    let EventDatabase::Postgres(pool) = &app.test_db.db else {
+        unreachable!("PostgreSQL suite")
+    };
+    let me: String = sqlx::query_scalar("SELECT process_id FROM instances")
+        .fetch_one(pool)
+        .await
+        .expect("this process heartbeats");
+    let (case, body) = committed_create(&app, "EMP-crash-5", "create-5", &me).await;
+    let retry = send(
+        &app,
+        Method::POST,
+        "/verifications",
+        As::org("acme"),
+        ("Idempotency-Key", "create-5"),
+        &body,
+    )
+    .await;
+    assert_eq!(retry.status(), StatusCode::CREATED);
+    let answer: Value = retry.json().await.expect("json");
+    assert_eq!(answer["id"], case["id"]);
+    assert_eq!(count(&app.all_events().await, "CaseOpened"), 1);
 }

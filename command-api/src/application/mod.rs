@@ -4,6 +4,7 @@ mod batch;
 mod context;
 mod execute;
 mod open_case;
+mod recovery;
 mod recreate;
 mod service;
 

@@ -16,7 +16,7 @@ use veritrail_domain::{CaseId, EntityId, Reason};
 
 use super::batch::Batch;
 use super::context::RequestContext;
-use super::execute::{execute, recorded_by};
+
 use super::service::{CaseService, ServiceError};
 
 /// What the organisation asks for.
@@ -212,48 +212,6 @@ impl CaseService {
         Ok(())
     }
 
-    /// For a retry of an interrupted request (`ctx.recovering`) whose
-    /// transaction committed: the case it opened, with the retry's
-    /// invitation issued now (the interrupted one's token was never shown).
-    async fn recovered(
-        &self,
-        ctx: &RequestContext,
-        request: &OpenCaseRequest,
-        replacing: Option<&Replacing>,
-    ) -> Result<Option<Opened>, ServiceError> {
-        if !ctx.recovering {
-            return Ok(None);
-        }
-        let case_id = match replacing {
-            Some(old) if self.caused_by(ctx, old.case_id).await? => {
-                let (case, _) = self.replay(old.case_id).await?;
-                case.opened().and_then(|c| c.replaced_by)
-            }
-            Some(_) => None,
-            None => {
-                let stream = stream_id(&ctx.tenant, &request.subject.id);
-                match self.registry(&stream).await?.current() {
-                    Some(current) if self.caused_by(ctx, current).await? => Some(current),
-                    _ => None,
-                }
-            }
-        };
-        let Some(case_id) = case_id else {
-            return Ok(None);
-        };
-        if let Some(grant) = &request.invitation {
-            let metadata = ctx.metadata(self.clock.now());
-            let id = grant.invitation_id.to_string();
-            let issue = issue(ctx, case_id, grant);
-            execute(&self.invitations, &id, issue, &(), &metadata, None, true).await?;
-        }
-        Ok(Some(Opened {
-            case_id,
-            created: true,
-            invited: request.invitation.is_some(),
-        }))
-    }
-
     /// Every case ever assigned to a subject of the caller's tenant, oldest first.
     pub async fn cases_of_subject(
         &self,
@@ -264,15 +222,10 @@ impl CaseService {
         Ok(registry.history().to_vec())
     }
 
-    /// Whether `ctx`'s request recorded events on the case.
-    async fn caused_by(&self, ctx: &RequestContext, case_id: CaseId) -> Result<bool, ServiceError> {
-        let metadata = ctx.metadata(self.clock.now());
-        Ok(recorded_by(&self.cases, &case_id.to_string(), &metadata)
-            .await?
-            .is_some())
-    }
-
-    async fn registry(&self, subject_stream: &str) -> Result<SubjectCases, ServiceError> {
+    pub(super) async fn registry(
+        &self,
+        subject_stream: &str,
+    ) -> Result<SubjectCases, ServiceError> {
         let context = self
             .subjects
             .load_aggregate(subject_stream)
@@ -307,7 +260,11 @@ impl CaseService {
     }
 }
 
-fn issue(ctx: &RequestContext, case_id: CaseId, grant: &InvitationGrant) -> InvitationCommand {
+pub(super) fn issue(
+    ctx: &RequestContext,
+    case_id: CaseId,
+    grant: &InvitationGrant,
+) -> InvitationCommand {
     InvitationCommand::Issue {
         case_id,
         tenant: ctx.tenant.clone(),

@@ -149,7 +149,7 @@ pub async fn create(
         .invited
         .then(|| invitations::announce(&auth, opened.case_id, issued));
     let status = if opened.created {
-        bill(&metering, ctx, Module::Workflow).await;
+        bill(&metering, ctx, Module::Workflow).await?;
         StatusCode::CREATED
     } else {
         StatusCode::OK
@@ -302,7 +302,7 @@ pub async fn recreate(
         .cases
         .cancel_and_recreate(ctx, parse_case_id(&id)?, recreation)
         .await?;
-    bill(&metering, ctx, Module::Workflow).await;
+    bill(&metering, ctx, Module::Workflow).await?;
     let invitation = invitations::announce(&auth, recreated.replacement, issued);
     let mut response = view_with(
         &state,

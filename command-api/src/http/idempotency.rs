@@ -106,11 +106,12 @@ pub async fn idempotency(
     let ctx = &identity.0;
     let now = OffsetDateTime::now_utc();
     // Held until this function returns, whatever way (see idempotency::running).
-    let Some(_running) = store.claim(ctx.tenant.as_str(), ctx.actor.id.as_str(), &key) else {
+    let Some(claim) = store.claim(ctx.tenant.as_str(), ctx.actor.id.as_str(), &key) else {
         return Ok(req.error_response(in_progress()));
     };
     match store
         .reserve(
+            &claim,
             ctx.tenant.as_str(),
             ctx.actor.id.as_str(),
             &key,

@@ -11,8 +11,11 @@ mod documents;
 mod dto;
 mod error;
 mod error_db;
+mod error_framework;
 mod etag;
 mod faces;
+#[cfg(fuzzing)]
+pub mod fuzzing;
 mod health;
 mod idempotency;
 mod identity;

@@ -14,8 +14,8 @@ use actix_web::{web, App};
 
 use super::shaped_io::ShapedIo;
 use super::{
-    error, idempotency, identity, json_error, path_error, query_error, routes, throttle, trace,
-    AppState, HttpConfig, JSON_LIMIT,
+    error_framework, idempotency, identity, json_error, path_error, query_error, routes, throttle,
+    trace, AppState, HttpConfig, JSON_LIMIT,
 };
 use crate::rate_limit::RateLimiter;
 
@@ -68,7 +68,7 @@ pub fn server(
             .configure(routes)
             // Innermost first: the outermost (request id) sees everything.
             .wrap(from_fn(idempotency::idempotency))
-            .wrap(ErrorHandlers::new().default_handler(error::framework_errors))
+            .wrap(ErrorHandlers::new().default_handler(error_framework::framework_errors))
             .wrap(from_fn(throttle::throttle))
             .wrap(from_fn(identity::authenticate))
             .wrap(from_fn(trace::request_id));

@@ -54,10 +54,23 @@ impl From<QuotaError> for ApiError {
 
 /// Bills one call of `module`; a billing failure is logged, not shown (the
 /// work is done and its answer is due).
-pub(super) async fn bill(metering: &Metering, ctx: &RequestContext, module: Module) {
-    if let Err(error) = metering.record(ctx, module).await {
-        tracing::error!(%error, module = module.as_str(), "usage could not be recorded");
-    }
+/// Bills one use of `module` to the request. A request is answered 2xx only
+/// once billed: if recording fails (the database went away after the work
+/// was done), the request fails retryably, and its retry — continuing it
+/// under the same request id — bills it once.
+pub(super) async fn bill(
+    metering: &Metering,
+    ctx: &RequestContext,
+    module: Module,
+) -> Result<(), ApiError> {
+    metering
+        .record(ctx, module)
+        .await
+        .map(drop)
+        .map_err(|error| {
+            tracing::warn!(%error, module = module.as_str(), "usage could not be recorded");
+            ApiError::from(error)
+        })
 }
 
 /// Runs `work` if the quota of `module` allows it, and bills it if it succeeded.
@@ -70,7 +83,7 @@ pub(super) async fn metered(
     metering.check(&ctx.tenant, module).await?;
     let response = work.await?;
     if response.status().is_success() {
-        bill(metering, ctx, module).await;
+        bill(metering, ctx, module).await?;
     }
     Ok(response)
 }

@@ -126,11 +126,12 @@ impl IdempotencyStore {
         self.running.claim(running_id(tenant, actor, key))
     }
 
-    /// Whether `owner` is running the key `id`: this process if it still
-    /// runs it, another if it heartbeated within [`OWNER_DEAD_AFTER`].
-    async fn alive(&self, owner: &str, id: &str, now: OffsetDateTime) -> Result<bool, sqlx::Error> {
+    /// Whether `owner` may still be running a key the caller has claimed:
+    /// never this process (the claim is the only request here that could
+    /// run it), another process if it heartbeated within [`OWNER_DEAD_AFTER`].
+    async fn alive(&self, owner: &str, now: OffsetDateTime) -> Result<bool, sqlx::Error> {
         if owner == self.process {
-            return Ok(self.running.contains(id));
+            return Ok(false);
         }
         let rows: Vec<(i64,)> = fetch(
             &self.db,
@@ -143,9 +144,13 @@ impl IdempotencyStore {
     }
 
     /// Reserves `key` for request `request_id` unless it is already known
-    /// and unexpired, or takes it over from a dead process.
+    /// and unexpired, or takes it over from a dead process or from an
+    /// earlier request of this one that gave it up. The caller holds the
+    /// key's claim ([`Self::claim`]).
+    #[allow(clippy::too_many_arguments)]
     pub async fn reserve(
         &self,
+        _claim: &RunningKey,
         tenant: &str,
         actor: &str,
         key: &str,
@@ -202,8 +207,7 @@ impl IdempotencyStore {
             },
             Some((hash, None, _, _, owner, original)) => {
                 let owner = owner.unwrap_or_default();
-                let running = running_id(tenant, actor, key);
-                if hash != request_hash || self.alive(&owner, &running, now).await? {
+                if hash != request_hash || self.alive(&owner, now).await? {
                     return Ok(Reservation::InProgress { request_hash: hash });
                 }
                 self.take_over(&id, &owner, original.as_deref(), request_hash)

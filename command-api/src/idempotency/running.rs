@@ -1,9 +1,11 @@
-//! The keys this process is running right now. A key in the table that this
-//! process owns but is not running was abandoned here: its request ended
-//! with a retryable answer (5xx, `Retry-After`), panicked, or its client went
-//! away. The next retry continues it exactly like a key whose process died
-//! ([`super::Reservation::Recovered`]) — so a command that committed before
-//! the failure is answered, not run twice, even if marking the key failed.
+//! The keys this process is running right now: one request per key at a
+//! time here. A request claims its key before reserving it; so a key in the
+//! table owned by this process, met while holding the claim, was abandoned
+//! here — its request ended with a retryable answer (5xx, `Retry-After`),
+//! panicked, or its client went away. The retry continues it exactly like a
+//! key whose process died ([`super::Reservation::Recovered`]): a command
+//! that committed before the failure is answered, not run twice, even if
+//! marking the key abandoned failed.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -37,7 +39,8 @@ impl Running {
         })
     }
 
-    pub(super) fn contains(&self, id: &str) -> bool {
+    #[cfg(test)]
+    fn contains(&self, id: &str) -> bool {
         self.0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
