@@ -87,3 +87,65 @@ async fn a_read_only_database_answers_503_and_writes_nothing() {
     let retried = create(&app, "EMP-ro-2").await;
     assert_eq!(retried.status(), StatusCode::CREATED);
 }
+
+/// A key whose request ended while the database was away cannot be marked
+/// abandoned then; the heartbeat writes the mark once it is back, and
+/// another instance's retry continues the request instead of waiting for
+/// this (living) instance forever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mark_that_failed_is_written_when_the_database_is_back() {
+    use veritrail_command_api::idempotency::{IdempotencyStore, Reservation};
+    let app = spawn_app(Backend::Postgres).await;
+    let ttl = time::Duration::hours(24);
+    let here = IdempotencyStore::new(app.test_db.db.clone(), ttl);
+    let there = IdempotencyStore::new(app.test_db.db.clone(), ttl);
+    let now = time::OffsetDateTime::now_utc();
+    here.heartbeat("here:1", now).await.expect("heartbeat");
+    there.heartbeat("there:1", now).await.expect("heartbeat");
+    let request = uuid::Uuid::now_v7();
+    let claim = here.claim("acme", "org", "k1").expect("claim");
+    let reserved = here
+        .reserve(&claim, "acme", "org", "k1", "hash", request, now)
+        .await
+        .expect("reserve");
+    assert!(matches!(reserved, Reservation::Reserved));
+
+    read_only(&app, true).await;
+    assert!(here.abandon("acme", "org", "k1").await.is_err());
+    drop(claim);
+    read_only(&app, false).await;
+
+    // Until the mark is written, another instance sees a living owner.
+    let other = there.claim("acme", "org", "k1").expect("claim");
+    let waiting = there
+        .reserve(
+            &other,
+            "acme",
+            "org",
+            "k1",
+            "hash",
+            uuid::Uuid::now_v7(),
+            now,
+        )
+        .await
+        .expect("reserve");
+    assert!(matches!(waiting, Reservation::InProgress { .. }));
+
+    here.retry_abandons().await;
+    let continued = there
+        .reserve(
+            &other,
+            "acme",
+            "org",
+            "k1",
+            "hash",
+            uuid::Uuid::now_v7(),
+            now,
+        )
+        .await
+        .expect("reserve");
+    match continued {
+        Reservation::Recovered { request_id } => assert_eq!(request_id, request),
+        other => panic!("expected the request to be continued, got {other:?}"),
+    }
+}

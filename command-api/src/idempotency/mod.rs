@@ -9,6 +9,7 @@
 //! A request that ends with a retryable answer abandons its key the same
 //! way (`running`): its retry continues it rather than starting over.
 
+mod abandoned;
 mod running;
 
 pub use running::RunningKey;
@@ -58,6 +59,7 @@ pub struct IdempotencyStore {
     /// This process (a new id at every start).
     process: String,
     running: Running,
+    pending: abandoned::Pending,
 }
 
 /// request hash, status, headers, body, owner, request id.
@@ -77,6 +79,7 @@ impl IdempotencyStore {
             ttl,
             process: Uuid::now_v7().to_string(),
             running: Running::default(),
+            pending: abandoned::Pending::default(),
         }
     }
 
@@ -107,6 +110,7 @@ impl IdempotencyStore {
             if let Err(error) = self.heartbeat(&instance, now).await {
                 tracing::warn!(%error, "idempotency heartbeat failed");
             }
+            self.retry_abandons().await;
             if ticks.is_multiple_of(3600) {
                 let _ = execute(
                     &self.db,
@@ -280,20 +284,6 @@ impl IdempotencyStore {
                 Param::OptText(Some(headers)),
                 Param::Bytes(response.body),
             ],
-        )
-        .await?;
-        Ok(())
-    }
-
-    /// Forgets a reservation whose request failed in a retryable way.
-    /// Gives up a key in progress whose request ended without a final
-    /// answer: the next retry continues that request (see `running`).
-    pub async fn abandon(&self, tenant: &str, actor: &str, key: &str) -> Result<(), sqlx::Error> {
-        execute(
-            &self.db,
-            "UPDATE idempotency_keys SET owner = ''
-              WHERE tenant_id = $1 AND actor_id = $2 AND idempotency_key = $3 AND status_code IS NULL",
-            &[Param::Text(tenant.to_owned()), Param::Text(actor.to_owned()), Param::Text(key.to_owned())],
         )
         .await?;
         Ok(())
