@@ -39,6 +39,18 @@ pub struct InvitationGrant {
     pub expires_at: OffsetDateTime,
 }
 
+impl InvitationGrant {
+    /// The command that issues this invitation to `case_id` of `ctx`'s tenant.
+    pub fn issue(&self, ctx: &RequestContext, case_id: CaseId) -> InvitationCommand {
+        InvitationCommand::Issue {
+            case_id,
+            tenant: ctx.tenant.clone(),
+            token_hash: self.token_hash.clone(),
+            expires_at: self.expires_at,
+        }
+    }
+}
+
 /// The subject's active case, whether this request created it, and whether
 /// the request's invitation was recorded for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,7 +215,7 @@ impl CaseService {
                 .await?;
         }
         if let Some(grant) = &request.invitation {
-            let issue = issue(ctx, case_id, grant);
+            let issue = grant.issue(ctx, case_id);
             let id = grant.invitation_id.to_string();
             batch
                 .decide(&self.invitations, &id, issue, &(), &metadata, None)
@@ -257,18 +269,5 @@ impl CaseService {
                 supersedes: Some(current),
             },
         })
-    }
-}
-
-pub(super) fn issue(
-    ctx: &RequestContext,
-    case_id: CaseId,
-    grant: &InvitationGrant,
-) -> InvitationCommand {
-    InvitationCommand::Issue {
-        case_id,
-        tenant: ctx.tenant.clone(),
-        token_hash: grant.token_hash.clone(),
-        expires_at: grant.expires_at,
     }
 }

@@ -7,7 +7,7 @@ use veritrail_domain::CaseId;
 
 use super::context::RequestContext;
 use super::execute::{execute, recorded_by};
-use super::open_case::{issue, OpenCaseRequest, Opened, Replacing};
+use super::open_case::{OpenCaseRequest, Opened, Replacing};
 use super::service::{CaseService, ServiceError};
 
 impl CaseService {
@@ -43,7 +43,7 @@ impl CaseService {
         if let Some(grant) = &request.invitation {
             let metadata = ctx.metadata(self.clock.now());
             let id = grant.invitation_id.to_string();
-            let issue = issue(ctx, case_id, grant);
+            let issue = grant.issue(ctx, case_id);
             execute(&self.invitations, &id, issue, &(), &metadata, None, true).await?;
         }
         Ok(Some(Opened {

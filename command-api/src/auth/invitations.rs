@@ -103,12 +103,7 @@ impl InvitationService {
         execute(
             &self.store,
             &grant.invitation_id.to_string(),
-            InvitationCommand::Issue {
-                case_id,
-                tenant: ctx.tenant.clone(),
-                token_hash: grant.token_hash,
-                expires_at: grant.expires_at,
-            },
+            grant.issue(ctx, case_id),
             &(),
             &ctx.metadata(self.clock.now()),
             None,

@@ -91,7 +91,8 @@ fn authenticated(operation: &Operation) -> bool {
 
 fn add_responses(operation: &mut Operation, writes: bool) {
     let mut codes = vec![("400", BAD_REQUEST), ("503", UNAVAILABLE)];
-    if authenticated(operation) {
+    let authenticated = authenticated(operation);
+    if authenticated {
         codes.extend([("401", UNAUTHORIZED), ("403", FORBIDDEN), ("429", TOO_MANY)]);
     }
     if has(operation, ParameterIn::Path, None) {
@@ -103,7 +104,7 @@ fn add_responses(operation: &mut Operation, writes: bool) {
     if operation.request_body.is_some() {
         codes.extend([("413", TOO_LARGE), ("415", MEDIA_TYPE), ("422", INVALID)]);
     }
-    if writes && authenticated(operation) {
+    if writes && authenticated {
         codes.extend([("409", CONFLICT), ("422", INVALID)]);
     }
     if has(operation, ParameterIn::Header, Some("If-Match")) {
