@@ -14,6 +14,7 @@ mod database;
 mod global;
 mod postgres;
 mod repository;
+pub mod sql;
 mod sqlite;
 mod unavailable;
 

@@ -2,7 +2,8 @@
 
 use time::macros::date;
 use uuid::Uuid;
-use veritrail_command_api::application::{OpenCaseRequest, RequestContext};
+use veritrail_application::cases::OpenCaseRequest;
+use veritrail_application::RequestContext;
 use veritrail_domain::case::{
     CheckKind, CountryCode, EmailAddress, Evidence, EvidenceKind, RequestedChecks, Subject,
     Submission,

@@ -7,7 +7,8 @@
 use std::sync::Arc;
 
 use tempfile::TempDir;
-use veritrail_command_api::application::{CaseService, RandomIds, SystemClock};
+use veritrail_application::cases::CaseService;
+use veritrail_application::{RandomIds, SystemClock};
 use veritrail_event_store::{Backend, EventDatabase};
 
 pub mod face_eval;
@@ -137,6 +138,8 @@ pub struct TestApp {
 pub struct AppOptions {
     pub idempotency_ttl_hours: u32,
     pub dev_identity_headers: bool,
+    /// The clock the request limits follow (the system's by default).
+    pub clock: Option<std::sync::Arc<dyn veritrail_domain::Clock>>,
 }
 
 impl Default for AppOptions {
@@ -144,6 +147,7 @@ impl Default for AppOptions {
         Self {
             idempotency_ttl_hours: 24,
             dev_identity_headers: true,
+            clock: None,
         }
     }
 }
@@ -167,7 +171,10 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> TestApp {
         dev_identity_headers: options.dev_identity_headers,
         ..Default::default()
     };
-    let app = veritrail::app::Application::build_with(&config, test_db.db.clone())
+    let clock = options
+        .clock
+        .unwrap_or_else(|| std::sync::Arc::new(veritrail_application::SystemClock));
+    let app = veritrail::app::Application::build_with_clock(&config, test_db.db.clone(), clock)
         .await
         .expect("build the application");
     let address = format!("http://127.0.0.1:{}", app.port());

@@ -7,7 +7,7 @@ use cqrs_es::{Aggregate, AggregateError, EventStore as _};
 use serde_json::json;
 use time::Duration;
 use tokio::sync::Barrier;
-use veritrail_command_api::application::ServiceError;
+use veritrail_application::ServiceError;
 use veritrail_domain::case::{
     CaseAction, CaseCommand, CaseError, CaseServices, CaseStatus, CheckKind, CheckState,
     VerificationCase,
@@ -90,7 +90,7 @@ async fn appended_events_load_back_identically_with_their_envelope(backend: Back
 async fn of_two_concurrent_writers_exactly_one_wins_and_nothing_is_lost(backend: Backend) {
     let test = TestDb::new(backend).await;
     let store = Arc::new(test.db.event_store::<VerificationCase>(vec![]));
-    let services = CaseServices::new(Arc::new(veritrail_command_api::application::SystemClock));
+    let services = CaseServices::new(Arc::new(veritrail_application::SystemClock));
     for round in 0..10 {
         let case_id = opened_case(&test).await;
         let barrier = Arc::new(Barrier::new(2));

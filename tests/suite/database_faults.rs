@@ -94,7 +94,7 @@ async fn a_read_only_database_answers_503_and_writes_nothing() {
 /// this (living) instance forever.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mark_that_failed_is_written_when_the_database_is_back() {
-    use veritrail_command_api::idempotency::{IdempotencyStore, Reservation};
+    use veritrail_application::idempotency::{IdempotencyStore, Reservation};
     let app = spawn_app(Backend::Postgres).await;
     let ttl = time::Duration::hours(24);
     let here = IdempotencyStore::new(app.test_db.db.clone(), ttl);

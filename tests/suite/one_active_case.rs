@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use cqrs_es::Aggregate;
 use tokio::sync::Barrier;
-use veritrail_command_api::application::Recreation;
+use veritrail_application::cases::Recreation;
 use veritrail_domain::case::{CaseAction, CaseStatus, RestartTrigger, VerificationCase};
 use veritrail_domain::subject::SubjectCases;
 use veritrail_domain::{Comment, Reason};

@@ -29,6 +29,38 @@ fn the_committed_openapi_document_matches_the_code() {
         assert!(spec["paths"].get(path).is_some(), "{path} documented");
     }
     assert!(spec["components"]["schemas"].get("ErrorBody").is_some());
+    the_case_and_the_document_checks_keep_their_own_shapes(&spec);
+}
+
+/// Two types once shared the schema name `CheckView`, so the case's
+/// `checks` were documented with the document check's shape.
+fn the_case_and_the_document_checks_keep_their_own_shapes(spec: &serde_json::Value) {
+    let schemas = &spec["components"]["schemas"];
+    let target = |reference: &serde_json::Value| {
+        let name = reference["$ref"]
+            .as_str()
+            .and_then(|r| r.rsplit('/').next())
+            .expect("a $ref");
+        schemas[name].clone()
+    };
+    let required = |schema: &serde_json::Value| -> Vec<String> {
+        serde_json::from_value(schema["required"].clone()).unwrap_or_default()
+    };
+    let case_check = target(&schemas["VerificationView"]["properties"]["checks"]["items"]);
+    assert!(
+        ["check", "state", "attempt"]
+            .iter()
+            .all(|f| required(&case_check).contains(&(*f).to_owned())),
+        "{case_check}"
+    );
+    let validation = target(&schemas["DocumentValidationView"]["properties"]["checks"]["items"]);
+    assert!(
+        ["name", "status"]
+            .iter()
+            .all(|f| required(&validation).contains(&(*f).to_owned())),
+        "{validation}"
+    );
+    assert_ne!(case_check, validation);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use veritrail_command_api::application::CaseService;
+use veritrail_application::cases::CaseService;
 use veritrail_domain::case::{CaseAction, CheckKind, CheckResult, Decision, Score};
 use veritrail_domain::Reason;
 use veritrail_event_store::{Backend, EventDatabase, GlobalPosition, RecordedEvent};

@@ -372,7 +372,31 @@ async fn time_travel_equals_replaying_the_first_n_events(backend: Backend) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
+/// A read-model row that does not decode is an error, loudly: never shown
+/// as another status, never a check silently dropped.
+async fn a_corrupt_read_model_row_is_an_error_not_a_default(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let id = create_case(&app, "acme", "EMP-CORRUPT").await;
+    let (status, body) = get(&app, &format!("/verifications/{id}"), As::org("acme")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let db = &app.test_db.db;
+    let case = veritrail_event_store::sql::Param::Text(id.clone());
+    for sql in [
+        "UPDATE case_checks SET state = 'half_done' WHERE case_id = $1",
+        "UPDATE case_status SET status = 'SOMETHING_ELSE' WHERE case_id = $1",
+    ] {
+        let changed = veritrail_event_store::sql::execute(db, sql, std::slice::from_ref(&case))
+            .await
+            .expect("damage the read model");
+        assert!(changed >= 1, "{sql}");
+        let (status, body) = get(&app, &format!("/verifications/{id}"), As::org("acme")).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{sql}: {body}");
+        assert_eq!(body["error"]["code"], "internal_error");
+    }
+}
+
 veritrail_tests::both_backends!(
+    a_corrupt_read_model_row_is_an_error_not_a_default,
     the_last_active_case_prefers_a_passed_one,
     the_review_queue_filters_sorts_and_pages,
     the_audit_trail_shows_who_did_what_newest_first,

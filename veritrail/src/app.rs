@@ -5,14 +5,18 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
-use veritrail_command_api::application::{CaseService, RandomIds, SystemClock};
-use veritrail_command_api::auth::signatures::ReplayStore;
-use veritrail_command_api::auth::{InvitationService, SigningKeys, TenantService, Tokens, Vault};
-use veritrail_command_api::compute::{ComputeLimits, ComputePool};
+use veritrail_application::auth::signatures::ReplayStore;
+use veritrail_application::auth::{InvitationService, SigningKeys, TenantService, Tokens, Vault};
+use veritrail_application::cases::CaseService;
+use veritrail_application::challenges::Challenges;
+use veritrail_application::checks::Checks;
+use veritrail_application::compute::{ComputeLimits, ComputePool};
+use veritrail_application::idempotency::IdempotencyStore;
+use veritrail_application::metering::Metering;
+use veritrail_application::rate_limit::RateLimits;
+use veritrail_application::read_models::ReadModels;
+use veritrail_application::{RandomIds, Services, SystemClock};
 use veritrail_command_api::http::{server, AppState, Auth, DevIdentity, HttpConfig};
-use veritrail_command_api::idempotency::IdempotencyStore;
-use veritrail_command_api::metering::Metering;
-use veritrail_command_api::read_models::ReadModels;
 use veritrail_domain::{Actor, ActorId, ActorKind, TenantId};
 use veritrail_event_store::EventDatabase;
 use veritrail_projections::audit_log::AuditLogProjection;
@@ -50,6 +54,16 @@ impl Application {
 
     /// Builds on an already opened store (tests share theirs).
     pub async fn build_with(config: &Config, db: EventDatabase) -> anyhow::Result<Self> {
+        Self::build_with_clock(config, db, Arc::new(SystemClock)).await
+    }
+
+    /// As [`Self::build_with`], with the clock the request limits follow
+    /// (tests move it instead of sleeping).
+    pub async fn build_with_clock(
+        config: &Config,
+        db: EventDatabase,
+        clock: Arc<dyn veritrail_domain::Clock>,
+    ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(&config.bind)
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let port = listener.local_addr()?.port();
@@ -115,7 +129,33 @@ impl Application {
             log_invitation_links: config.log_invitation_links,
             dev_headers: config.dev_identity_headers,
         };
-        let metering = Arc::new(Metering::new(db.clone(), tenants, Arc::new(SystemClock)));
+        let metering = Arc::new(Metering::new(
+            db.clone(),
+            tenants.clone(),
+            Arc::new(SystemClock),
+        ));
+        let checks = Checks {
+            documents: Arc::new(documents),
+            faces: Arc::new(faces),
+            challenges: Challenges::new(db.clone(), 120),
+            compute: ComputePool::new(ComputeLimits {
+                workers: config.compute_workers,
+                queue: config.compute_queue,
+                budget: std::time::Duration::from_secs(u64::from(config.compute_budget_secs)),
+            }),
+            metering: metering.clone(),
+            tenants: tenants.clone(),
+        };
+        let rate_limits = Arc::new(RateLimits::new(tenants.clone(), clock.clone()));
+        let services = Arc::new(Services {
+            cases: Arc::new(cases),
+            invitations: auth.invitations.clone(),
+            tenants,
+            metering: metering.clone(),
+            checks: checks.clone(),
+            read_models: ReadModels::new(db.clone()),
+            rate_limits: rate_limits.clone(),
+        });
         if config.dev_identity_headers {
             tracing::warn!(
                 "dev_identity_headers is on: requests without a token may name any tenant and role"
@@ -124,8 +164,7 @@ impl Application {
         let server = server(
             listener,
             AppState {
-                cases: Arc::new(cases),
-                read_models: ReadModels::new(db.clone()),
+                services,
                 read_your_writes: config
                     .projections
                     .then_some(std::time::Duration::from_secs(5)),
@@ -135,16 +174,10 @@ impl Application {
                 dev_identity,
                 idempotency: idempotency.clone(),
                 workers: config.workers,
-                documents: Arc::new(documents),
                 auth,
                 metering,
-                faces: Arc::new(faces),
-                challenges: veritrail_command_api::challenges::Challenges::new(db.clone(), 120),
-                compute: ComputePool::new(ComputeLimits {
-                    workers: config.compute_workers,
-                    queue: config.compute_queue,
-                    budget: std::time::Duration::from_secs(u64::from(config.compute_budget_secs)),
-                }),
+                rate_limits: rate_limits.clone(),
+                checks,
             },
         )?;
         Ok(Self {

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use veritrail_command_api::application::{RequestContext, SystemClock};
-use veritrail_command_api::auth::{Credentials, NewTenant, TenantService, Vault};
+use veritrail_application::auth::{Credentials, NewTenant, TenantService, Vault};
+use veritrail_application::{RequestContext, SystemClock};
 use veritrail_domain::tenant::{Limits, TenantError};
 use veritrail_domain::{Actor, ActorId, ActorKind, TenantId};
 use veritrail_event_store::EventDatabase;
@@ -43,9 +43,7 @@ pub async fn operator(
         .await;
     match opened {
         Ok(()) => {}
-        Err(veritrail_command_api::application::ServiceError::TenantRefused(
-            TenantError::AlreadyOpened,
-        )) => {}
+        Err(veritrail_application::ServiceError::TenantRefused(TenantError::AlreadyOpened)) => {}
         Err(e) => return Err(e).context("open the platform tenant"),
     }
     service

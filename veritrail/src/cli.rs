@@ -120,10 +120,10 @@ impl Cli {
                 let db =
                     open_database(&config.database_url, config.database_max_connections).await?;
                 let vault =
-                    veritrail_command_api::auth::Vault::open(db.clone(), config.secrets_key())
+                    veritrail_application::auth::Vault::open(db.clone(), config.secrets_key())
                         .await?;
                 let keys =
-                    veritrail_command_api::auth::SigningKeys::load_or_create(db, Arc::new(vault))
+                    veritrail_application::auth::SigningKeys::load_or_create(db, Arc::new(vault))
                         .await?;
                 let ttl = time::Duration::minutes(i64::from(config.token_ttl_minutes));
                 let kid = keys.rotate_and_retire(ttl).await?;

@@ -10,9 +10,8 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 use time::macros::date;
 use uuid::Uuid;
-use veritrail_command_api::application::{
-    CaseService, OpenCaseRequest, RandomIds, Recreation, RequestContext, SystemClock,
-};
+use veritrail_application::cases::{CaseService, OpenCaseRequest, Recreation};
+use veritrail_application::{RandomIds, RequestContext, SystemClock};
 use veritrail_domain::case::{
     CaseAction, CheckKind, CheckResult, CountryCode, Decision, EmailAddress, Evidence,
     EvidenceKind, Outcome, RequestedChecks, RestartTrigger, Score, Subject, Submission,

@@ -25,7 +25,7 @@ pub async fn get(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(OFFICERS)?;
-    let (case, version) = state.cases.load(ctx, parse_case_id(&id)?).await?;
+    let (case, version) = state.services.cases.load(ctx, parse_case_id(&id)?).await?;
     let opened = case.opened().ok_or(CaseError::NotFound)?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(version))
@@ -130,19 +130,21 @@ pub async fn review(
     let case_id = parse_case_id(&id)?;
     let result = body.into_inner().into_domain()?;
     let mut expected = if_match(&req)?;
-    let (case, _) = state.cases.load(ctx, case_id).await?;
+    let (case, _) = state.services.cases.load(ctx, case_id).await?;
     let waiting = case
         .opened()
         .and_then(|c| c.checks.get(&check))
         .is_some_and(|r| r.state.can_start());
     if waiting {
         let started = state
+            .services
             .cases
             .execute_expecting(ctx, case_id, CaseAction::StartCheck { check }, expected)
             .await?;
         expected = Some(started.version);
     }
     let committed = state
+        .services
         .cases
         .execute_expecting(
             ctx,

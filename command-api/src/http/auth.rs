@@ -13,8 +13,8 @@ use utoipa::ToSchema;
 use veritrail_domain::tenant::Scope;
 use veritrail_domain::ActorKind;
 
-use crate::auth::signatures::ReplayStore;
-use crate::auth::{InvitationService, TenantService, Tokens};
+use veritrail_application::auth::signatures::ReplayStore;
+use veritrail_application::auth::{InvitationService, TenantService, Tokens};
 
 /// What authentication needs at run time.
 #[derive(Debug, Clone)]

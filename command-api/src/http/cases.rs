@@ -1,28 +1,25 @@
 //! The organisation's and the individual's endpoints (seed 000).
 
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::http::header;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use veritrail_domain::case::{CaseAction, CaseError, CheckKind};
-use veritrail_domain::tenant::Module;
 use veritrail_domain::{ActorKind, CaseId};
 
 use super::auth::Auth;
 use super::dto::{
-    CancelVerification, CreateVerification, InvitationView, RecreateVerification, ResubmitEvidence,
-    RetryCheck, SubmitData, VerificationView,
+    CancelVerification, CreateVerification, RecreateVerification, ResubmitEvidence, RetryCheck,
+    SubmitData, VerificationView,
 };
 use super::error::{ApiError, ErrorBody};
 use super::etag::{etag, if_match};
 use super::identity::Identity;
-use super::usage::bill;
 use super::{invitations, AppState};
-use crate::application::{Recreation, RequestContext};
-use crate::metering::Metering;
+use veritrail_application::cases::Recreation;
+use veritrail_application::{CaseOpening, RequestContext};
 
 use ActorKind::{Individual, Officer, Operator, Organisation};
 
@@ -38,26 +35,36 @@ pub(super) async fn view(
     case_id: CaseId,
     status: StatusCode,
 ) -> Result<HttpResponse, ApiError> {
-    view_with(state, ctx, case_id, status, None).await
+    let (case, version) = state.services.cases.load(ctx, case_id).await?;
+    let opened = case.opened().ok_or(CaseError::NotFound)?;
+    Ok(HttpResponse::build(status)
+        .insert_header(etag(version))
+        .json(VerificationView::of(opened, version)))
 }
 
-/// The case with the invitation that was just issued for it.
-async fn view_with(
-    state: &AppState,
-    ctx: &RequestContext,
-    case_id: CaseId,
+/// The case just opened (or found), with the invitation issued for it.
+fn render_opening(
+    auth: &Auth,
+    opening: CaseOpening,
     status: StatusCode,
-    invitation: Option<InvitationView>,
 ) -> Result<HttpResponse, ApiError> {
-    let (case, version) = state.cases.load(ctx, case_id).await?;
-    let opened = case.opened().ok_or(CaseError::NotFound)?;
-    let mut view = VerificationView::of(opened, version);
-    let secret = invitation.is_some();
-    view.invitation = invitation;
+    let opened = opening.case.opened().ok_or(CaseError::NotFound)?;
+    let mut view = VerificationView::of(opened, opening.version);
+    let secret = opening.invitation.is_some();
+    view.invitation = opening
+        .invitation
+        .map(|issued| invitations::announce(auth, opening.case_id, issued));
     let mut response = HttpResponse::build(status);
-    response.insert_header(etag(version));
+    response.insert_header(etag(opening.version));
     if secret {
         response.insert_header((header::CACHE_CONTROL, "no-store"));
+    }
+    if status == StatusCode::CREATED {
+        if let Ok(location) =
+            header::HeaderValue::from_str(&format!("/verifications/{}", opening.case_id))
+        {
+            response.insert_header((header::LOCATION, location));
+        }
     }
     Ok(response.json(view))
 }
@@ -89,6 +96,7 @@ pub(super) async fn read_your_writes(
     };
     let version = i64::try_from(version).unwrap_or(i64::MAX);
     let seen = state
+        .services
         .read_models
         .wait_for_version(&case_id.to_string(), version, timeout)
         .await;
@@ -112,6 +120,7 @@ pub(super) async fn command(
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(req)?;
     let committed = state
+        .services
         .cases
         .execute_expecting(ctx, case_id, action, expected)
         .await?;
@@ -135,33 +144,21 @@ pub(super) async fn command(
 pub async fn create(
     state: web::Data<AppState>,
     auth: web::Data<Auth>,
-    metering: web::Data<Arc<Metering>>,
     identity: Identity,
     body: web::Json<CreateVerification>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(&[Organisation, Operator])?;
-    let mut request = body.into_inner().into_request()?;
-    metering.check(&ctx.tenant, Module::Workflow).await?;
-    let (grant, issued) = auth.invitations.mint();
-    request.invitation = Some(grant);
-    let opened = state.cases.get_or_open(ctx, request).await?;
-    let invitation = opened
-        .invited
-        .then(|| invitations::announce(&auth, opened.case_id, issued));
-    let status = if opened.created {
-        bill(&metering, ctx, Module::Workflow).await?;
+    let request = body.into_inner().into_request()?;
+    let opening = state.services.open_case(ctx, request).await?;
+    let (case_id, created) = (opening.case_id, opening.created);
+    let status = if created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    let mut response = view_with(&state, ctx, opened.case_id, status, invitation).await?;
-    if opened.created {
-        read_your_writes(&state, opened.case_id, 1, &mut response).await;
-        if let Ok(location) =
-            header::HeaderValue::from_str(&format!("/verifications/{}", opened.case_id))
-        {
-            response.headers_mut().insert(header::LOCATION, location);
-        }
+    let mut response = render_opening(&auth, opening, status)?;
+    if created {
+        read_your_writes(&state, case_id, 1, &mut response).await;
     }
     Ok(response)
 }
@@ -183,12 +180,12 @@ pub async fn get(
     let ctx = identity.require(&[Organisation, Individual, Officer, Operator])?;
     let case_id = parse_case_id(&id)?;
     let found = state
+        .services
         .read_models
         .case(ctx.tenant.as_str(), &case_id.to_string())
-        .await
-        .map_err(|error| ApiError::database(&error, "read model query"))?;
+        .await?;
     let (case, checks) = found.ok_or(CaseError::NotFound)?;
-    let view = VerificationView::from_rows(&case, &checks);
+    let view = VerificationView::from_rows(&case, &checks)?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(view.version))
         .json(view))
@@ -276,11 +273,9 @@ pub async fn cancel(
         (status = 409, body = ErrorBody),
     )
 )]
-#[allow(clippy::too_many_arguments)]
 pub async fn recreate(
     state: web::Data<AppState>,
     auth: web::Data<Auth>,
-    metering: web::Data<Arc<Metering>>,
     req: HttpRequest,
     identity: Identity,
     id: web::Path<String>,
@@ -288,36 +283,20 @@ pub async fn recreate(
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(&[Organisation, Officer, Operator])?;
     let (reason, trigger, comment) = body.parts()?;
-    let expected = if_match(&req)?;
-    metering.check(&ctx.tenant, Module::Workflow).await?;
-    let (grant, issued) = auth.invitations.mint();
     let recreation = Recreation {
         reason,
         trigger,
         comment,
-        expected,
-        invitation: Some(grant),
+        expected: if_match(&req)?,
+        invitation: None,
     };
-    let recreated = state
-        .cases
-        .cancel_and_recreate(ctx, parse_case_id(&id)?, recreation)
+    let opening = state
+        .services
+        .recreate_case(ctx, parse_case_id(&id)?, recreation)
         .await?;
-    bill(&metering, ctx, Module::Workflow).await?;
-    let invitation = invitations::announce(&auth, recreated.replacement, issued);
-    let mut response = view_with(
-        &state,
-        ctx,
-        recreated.replacement,
-        StatusCode::CREATED,
-        Some(invitation),
-    )
-    .await?;
-    read_your_writes(&state, recreated.replacement, 1, &mut response).await;
-    if let Ok(location) =
-        header::HeaderValue::from_str(&format!("/verifications/{}", recreated.replacement))
-    {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
+    let case_id = opening.case_id;
+    let mut response = render_opening(&auth, opening, StatusCode::CREATED)?;
+    read_your_writes(&state, case_id, 1, &mut response).await;
     Ok(response)
 }
 

@@ -9,9 +9,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ErrorBody};
 use super::identity::{Identity, OFFICERS};
-use super::queries::db_error;
 use super::AppState;
-use crate::read_models::StatusCounts;
+use veritrail_application::read_models::StatusCounts;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -89,10 +88,10 @@ pub async fn overview(
     identity.require(OFFICERS)?;
     let tenant = scope(&identity, &query)?;
     let c = state
+        .services
         .read_models
         .overview(tenant.as_deref())
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(HttpResponse::Ok().json(Overview {
         approval_rate: rate(c.completed, c.total),
         decided_approval_rate: rate(c.completed, c.completed + c.failed),
@@ -119,10 +118,10 @@ pub async fn by_region(
     identity.require(OFFICERS)?;
     let tenant = scope(&identity, &query)?;
     let rows = state
+        .services
         .read_models
         .by_region(tenant.as_deref())
-        .await
-        .map_err(db_error)?;
+        .await?;
     let regions: Vec<RegionRow> = rows
         .into_iter()
         .map(|(region, c)| RegionRow {
@@ -154,10 +153,10 @@ pub async fn by_country(
     identity.require(OFFICERS)?;
     let tenant = scope(&identity, &query)?;
     let rows = state
+        .services
         .read_models
         .by_country(tenant.as_deref())
-        .await
-        .map_err(db_error)?;
+        .await?;
     let countries: Vec<CountryRow> = rows
         .into_iter()
         .map(|(code, c)| {
@@ -208,11 +207,8 @@ pub async fn funnel(
 ) -> Result<HttpResponse, ApiError> {
     identity.require(OFFICERS)?;
     let tenant = scope(&identity, &query)?;
-    let ((opened, submitted, decided, completed), checks) = state
-        .read_models
-        .funnel(tenant.as_deref())
-        .await
-        .map_err(db_error)?;
+    let ((opened, submitted, decided, completed), checks) =
+        state.services.read_models.funnel(tenant.as_deref()).await?;
     let mut stages = Vec::new();
     let mut previous = opened;
     for (stage, count) in [
@@ -264,11 +260,7 @@ pub async fn financial(
 ) -> Result<HttpResponse, ApiError> {
     identity.require(OFFICERS)?;
     let tenant = scope(&identity, &query)?;
-    let rows = state
-        .read_models
-        .money(tenant.as_deref())
-        .await
-        .map_err(db_error)?;
+    let rows = state.services.read_models.money(tenant.as_deref()).await?;
     let metrics: Vec<MoneyMetric> = rows
         .into_iter()
         .map(|(metric, currency, cases, total)| {
@@ -317,10 +309,10 @@ pub async fn timeline(
     let first = today - Duration::days(i64::from(days) - 1);
     let fmt = |d: time::Date| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());
     let counts = state
+        .services
         .read_models
         .timeline(tenant.as_deref(), &fmt(first))
-        .await
-        .map_err(db_error)?;
+        .await?;
     let series: Vec<Day> = (0..i64::from(days))
         .map(|offset| {
             let key = fmt(first + Duration::days(offset));

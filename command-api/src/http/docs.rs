@@ -12,8 +12,8 @@ use utoipa::{Modify, OpenApi};
 use super::doc_errors::StandardResponses;
 
 use super::{
-    admin, auth, cases, dashboards, documents, faces, health, invitations, liveness, ocr, operator,
-    queries, usage,
+    admin, auth, cases, dashboards, document, documents, faces, health, invitations, liveness,
+    operator, queries, usage,
 };
 
 /// Declares how callers authenticate (see docs/security.md) and requires one
@@ -129,7 +129,7 @@ modules by a monthly quota.",
         dashboards::financial,
         dashboards::timeline,
         documents::validate_document,
-        ocr::read_document,
+        document::read_document,
         faces::face_match,
         liveness::challenge,
         liveness::analyze,

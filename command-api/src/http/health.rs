@@ -17,7 +17,7 @@ pub async fn live() -> HttpResponse {
 #[utoipa::path(get, path = "/health/ready", tag = "health", security(()),
     responses((status = 200), (status = 503, body = ErrorBody)))]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    match state.cases.database().ping().await {
+    match state.services.cases.database().ping().await {
         Ok(()) => Ok(HttpResponse::Ok().json(json!({"status": "ready", "store": "ok"}))),
         Err(error) => {
             tracing::warn!(error = %error, "readiness check failed");

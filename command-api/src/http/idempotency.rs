@@ -8,7 +8,7 @@
 //! refusals (those with `Retry-After`) are not stored, so the key can be
 //! retried. Keys expire after the configured period. A key whose process
 //! died mid-request is taken over by the next retry within seconds, and
-//! that retry continues the interrupted request (see `crate::idempotency`).
+//! that retry continues the interrupted request (see `veritrail_application::idempotency`).
 
 use actix_web::body::{self, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -16,12 +16,11 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpResponse};
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::error::ApiError;
 use super::identity::Identity;
-use crate::idempotency::{IdempotencyStore, Reservation, StoredResponse};
+use veritrail_application::idempotency::{IdempotencyStore, Reservation, StoredResponse};
 
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
@@ -42,13 +41,7 @@ fn parse_key(value: &HeaderValue) -> Result<String, ApiError> {
 }
 
 fn fingerprint(method: &Method, path: &str, body: &[u8]) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(method.as_str().as_bytes());
-    hasher.update(b"\n");
-    hasher.update(path.as_bytes());
-    hasher.update(b"\n");
-    hasher.update(body);
-    hex::encode(hasher.finalize())
+    veritrail_application::idempotency::fingerprint(method.as_str(), path, body)
 }
 
 fn replay(stored: StoredResponse) -> HttpResponse {
@@ -148,7 +141,7 @@ pub async fn idempotency(
             return Ok(req.error_response(error));
         }
         Err(error) => {
-            return Ok(req.error_response(ApiError::database(&error, "idempotency store")));
+            return Ok(req.error_response(ApiError::from(error)));
         }
     }
 

@@ -6,7 +6,7 @@
 //!   `POST /oauth2/token`: the token names the tenant, the client (the actor
 //!   id), its role and its scopes;
 //! - HMAC request signing: `X-API-KEY` (the client id), `X-API-TIMESTAMP`
-//!   and `X-API-SIGN` (see [`crate::auth::signatures`]); the client acts
+//!   and `X-API-SIGN` (see [`veritrail_application::auth::signatures`]); the client acts
 //!   with every scope of its role;
 //! - `Authorization: Bearer vti_…`, an individual's invitation: it reaches
 //!   only its own case, and only to read it and answer it.
@@ -32,11 +32,11 @@ use veritrail_domain::{Actor, ActorId, ActorKind, TenantId};
 use super::auth::Auth;
 use super::error::ApiError;
 use super::idempotency::payload_of;
-use super::liveness::BODY_LIMIT;
+use super::limits::MAX_BODY;
 use super::trace::RequestId;
-use crate::application::RequestContext;
-use crate::auth::invitations::TOKEN_PREFIX;
-use crate::auth::signatures;
+use veritrail_application::auth::invitations::TOKEN_PREFIX;
+use veritrail_application::auth::signatures;
+use veritrail_application::RequestContext;
 
 /// The identity used when a request names none (development only).
 #[derive(Debug, Clone)]
@@ -186,11 +186,11 @@ async fn take_body(req: &mut ServiceRequest) -> Result<web::Bytes, ApiError> {
                 "the body could not be read",
             )
         })?;
-        if body.len() + chunk.len() > BODY_LIMIT {
+        if body.len() + chunk.len() > MAX_BODY {
             return Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
-                format!("the body is larger than {BODY_LIMIT} bytes"),
+                format!("the body is larger than {MAX_BODY} bytes"),
             ));
         }
         body.extend_from_slice(&chunk);
@@ -263,11 +263,7 @@ async fn from_signature(
     if !signatures::verify(&secrets, &canonical, &signature) && !path_only() {
         return Err(invalid());
     }
-    let first = auth
-        .replays
-        .first_use(&signature, now)
-        .await
-        .map_err(|e| ApiError::database(&e, "replay store"))?;
+    let first = auth.replays.first_use(&signature, now).await?;
     if !first {
         return Err(bad_signature(
             "replayed_signature",

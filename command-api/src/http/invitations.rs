@@ -13,8 +13,8 @@ use super::dto::InvitationView;
 use super::error::{ApiError, ErrorBody};
 use super::identity::Identity;
 use super::AppState;
-use crate::application::RequestContext;
-use crate::auth::IssuedInvitation;
+use veritrail_application::auth::IssuedInvitation;
+use veritrail_application::RequestContext;
 
 use ActorKind::{Officer, Operator, Organisation};
 
@@ -67,7 +67,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(&[Organisation, Officer, Operator])?;
     let case_id = parse_case_id(&id)?;
-    let (case, _) = state.cases.load(ctx, case_id).await?;
+    let (case, _) = state.services.cases.load(ctx, case_id).await?;
     let opened = case.opened().ok_or(CaseError::NotFound)?;
     if !opened.status.is_active() {
         return Err(ApiError::new(

@@ -7,11 +7,10 @@ mod cases;
 mod dashboards;
 mod doc_errors;
 mod docs;
+mod document;
 mod documents;
 mod dto;
 mod error;
-mod error_db;
-mod error_framework;
 mod etag;
 mod faces;
 #[cfg(fuzzing)]
@@ -20,8 +19,8 @@ mod health;
 mod idempotency;
 mod identity;
 mod invitations;
+mod limits;
 mod liveness;
-mod ocr;
 mod operator;
 mod queries;
 mod server;
@@ -33,35 +32,27 @@ mod usage;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
-use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest};
-use serde_json::json;
+use actix_web::web;
 
 pub use auth::Auth;
 pub use docs::{openapi_json, ApiDoc};
+use error::json_error;
 pub use error::{ApiError, ErrorBody};
 pub use identity::DevIdentity;
 pub use server::server;
 
-use crate::application::CaseService;
-use crate::idempotency::IdempotencyStore;
-use crate::metering::Metering;
-use crate::read_models::ReadModels;
+use veritrail_application::idempotency::IdempotencyStore;
+use veritrail_application::metering::Metering;
+use veritrail_application::Services;
 
-/// Milliseconds since `started`, to a tenth (the `processing_ms` of checks).
-fn elapsed_ms(started: std::time::Instant) -> f64 {
-    (started.elapsed().as_secs_f64() * 1e4).round() / 10.0
-}
-
-/// Largest JSON body accepted.
-pub const JSON_LIMIT: usize = 256 * 1024;
+pub use limits::JSON_LIMIT;
+use limits::{IMAGES_BODY_LIMIT, LIVENESS_BODY_LIMIT};
 
 /// Shared state of every worker.
 #[derive(Debug, Clone)]
 pub struct AppState {
-    pub cases: Arc<CaseService>,
-    pub read_models: ReadModels,
+    /// Every use case and check.
+    pub services: Arc<Services>,
     /// After a command, wait up to this long for the read model to show it,
     /// so the caller reads its own writes (`None` when no projection runs here).
     pub read_your_writes: Option<Duration>,
@@ -75,61 +66,12 @@ pub struct HttpConfig {
     pub dev_identity: DevIdentity,
     pub idempotency: IdempotencyStore,
     pub workers: usize,
-    /// The document readers (Tesseract engines and models), shared.
-    pub documents: Arc<veritrail_vision::DocumentReader>,
     pub auth: Auth,
     pub metering: Arc<Metering>,
-    /// The face models (ONNX Runtime sessions), shared.
-    pub faces: Arc<veritrail_face::FaceEngine>,
-    pub challenges: crate::challenges::Challenges,
-    /// The bounded pool for image decoding, OCR and inference.
-    pub compute: crate::compute::ComputePool,
-}
-
-fn json_error(error: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    let api = match &error {
-        JsonPayloadError::ContentType => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "send a JSON body with Content-Type: application/json",
-        ),
-        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                format!("the JSON body is larger than {JSON_LIMIT} bytes"),
-            )
-            .with_details(json!({"limit": JSON_LIMIT}))
-        }
-        JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_body",
-            "the JSON body does not have the expected fields and types",
-        )
-        .with_details(json!({"reason": e.to_string(), "line": e.line(), "column": e.column()})),
-        JsonPayloadError::Deserialize(e) => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "malformed_json",
-            "the body is not valid JSON",
-        )
-        .with_details(json!({"reason": e.to_string(), "line": e.line(), "column": e.column()})),
-        _ => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            "the body could not be read",
-        ),
-    };
-    api.into()
-}
-
-fn path_error(error: PathError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such resource")
-        .with_details(json!({"reason": error.to_string()}))
-        .into()
-}
-
-fn query_error(error: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", error.to_string()).into()
+    /// The plans' request rates, per client.
+    pub rate_limits: Arc<veritrail_application::rate_limit::RateLimits>,
+    /// The checks (document, face match, liveness) and their engines.
+    pub checks: veritrail_application::checks::Checks,
 }
 
 /// Registers every route (used by the server and by tests). Resources answer
@@ -162,16 +104,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/document/ocr")
                 .app_data(
                     web::JsonConfig::default()
-                        .limit(ocr::OCR_BODY_LIMIT)
+                        .limit(IMAGES_BODY_LIMIT)
                         .error_handler(json_error),
                 )
-                .post(ocr::read_document),
+                .post(document::read_document),
         )
         .service(
             web::resource("/face/match")
                 .app_data(
                     web::JsonConfig::default()
-                        .limit(ocr::OCR_BODY_LIMIT)
+                        .limit(IMAGES_BODY_LIMIT)
                         .error_handler(json_error),
                 )
                 .post(faces::face_match),
@@ -181,7 +123,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/liveness/analyze")
                 .app_data(
                     web::JsonConfig::default()
-                        .limit(liveness::BODY_LIMIT)
+                        .limit(LIVENESS_BODY_LIMIT)
                         .error_handler(json_error),
                 )
                 .post(liveness::analyze),

@@ -17,8 +17,8 @@ use super::auth::Auth;
 use super::error::{ApiError, ErrorBody};
 use super::identity::Identity;
 use super::usage::{usage_of, UsageView};
-use crate::auth::{Credentials, NewTenant};
-use crate::metering::Metering;
+use veritrail_application::auth::{Credentials, NewTenant};
+use veritrail_application::metering::Metering;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -165,7 +165,7 @@ impl From<Credentials> for CredentialsView {
     }
 }
 
-fn operator(identity: &Identity) -> Result<&crate::application::RequestContext, ApiError> {
+fn operator(identity: &Identity) -> Result<&veritrail_application::RequestContext, ApiError> {
     identity.require(&[ActorKind::Operator])
 }
 
@@ -361,7 +361,7 @@ pub async fn rotate_signing_key(
     let kid = keys
         .rotate_and_retire(auth.tokens.ttl())
         .await
-        .map_err(|e| ApiError::database(&e, "signing key rotation"))?;
+        .map_err(veritrail_application::ServiceError::from)?;
     Ok(HttpResponse::Ok().json(SigningKeyView {
         kid,
         published: keys.all().into_iter().map(|k| k.kid).collect(),

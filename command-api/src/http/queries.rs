@@ -15,8 +15,8 @@ use super::error::{ApiError, ErrorBody};
 use super::etag::etag;
 use super::identity::{Identity, CLIENTS, OFFICERS};
 use super::AppState;
-use crate::read_models::{AuditFilter, QueueFilter};
-use crate::sql::millis;
+use veritrail_application::read_models::millis;
+use veritrail_application::read_models::{AuditFilter, QueueFilter};
 
 /// Keeps `limit` of the `limit + 1` rows read; the cursor of the last kept
 /// row when there was more.
@@ -29,10 +29,6 @@ fn page<T>(
     rows.truncate(limit as usize);
     let next = if more { rows.last().map(cursor) } else { None };
     (rows, next)
-}
-
-pub(super) fn db_error(error: sqlx::Error) -> ApiError {
-    ApiError::database(&error, "read model query")
 }
 
 fn now_ms() -> i64 {
@@ -168,7 +164,7 @@ pub async fn queue(
         after,
         limit: limit(q.limit)?,
     };
-    let rows = state.read_models.queue(&filter).await.map_err(db_error)?;
+    let rows = state.services.read_models.queue(&filter).await?;
     let (rows, next_cursor) = page(rows, filter.limit, |r| {
         format!("{}.{}", r.opened_at_ms, r.case_id)
     });
@@ -240,7 +236,7 @@ pub async fn audit(
         before,
         limit: limit(q.limit)?,
     };
-    let rows = state.read_models.audit(&filter).await.map_err(db_error)?;
+    let rows = state.services.read_models.audit(&filter).await?;
     let (rows, next_cursor) = page(rows, filter.limit, |r| {
         format!("{}:{}", r.global_tx, r.global_position)
     });
@@ -264,10 +260,10 @@ pub async fn case_events(
     let ctx = identity.require(OFFICERS)?;
     let case_id = parse_case_id(&id)?;
     let rows = state
+        .services
         .read_models
         .stream_audit(ctx.tenant.as_str(), &case_id.to_string())
-        .await
-        .map_err(db_error)?;
+        .await?;
     if rows.is_empty() {
         return Err(CaseError::NotFound.into());
     }
@@ -311,7 +307,11 @@ pub async fn history(
         q.at.as_deref()
             .map(|s| OffsetDateTime::parse(s, &Rfc3339).map_err(|e| ApiError::validation("at", e)))
             .transpose()?;
-    let (case, version) = state.cases.load_at(ctx, case_id, q.version, at).await?;
+    let (case, version) = state
+        .services
+        .cases
+        .load_at(ctx, case_id, q.version, at)
+        .await?;
     let opened = case.opened().ok_or(CaseError::NotFound)?;
     Ok(HttpResponse::build(StatusCode::OK)
         .insert_header(etag(version))
@@ -349,16 +349,16 @@ pub async fn last_active(
         ));
     }
     let found = state
+        .services
         .read_models
         .last_active(
             ctx.tenant.as_str(),
             q.subject.as_deref(),
             q.entity.as_deref(),
         )
-        .await
-        .map_err(db_error)?;
+        .await?;
     let (case, checks) = found.ok_or_else(|| ApiError::not_found("case"))?;
-    let view = super::dto::VerificationView::from_rows(&case, &checks);
+    let view = super::dto::VerificationView::from_rows(&case, &checks)?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(view.version))
         .json(view))

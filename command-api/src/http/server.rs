@@ -12,12 +12,9 @@ use actix_web::dev::{AppConfig, Server};
 use actix_web::middleware::{from_fn, ErrorHandlers};
 use actix_web::{web, App};
 
+use super::error::{framework_errors, json_error, path_error, query_error};
 use super::shaped_io::ShapedIo;
-use super::{
-    error_framework, idempotency, identity, json_error, path_error, query_error, routes, throttle,
-    trace, AppState, HttpConfig, JSON_LIMIT,
-};
-use crate::rate_limit::RateLimiter;
+use super::{idempotency, identity, routes, throttle, trace, AppState, HttpConfig, JSON_LIMIT};
 
 /// How long a client may take to send a request head, and to keep an idle
 /// connection (actix-web's defaults).
@@ -33,13 +30,10 @@ pub fn server(
     let state = web::Data::new(state);
     let dev_identity = web::Data::new(config.dev_identity);
     let idempotency = web::Data::new(config.idempotency);
-    let documents = web::Data::new(config.documents);
     let auth = web::Data::new(config.auth);
     let metering = web::Data::new(config.metering);
-    let faces = web::Data::new(config.faces);
-    let challenges = web::Data::new(config.challenges);
-    let compute = web::Data::new(config.compute);
-    let limiter = web::Data::new(RateLimiter::new());
+    let checks = web::Data::new(config.checks);
+    let limiter = web::Data::from(config.rate_limits);
     let addr = listener.local_addr()?;
     let mut builder = Server::build();
     if config.workers > 0 {
@@ -50,12 +44,9 @@ pub fn server(
             .app_data(state.clone())
             .app_data(dev_identity.clone())
             .app_data(idempotency.clone())
-            .app_data(documents.clone())
             .app_data(auth.clone())
             .app_data(metering.clone())
-            .app_data(faces.clone())
-            .app_data(challenges.clone())
-            .app_data(compute.clone())
+            .app_data(checks.clone())
             .app_data(limiter.clone())
             .app_data(
                 web::JsonConfig::default()
@@ -68,7 +59,7 @@ pub fn server(
             .configure(routes)
             // Innermost first: the outermost (request id) sees everything.
             .wrap(from_fn(idempotency::idempotency))
-            .wrap(ErrorHandlers::new().default_handler(error_framework::framework_errors))
+            .wrap(ErrorHandlers::new().default_handler(framework_errors))
             .wrap(from_fn(throttle::throttle))
             .wrap(from_fn(identity::authenticate))
             .wrap(from_fn(trace::request_id));

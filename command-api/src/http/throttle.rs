@@ -2,9 +2,8 @@
 //! cap of the tenant's plan (AUTH-5). Allowed answers carry `RateLimit-Limit`,
 //! `RateLimit-Remaining`, `RateLimit-Reset` and `RateLimit-Policy`; refused
 //! requests get 429 with `Retry-After` in the one error shape. Tenants
-//! without a plan (development identities only) are not limited.
-
-use std::time::{SystemTime, UNIX_EPOCH};
+//! without a plan (development identities only) are not limited. Without
+//! its state (a wiring bug) it refuses rather than lets requests through.
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -14,10 +13,9 @@ use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage};
 use serde_json::json;
 
-use super::auth::Auth;
 use super::error::ApiError;
 use super::identity::Identity;
-use crate::rate_limit::{Decision, RateLimiter};
+use veritrail_application::rate_limit::{Decision, RateLimits};
 
 const LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
 const REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
@@ -35,32 +33,19 @@ pub async fn throttle(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let identity = req.extensions().get::<Identity>().cloned();
-    let (Some(identity), Some(auth), Some(limiter)) = (
-        identity,
-        req.app_data::<web::Data<Auth>>().cloned(),
-        req.app_data::<web::Data<RateLimiter>>().cloned(),
-    ) else {
+    let Some(identity) = identity else {
+        // Unauthenticated routes (health, token, docs) are not counted.
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let ctx = &identity.0;
-    let limits = match auth.tenants.limits(&ctx.tenant).await {
-        Ok(Some(limits)) => limits,
-        Ok(None) => return Ok(next.call(req).await?.map_into_boxed_body()),
-        Err(error) => {
-            return Ok(req.error_response(ApiError::from(error)));
-        }
+    let Some(limits) = req.app_data::<web::Data<RateLimits>>().cloned() else {
+        tracing::error!("the rate limiter is not configured: refusing");
+        return Ok(req.error_response(ApiError::internal()));
     };
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or_default();
-    let client = format!("{}/{}", ctx.tenant, ctx.actor.id);
-    let decision = limiter.check(
-        &client,
-        limits.requests_per_minute,
-        limits.requests_per_day,
-        now,
-    );
+    let decision = match limits.admit(&identity.0).await {
+        Ok(Some(decision)) => decision,
+        Ok(None) => return Ok(next.call(req).await?.map_into_boxed_body()),
+        Err(error) => return Ok(req.error_response(ApiError::from(error))),
+    };
     match decision {
         Decision::Allowed {
             limit,

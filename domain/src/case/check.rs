@@ -45,6 +45,12 @@ impl CheckKind {
         CheckKind::WorkingWithChildren,
     ];
 
+    /// The value [`Self::as_str`] names: the one text encoding the read
+    /// models store and read back.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == code)
+    }
+
     pub fn as_str(&self) -> &'static str {
         match self {
             CheckKind::Liveness => "liveness",
@@ -175,6 +181,12 @@ impl CheckState {
         !self.is_cleared()
     }
 
+    /// The value [`Self::as_str`] names: the one text encoding the read
+    /// models store and read back.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == code)
+    }
+
     pub fn as_str(&self) -> &'static str {
         match self {
             CheckState::Requested => "requested",
@@ -266,5 +278,37 @@ impl CheckRecord {
             action_deadline: None,
             bypass: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod encoding {
+    use super::super::CaseStatus;
+    use super::{CheckKind, CheckState};
+
+    fn serde_text<T: serde::Serialize>(value: &T) -> String {
+        serde_json::to_value(value)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
+    /// The read models store `as_str`; the API speaks serde: one encoding.
+    #[test]
+    fn every_code_reads_back_and_matches_the_json_name() {
+        for v in CaseStatus::ALL {
+            assert_eq!(CaseStatus::from_code(v.as_str()), Some(v));
+            assert_eq!(serde_text(&v), v.as_str());
+        }
+        for v in CheckKind::ALL {
+            assert_eq!(CheckKind::from_code(v.as_str()), Some(v));
+            assert_eq!(serde_text(&v), v.as_str());
+        }
+        for v in CheckState::ALL {
+            assert_eq!(CheckState::from_code(v.as_str()), Some(v));
+            assert_eq!(serde_text(&v), v.as_str());
+        }
+        assert_eq!(CaseStatus::from_code("pending_org"), None);
+        assert_eq!(CheckState::from_code(""), None);
     }
 }

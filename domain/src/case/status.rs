@@ -33,6 +33,12 @@ impl CaseStatus {
         matches!(self, CaseStatus::PendingOrg | CaseStatus::PendingAdmin)
     }
 
+    /// The value [`Self::as_str`] names: the one text encoding the read
+    /// models store and read back.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == code)
+    }
+
     pub fn as_str(&self) -> &'static str {
         match self {
             CaseStatus::PendingOrg => "PENDING_ORG",

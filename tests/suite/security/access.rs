@@ -3,7 +3,7 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use veritrail_command_api::auth::Credentials;
+use veritrail_application::auth::Credentials;
 
 use super::{call, create_case, open_tenant, secure_app, token, token_response, world};
 

@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use ring::{digest, hmac};
 use serde_json::{json, Value};
-use veritrail_command_api::auth::Credentials;
+use veritrail_application::auth::Credentials;
 
 use super::{call, secure_app, world};
 use veritrail_tests::TestApp;

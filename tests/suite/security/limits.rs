@@ -2,12 +2,14 @@
 //! `Retry-After` and `RateLimit-*` headers, recovery, metered usage and the
 //! 80 % / 100 % quota events.
 
-use std::time::Duration;
+use std::sync::Arc;
+
+use veritrail_domain::FixedClock;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use super::{call, open_tenant_with, secure_app, token, world};
+use super::{call, open_tenant_with, secure_app, secure_app_at, token, world};
 
 fn header(response: &reqwest::Response, name: &str) -> Option<String> {
     response
@@ -19,7 +21,10 @@ fn header(response: &reqwest::Response, name: &str) -> Option<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_per_minute_limit_answers_429_with_retry_after_and_recovers() {
-    let app = secure_app().await;
+    // The limits follow an injected clock: no request refills the budget
+    // while the burst is spent, and recovery needs no sleep.
+    let clock = Arc::new(FixedClock::new(time::OffsetDateTime::now_utc()));
+    let app = secure_app_at(clock.clone()).await;
     let w = world(&app).await;
     // The default plan: 60 requests a minute per client.
     let (org, _) = open_tenant_with(&app, &w.operator, "small", json!({})).await;
@@ -39,27 +44,19 @@ async fn the_per_minute_limit_answers_429_with_retry_after_and_recovers() {
             .expect("remaining")
             .parse()
             .expect("number");
-        // Requests arrive over some milliseconds, so the budget may refill a little.
-        assert!(remaining <= 59 - i.min(59) + 1, "{i}: {remaining}");
+        assert_eq!(remaining, 59 - i, "request {i}");
     }
-    // Then, within the same second, refused.
-    let mut refused = None;
-    for _ in 0..3 {
-        let response = call(&app, Method::GET, "/usage", &org)
-            .send()
-            .await
-            .expect("send");
-        if response.status() == StatusCode::TOO_MANY_REQUESTS {
-            refused = Some(response);
-            break;
-        }
-    }
-    let refused = refused.expect("a 429 once the burst is spent");
+    // Then, at the same instant, refused.
+    let refused = call(&app, Method::GET, "/usage", &org)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
     let retry_after: u64 = header(&refused, "retry-after")
         .expect("Retry-After")
         .parse()
         .expect("seconds");
-    assert!((1..=2).contains(&retry_after), "{retry_after}");
+    assert_eq!(retry_after, 1, "one request a second refills");
     assert_eq!(
         header(&refused, "ratelimit-remaining").as_deref(),
         Some("0")
@@ -78,7 +75,18 @@ async fn the_per_minute_limit_answers_429_with_retry_after_and_recovers() {
     assert_eq!(response.status(), StatusCode::OK);
 
     // After Retry-After the client is served again.
-    tokio::time::sleep(Duration::from_secs(retry_after) + Duration::from_millis(100)).await;
+    let response = call(&app, Method::GET, "/usage", &org)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(
+        response.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "no time passed"
+    );
+    clock.advance(time::Duration::seconds(
+        i64::try_from(retry_after).expect("small"),
+    ));
     let response = call(&app, Method::GET, "/usage", &org)
         .send()
         .await

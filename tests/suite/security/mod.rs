@@ -14,7 +14,7 @@ mod tokens;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use veritrail_command_api::auth::Credentials;
+use veritrail_application::auth::Credentials;
 use veritrail_event_store::Backend;
 use veritrail_tests::{spawn_app_with, AppOptions, TestApp};
 
@@ -23,6 +23,19 @@ async fn secure_app() -> TestApp {
         Backend::Postgres,
         AppOptions {
             dev_identity_headers: false,
+            ..AppOptions::default()
+        },
+    )
+    .await
+}
+
+/// A secure app whose request limits follow `clock`.
+async fn secure_app_at(clock: std::sync::Arc<veritrail_domain::FixedClock>) -> TestApp {
+    spawn_app_with(
+        Backend::Postgres,
+        AppOptions {
+            dev_identity_headers: false,
+            clock: Some(clock),
             ..AppOptions::default()
         },
     )

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use veritrail_command_api::auth::{SigningKeys, Tokens, Vault};
+use veritrail_application::auth::{SigningKeys, Tokens, Vault};
 use veritrail_domain::tenant::Scope;
 use veritrail_domain::{ActorKind, TenantId};
 

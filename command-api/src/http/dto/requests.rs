@@ -13,8 +13,8 @@ use veritrail_domain::{
     Comment, Currency, EntityId, Hint, MediaId, Money, PersonName, Reason, SubjectId,
 };
 
-use crate::application::OpenCaseRequest;
 use crate::http::error::ApiError;
+use veritrail_application::cases::OpenCaseRequest;
 
 fn field<T, E: std::fmt::Display>(name: &str, result: Result<T, E>) -> Result<T, ApiError> {
     result.map_err(|e| ApiError::validation(name, e))

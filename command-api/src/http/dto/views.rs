@@ -4,6 +4,7 @@ use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
+use veritrail_application::ServiceError;
 use veritrail_domain::case::{
     CaseStatus, CheckKind, CheckResult, CheckState, OpenedCase, Outcome, RestartTrigger,
 };
@@ -214,10 +215,11 @@ fn parse_enum<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
 
 impl VerificationView {
     /// The same view, from the case-status read model.
+    /// A row that does not decode is an error (logged), never a default.
     pub fn from_rows(
-        case: &crate::read_models::CaseRow,
-        checks: &[crate::read_models::CheckRow],
-    ) -> Self {
+        case: &veritrail_application::read_models::CaseRow,
+        checks: &[veritrail_application::read_models::CheckRow],
+    ) -> Result<Self, ServiceError> {
         let actor = |kind: &Option<String>, id: &Option<String>| match (kind, id) {
             (Some(kind), Some(id)) => parse_enum::<ActorKind>(kind).map(|kind| ActorView {
                 kind,
@@ -229,10 +231,27 @@ impl VerificationView {
             .restart
             .as_deref()
             .and_then(|r| serde_json::from_str::<veritrail_domain::case::RestartContext>(r).ok());
-        Self {
+        let checks = checks
+            .iter()
+            .map(|c| {
+                Ok(CheckView {
+                    check: c.kind()?,
+                    state: c.state()?,
+                    attempt: u32::try_from(c.attempt).unwrap_or(1),
+                    outcome: c.outcome.clone(),
+                    reason: c.reason.clone(),
+                    score: c.score.and_then(|s| u8::try_from(s).ok()),
+                    hint: c.hint.clone(),
+                    action_deadline: c.action_deadline_ms.map(ms_rfc3339),
+                    bypassed_by: actor(&c.bypassed_by_kind, &c.bypassed_by_id),
+                    bypass_comment: c.bypass_comment.clone(),
+                })
+            })
+            .collect::<Result<Vec<_>, ServiceError>>()?;
+        Ok(Self {
             id: case.case_id.clone(),
             tenant: case.tenant_id.clone(),
-            status: parse_enum(&case.status).unwrap_or(CaseStatus::PendingOrg),
+            status: case.status()?,
             outcome: case.outcome.as_deref().and_then(parse_enum),
             reason: case.reason.clone(),
             decided_by: actor(&case.decided_by_kind, &case.decided_by_id),
@@ -240,23 +259,7 @@ impl VerificationView {
                 id: case.subject_id.clone(),
                 display_name: case.subject_name.clone(),
             },
-            checks: checks
-                .iter()
-                .filter_map(|c| {
-                    Some(CheckView {
-                        check: parse_enum(&c.check_kind)?,
-                        state: parse_enum(&c.state)?,
-                        attempt: u32::try_from(c.attempt).unwrap_or(1),
-                        outcome: c.outcome.clone(),
-                        reason: c.reason.clone(),
-                        score: c.score.and_then(|s| u8::try_from(s).ok()),
-                        hint: c.hint.clone(),
-                        action_deadline: c.action_deadline_ms.map(ms_rfc3339),
-                        bypassed_by: actor(&c.bypassed_by_kind, &c.bypassed_by_id),
-                        bypass_comment: c.bypass_comment.clone(),
-                    })
-                })
-                .collect(),
+            checks,
             entities: serde_json::from_str(&case.entities).unwrap_or_default(),
             restart: restart.map(|r| RestartView {
                 previous_case: r.previous_case.to_string(),
@@ -270,7 +273,7 @@ impl VerificationView {
             submitted_at: case.submitted_at_ms.map(ms_rfc3339),
             version: usize::try_from(case.version).unwrap_or_default(),
             invitation: None,
-        }
+        })
     }
 }
 
@@ -293,7 +296,7 @@ pub struct QueueItem {
 }
 
 impl QueueItem {
-    pub fn of(row: &crate::read_models::CaseRow, now_ms: i64) -> Self {
+    pub fn of(row: &veritrail_application::read_models::CaseRow, now_ms: i64) -> Self {
         Self {
             id: row.case_id.clone(),
             tenant: row.tenant_id.clone(),
@@ -336,7 +339,7 @@ pub struct AuditEntry {
 }
 
 impl AuditEntry {
-    pub fn of(row: &crate::read_models::AuditRow) -> Self {
+    pub fn of(row: &veritrail_application::read_models::AuditRow) -> Self {
         Self {
             position: format!("{}:{}", row.global_tx, row.global_position),
             tenant: row.tenant_id.clone(),

@@ -1,0 +1,59 @@
+//! A unit of work over several aggregates: each decides on the state it was
+//! loaded at, and everything they decided is appended in one transaction
+//! (`EventDatabase::append_atomic`). If any of the streams moved meanwhile
+//! nothing is written and the caller decides again.
+
+use cqrs_es::persist::{PersistedEventRepository, PersistedEventStore, SerializedEvent};
+use cqrs_es::{Aggregate, AggregateError, EventEnvelope};
+use veritrail_domain::EventMetadata;
+use veritrail_event_store::{AppendError, EventDatabase};
+
+use super::execute::decide;
+use crate::error::ServiceError;
+
+#[derive(Debug, Default)]
+pub struct Batch {
+    events: Vec<SerializedEvent>,
+}
+
+impl Batch {
+    /// Loads `aggregate_id`, lets it decide `command` and keeps the events
+    /// for [`Self::commit`]. With `expected`, a stream at another version is
+    /// refused before deciding. One command per stream per batch.
+    pub async fn decide<A, R>(
+        &mut self,
+        store: &PersistedEventStore<R, A>,
+        aggregate_id: &str,
+        command: A::Command,
+        services: &A::Services,
+        metadata: &EventMetadata,
+        expected: Option<usize>,
+    ) -> Result<(), ServiceError>
+    where
+        A: Aggregate,
+        R: PersistedEventRepository,
+        ServiceError: From<AggregateError<A::Error>>,
+    {
+        let (events, context) = decide(store, aggregate_id, command, services, expected).await?;
+        let map = metadata.to_map();
+        for (payload, sequence) in events.into_iter().zip(context.current_sequence + 1..) {
+            let envelope = EventEnvelope::<A> {
+                aggregate_id: aggregate_id.to_owned(),
+                sequence,
+                payload,
+                metadata: map.clone(),
+            };
+            let serialized = SerializedEvent::try_from(&envelope).map_err(ServiceError::store)?;
+            self.events.push(serialized);
+        }
+        Ok(())
+    }
+
+    /// Appends everything decided, atomically.
+    pub async fn commit(self, db: &EventDatabase) -> Result<(), ServiceError> {
+        db.append_atomic(&self.events).await.map_err(|e| match e {
+            AppendError::Conflict => ServiceError::Conflict,
+            AppendError::Store(e) => ServiceError::store(e),
+        })
+    }
+}

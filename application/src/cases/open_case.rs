@@ -1,0 +1,274 @@
+//! Get-or-open (CASE-6, seed 002 `get_or_request_id_verification`): at most one
+//! active case per (tenant, subject), safe under concurrent requests and
+//! crash-safe: assigning the subject, opening the case, issuing its
+//! invitation (and, for a recreation, cancelling the case it replaces) are
+//! one transaction (ADR 0010).
+
+use cqrs_es::EventStore as _;
+use time::OffsetDateTime;
+use uuid::Uuid;
+use veritrail_domain::case::{
+    CaseAction, CaseCommand, CaseError, OpenCase, RequestedChecks, RestartContext, Subject,
+};
+use veritrail_domain::invitation::InvitationCommand;
+use veritrail_domain::subject::{stream_id, SubjectCases, SubjectCommand};
+use veritrail_domain::{CaseId, EntityId, Reason};
+
+use crate::batch::Batch;
+use crate::context::RequestContext;
+
+use super::service::CaseService;
+use crate::error::ServiceError;
+
+/// What the organisation asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenCaseRequest {
+    pub subject: Subject,
+    pub checks: RequestedChecks,
+    pub entities: Vec<EntityId>,
+    pub restart: Option<RestartContext>,
+    /// Issued with the case it opens, in the same transaction.
+    pub invitation: Option<InvitationGrant>,
+}
+
+/// An invitation to record with a case. The caller mints the token and keeps
+/// it to show once; only its hash is recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationGrant {
+    pub invitation_id: Uuid,
+    pub token_hash: String,
+    pub expires_at: OffsetDateTime,
+}
+
+impl InvitationGrant {
+    /// The command that issues this invitation to `case_id` of `ctx`'s tenant.
+    pub fn issue(&self, ctx: &RequestContext, case_id: CaseId) -> InvitationCommand {
+        InvitationCommand::Issue {
+            case_id,
+            tenant: ctx.tenant.clone(),
+            token_hash: self.token_hash.clone(),
+            expires_at: self.expires_at,
+        }
+    }
+}
+
+/// The subject's active case, whether this request created it, and whether
+/// the request's invitation was recorded for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Opened {
+    pub case_id: CaseId,
+    pub created: bool,
+    pub invited: bool,
+}
+
+/// A case cancelled in the transaction that opens its replacement.
+pub(super) struct Replacing {
+    pub case_id: CaseId,
+    pub reason: Reason,
+    pub expected: Option<usize>,
+}
+
+/// How often one request re-reads after losing a race before giving up.
+const MAX_ROUNDS: usize = 32;
+
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    /// The subject's assigned case is active: return it.
+    Active(CaseId),
+    /// Assigned but never opened: left by versions before ADR 0010, which
+    /// opened in separate transactions. Whoever comes next opens it.
+    Unopened(CaseId),
+    /// No case, or only finished ones: a new case may be assigned.
+    Free { supersedes: Option<CaseId> },
+}
+
+impl CaseService {
+    /// Returns the subject's active case, or opens one.
+    pub async fn get_or_open(
+        &self,
+        ctx: &RequestContext,
+        request: OpenCaseRequest,
+    ) -> Result<Opened, ServiceError> {
+        let new_id = self.ids.case_id();
+        self.open_replacing(ctx, &request, new_id, None).await
+    }
+
+    /// Opens `new_id` (or returns the subject's active case) in one
+    /// transaction with the request's invitation and, if `replacing`, the
+    /// cancellation of the case it replaces.
+    pub(super) async fn open_replacing(
+        &self,
+        ctx: &RequestContext,
+        request: &OpenCaseRequest,
+        new_id: CaseId,
+        replacing: Option<&Replacing>,
+    ) -> Result<Opened, ServiceError> {
+        if let Some(opened) = self.recovered(ctx, request, replacing).await? {
+            return Ok(opened);
+        }
+        let subject_stream = stream_id(&ctx.tenant, &request.subject.id);
+        for _ in 0..MAX_ROUNDS {
+            let slot = self
+                .slot(&subject_stream, replacing.map(|r| r.case_id))
+                .await?;
+            let (case_id, opens) = match slot {
+                Slot::Active(id) => (id, false),
+                Slot::Unopened(id) => (id, true),
+                Slot::Free { .. } => (new_id, true),
+            };
+            let invites = opens || replacing.is_some();
+            if !invites {
+                return Ok(Opened {
+                    case_id,
+                    created: false,
+                    invited: false,
+                });
+            }
+            let mut batch = Batch::default();
+            let decided = self
+                .plan(
+                    &mut batch,
+                    ctx,
+                    request,
+                    (&subject_stream, slot, case_id),
+                    replacing,
+                )
+                .await;
+            let outcome = match decided {
+                Ok(()) => batch.commit(&self.db).await,
+                Err(error) => Err(error),
+            };
+            match outcome {
+                Ok(()) => {
+                    return Ok(Opened {
+                        case_id,
+                        created: opens,
+                        invited: request.invitation.is_some(),
+                    })
+                }
+                // Lost a race for the subject or the case: look again.
+                Err(ServiceError::Conflict)
+                | Err(ServiceError::Contention(_))
+                | Err(ServiceError::Refused(CaseError::AlreadyOpened)) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        Err(ServiceError::Contention(subject_stream))
+    }
+
+    /// Decides every event of the opening into `batch`.
+    async fn plan(
+        &self,
+        batch: &mut Batch,
+        ctx: &RequestContext,
+        request: &OpenCaseRequest,
+        (subject_stream, slot, case_id): (&str, Slot, CaseId),
+        replacing: Option<&Replacing>,
+    ) -> Result<(), ServiceError> {
+        let metadata = ctx.metadata(self.clock.now());
+        if let Some(old) = replacing {
+            let action = CaseAction::CancelForRecreation {
+                reason: old.reason.clone(),
+                replacement: case_id,
+            };
+            let command = CaseCommand::new(ctx.tenant.clone(), ctx.actor.clone(), action);
+            let id = old.case_id.to_string();
+            batch
+                .decide(
+                    &self.cases,
+                    &id,
+                    command,
+                    &self.services,
+                    &metadata,
+                    old.expected,
+                )
+                .await?;
+        }
+        if let Slot::Free { supersedes } = slot {
+            let assign = SubjectCommand::AssignCase {
+                tenant: ctx.tenant.clone(),
+                subject: request.subject.id.clone(),
+                case_id,
+                supersedes,
+            };
+            batch
+                .decide(&self.subjects, subject_stream, assign, &(), &metadata, None)
+                .await?;
+        }
+        if !matches!(slot, Slot::Active(_)) {
+            let action = CaseAction::Open(OpenCase {
+                case_id,
+                subject: request.subject.clone(),
+                checks: request.checks.clone(),
+                entities: request.entities.clone(),
+                restart: request.restart.clone(),
+            });
+            let command = CaseCommand::new(ctx.tenant.clone(), ctx.actor.clone(), action);
+            batch
+                .decide(
+                    &self.cases,
+                    &case_id.to_string(),
+                    command,
+                    &self.services,
+                    &metadata,
+                    None,
+                )
+                .await?;
+        }
+        if let Some(grant) = &request.invitation {
+            let issue = grant.issue(ctx, case_id);
+            let id = grant.invitation_id.to_string();
+            batch
+                .decide(&self.invitations, &id, issue, &(), &metadata, None)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Every case ever assigned to a subject of the caller's tenant, oldest first.
+    pub async fn cases_of_subject(
+        &self,
+        ctx: &RequestContext,
+        subject: &veritrail_domain::SubjectId,
+    ) -> Result<Vec<CaseId>, ServiceError> {
+        let registry = self.registry(&stream_id(&ctx.tenant, subject)).await?;
+        Ok(registry.history().to_vec())
+    }
+
+    pub(super) async fn registry(
+        &self,
+        subject_stream: &str,
+    ) -> Result<SubjectCases, ServiceError> {
+        let context = self
+            .subjects
+            .load_aggregate(subject_stream)
+            .await
+            .map_err(ServiceError::from)?;
+        Ok(context.aggregate)
+    }
+
+    /// The subject's slot; `finishing` is a case the same transaction
+    /// cancels, so it counts as finished.
+    async fn slot(
+        &self,
+        subject_stream: &str,
+        finishing: Option<CaseId>,
+    ) -> Result<Slot, ServiceError> {
+        let Some(current) = self.registry(subject_stream).await?.current() else {
+            return Ok(Slot::Free { supersedes: None });
+        };
+        if finishing == Some(current) {
+            return Ok(Slot::Free {
+                supersedes: Some(current),
+            });
+        }
+        let (case, _) = self.replay(current).await?;
+        Ok(match case.status() {
+            None => Slot::Unopened(current),
+            Some(status) if status.is_active() => Slot::Active(current),
+            Some(_) => Slot::Free {
+                supersedes: Some(current),
+            },
+        })
+    }
+}

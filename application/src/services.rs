@@ -1,0 +1,104 @@
+//! One value holding every use case, built once at start and shared by the
+//! HTTP API, the processors and the command line. Use cases that span
+//! services (opening a case: quota, invitation, get-or-open, billing) are
+//! methods here, so every caller gets the same behaviour from one call.
+
+use std::sync::Arc;
+
+use veritrail_domain::case::{CaseError, VerificationCase};
+use veritrail_domain::tenant::Module;
+use veritrail_domain::CaseId;
+
+use crate::auth::{InvitationService, IssuedInvitation, TenantService};
+use crate::cases::{CaseService, OpenCaseRequest, Recreation};
+use crate::checks::Checks;
+use crate::metering::{Metering, QuotaError};
+use crate::rate_limit::RateLimits;
+use crate::read_models::ReadModels;
+use crate::RequestContext;
+
+#[derive(Debug, Clone)]
+pub struct Services {
+    pub cases: Arc<CaseService>,
+    pub invitations: Arc<InvitationService>,
+    pub tenants: Arc<TenantService>,
+    pub metering: Arc<Metering>,
+    pub checks: Checks,
+    pub read_models: ReadModels,
+    pub rate_limits: Arc<RateLimits>,
+}
+
+/// What opening (or recreating) a case gives the caller.
+#[derive(Debug)]
+pub struct CaseOpening {
+    pub case_id: CaseId,
+    /// Whether this call opened it (else it is the subject's active case).
+    pub created: bool,
+    /// The invitation recorded with it; its token is shown only here.
+    pub invitation: Option<IssuedInvitation>,
+    pub case: VerificationCase,
+    pub version: usize,
+}
+
+impl Services {
+    /// Opens a case for the subject, or returns the subject's active one
+    /// (CASE-1, CASE-6): within the tenant's workflow quota, with an
+    /// invitation for the individual in the same transaction, billed once
+    /// when a case was opened.
+    pub async fn open_case(
+        &self,
+        ctx: &RequestContext,
+        mut request: OpenCaseRequest,
+    ) -> Result<CaseOpening, QuotaError> {
+        self.metering.check(&ctx.tenant, Module::Workflow).await?;
+        let (grant, issued) = self.invitations.mint();
+        request.invitation = Some(grant);
+        let opened = self.cases.get_or_open(ctx, request).await?;
+        if opened.created {
+            self.metering.record(ctx, Module::Workflow).await?;
+        }
+        let invitation = opened.invited.then_some(issued);
+        self.opening(ctx, opened.case_id, opened.created, invitation)
+            .await
+    }
+
+    /// Cancels a case and opens its replacement with a fresh invitation
+    /// (seed 002), within the quota and billed once.
+    pub async fn recreate_case(
+        &self,
+        ctx: &RequestContext,
+        case_id: CaseId,
+        mut recreation: Recreation,
+    ) -> Result<CaseOpening, QuotaError> {
+        self.metering.check(&ctx.tenant, Module::Workflow).await?;
+        let (grant, issued) = self.invitations.mint();
+        recreation.invitation = Some(grant);
+        let recreated = self
+            .cases
+            .cancel_and_recreate(ctx, case_id, recreation)
+            .await?;
+        self.metering.record(ctx, Module::Workflow).await?;
+        self.opening(ctx, recreated.replacement, true, Some(issued))
+            .await
+    }
+
+    async fn opening(
+        &self,
+        ctx: &RequestContext,
+        case_id: CaseId,
+        created: bool,
+        invitation: Option<IssuedInvitation>,
+    ) -> Result<CaseOpening, QuotaError> {
+        let (case, version) = self.cases.load(ctx, case_id).await?;
+        if case.opened().is_none() {
+            return Err(crate::ServiceError::from(CaseError::NotFound).into());
+        }
+        Ok(CaseOpening {
+            case_id,
+            created,
+            invitation,
+            case,
+            version,
+        })
+    }
+}

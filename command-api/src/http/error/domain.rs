@@ -1,0 +1,97 @@
+//! The aggregates' refusals as API errors.
+
+use actix_web::http::StatusCode;
+use serde_json::json;
+use veritrail_domain::case::CaseError;
+
+use super::ApiError;
+
+impl From<CaseError> for ApiError {
+    fn from(error: CaseError) -> Self {
+        let message = error.to_string();
+        match &error {
+            CaseError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "case_not_found", message),
+            CaseError::AlreadyOpened => ApiError::new(StatusCode::CONFLICT, "case_exists", message),
+            CaseError::IllegalTransition { command, status } => {
+                ApiError::new(StatusCode::CONFLICT, "illegal_transition", message)
+                    .with_details(json!({"command": command, "status": status}))
+            }
+            CaseError::CheckNotRequested { check } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "check_not_requested",
+                message,
+            )
+            .with_details(json!({"check": check})),
+            CaseError::IllegalCheckTransition {
+                command,
+                check,
+                state,
+            } => ApiError::new(StatusCode::CONFLICT, "illegal_check_transition", message)
+                .with_details(json!({"command": command, "check": check, "state": state})),
+            CaseError::ChecksOutstanding { checks } => {
+                ApiError::new(StatusCode::CONFLICT, "checks_outstanding", message)
+                    .with_details(json!({"checks": checks}))
+            }
+            CaseError::RetryLimitReached { check, attempts } => {
+                ApiError::new(StatusCode::CONFLICT, "retry_limit_reached", message)
+                    .with_details(json!({"check": check, "attempts": attempts}))
+            }
+            CaseError::ActionDeadlineNotReached { check, deadline } => {
+                ApiError::new(StatusCode::CONFLICT, "deadline_not_reached", message)
+                    .with_details(json!({"check": check, "deadline": deadline.to_string()}))
+            }
+            CaseError::NonPositiveResponsePeriod => {
+                ApiError::validation("respond_within_hours", message)
+            }
+            CaseError::DateOfBirthInFuture => ApiError::validation("date_of_birth", message),
+            CaseError::ReplacementIsSelf | CaseError::RestartOfSelf => {
+                ApiError::validation("restart", message)
+            }
+        }
+    }
+}
+
+impl From<veritrail_domain::tenant::TenantError> for ApiError {
+    fn from(error: veritrail_domain::tenant::TenantError) -> Self {
+        use veritrail_domain::tenant::TenantError;
+        let message = error.to_string();
+        match error {
+            TenantError::NotFound => ApiError::not_found("tenant"),
+            TenantError::UnknownClient(_) => {
+                ApiError::new(StatusCode::NOT_FOUND, "client_not_found", message)
+            }
+            TenantError::AlreadyOpened => {
+                ApiError::new(StatusCode::CONFLICT, "tenant_exists", message)
+            }
+            TenantError::ClientExists(_) => {
+                ApiError::new(StatusCode::CONFLICT, "client_exists", message)
+            }
+            TenantError::ClientRevoked(_) => {
+                ApiError::new(StatusCode::CONFLICT, "client_revoked", message)
+            }
+            TenantError::RoleNotForClients(_) => ApiError::validation("role", message),
+            TenantError::UnknownPlan(_) => ApiError::validation("plan", message),
+            TenantError::InvalidThreshold => ApiError::validation("face_match_threshold", message),
+            TenantError::LastOperatorClient(client_id) => {
+                ApiError::new(StatusCode::CONFLICT, "last_operator_client", message)
+                    .with_details(json!({"client_id": client_id}))
+            }
+        }
+    }
+}
+
+impl From<veritrail_domain::invitation::InvitationError> for ApiError {
+    fn from(error: veritrail_domain::invitation::InvitationError) -> Self {
+        use veritrail_domain::invitation::InvitationError;
+        let message = error.to_string();
+        match error {
+            InvitationError::NotFound => ApiError::not_found("invitation"),
+            InvitationError::AlreadyIssued => {
+                ApiError::new(StatusCode::CONFLICT, "invitation_exists", message)
+            }
+            InvitationError::AlreadyRevoked => {
+                ApiError::new(StatusCode::CONFLICT, "invitation_revoked", message)
+            }
+        }
+    }
+}
