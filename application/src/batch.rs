@@ -19,7 +19,9 @@ pub struct Batch {
 impl Batch {
     /// Loads `aggregate_id`, lets it decide `command` and keeps the events
     /// for [`Self::commit`]. With `expected`, a stream at another version is
-    /// refused before deciding. One command per stream per batch.
+    /// refused before deciding. One command per stream per batch. Returns the
+    /// aggregate with the decided events applied and the stream's version
+    /// once committed, so nobody replays the stream just written.
     pub async fn decide<A, R>(
         &mut self,
         store: &PersistedEventStore<R, A>,
@@ -28,13 +30,18 @@ impl Batch {
         services: &A::Services,
         metadata: &EventMetadata,
         expected: Option<usize>,
-    ) -> Result<(), ServiceError>
+    ) -> Result<(A, usize), ServiceError>
     where
         A: Aggregate,
         R: PersistedEventRepository,
         ServiceError: From<AggregateError<A::Error>>,
     {
         let (events, context) = decide(store, aggregate_id, command, services, expected).await?;
+        let mut state = context.aggregate;
+        for event in &events {
+            state.apply(event.clone());
+        }
+        let version = context.current_sequence + events.len();
         let map = metadata.to_map();
         for (payload, sequence) in events.into_iter().zip(context.current_sequence + 1..) {
             let envelope = EventEnvelope::<A> {
@@ -46,7 +53,7 @@ impl Batch {
             let serialized = SerializedEvent::try_from(&envelope).map_err(ServiceError::store)?;
             self.events.push(serialized);
         }
-        Ok(())
+        Ok((state, version))
     }
 
     /// Appends everything decided, atomically.

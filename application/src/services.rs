@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use veritrail_domain::case::{CaseError, VerificationCase};
 use veritrail_domain::tenant::Module;
-use veritrail_domain::CaseId;
+use veritrail_domain::{ActorId, CaseId};
 
 use crate::auth::{InvitationService, IssuedInvitation, TenantService};
 use crate::cases::{CaseService, OpenCaseRequest, Recreation};
@@ -58,8 +58,14 @@ impl Services {
             self.metering.record(ctx, Module::Workflow).await?;
         }
         let invitation = opened.invited.then_some(issued);
-        self.opening(ctx, opened.case_id, opened.created, invitation)
-            .await
+        self.opening(
+            ctx,
+            opened.case_id,
+            opened.created,
+            invitation,
+            opened.written,
+        )
+        .await
     }
 
     /// Cancels a case and opens its replacement with a fresh invitation
@@ -78,18 +84,54 @@ impl Services {
             .cancel_and_recreate(ctx, case_id, recreation)
             .await?;
         self.metering.record(ctx, Module::Workflow).await?;
-        self.opening(ctx, recreated.replacement, true, Some(issued))
+        let (replacement, written) = (recreated.replacement, recreated.written);
+        self.opening(ctx, replacement, true, Some(issued), written)
             .await
     }
 
+    /// Whether `reviewer` may be assigned cases of the caller's tenant: an
+    /// active officer client of the tenant (or the caller itself). Tenants
+    /// that exist only as development identities have no clients to check.
+    pub async fn check_reviewer(
+        &self,
+        ctx: &RequestContext,
+        reviewer: &ActorId,
+    ) -> Result<(), crate::ServiceError> {
+        if *reviewer == ctx.actor.id {
+            return Ok(());
+        }
+        let tenant = self.tenants.load(&ctx.tenant).await?;
+        if tenant.id.is_none() {
+            return Ok(());
+        }
+        let officer = tenant
+            .clients
+            .get(reviewer.as_str())
+            .is_some_and(|c| c.role == veritrail_domain::ActorKind::Officer && !c.revoked);
+        if officer {
+            Ok(())
+        } else {
+            Err(crate::ServiceError::Invalid {
+                field: "reviewer",
+                reason: format!("{reviewer} is not an active officer of this tenant"),
+            })
+        }
+    }
+
+    /// The case as written by this request, else (the subject's active
+    /// case, or a recovered retry) as loaded.
     async fn opening(
         &self,
         ctx: &RequestContext,
         case_id: CaseId,
         created: bool,
         invitation: Option<IssuedInvitation>,
+        written: Option<Box<(VerificationCase, usize)>>,
     ) -> Result<CaseOpening, QuotaError> {
-        let (case, version) = self.cases.load(ctx, case_id).await?;
+        let (case, version) = match written {
+            Some(written) => *written,
+            None => self.cases.load(ctx, case_id).await?,
+        };
         if case.opened().is_none() {
             return Err(crate::ServiceError::from(CaseError::NotFound).into());
         }

@@ -29,3 +29,31 @@ pub use ids::{ActorId, CaseId, EntityId, IdError, MediaId, SubjectId, TenantId};
 pub use metadata::{EventMetadata, MetadataError};
 pub use money::{Currency, Money, MoneyError};
 pub use text::{BoundedText, Comment, Hint, PersonName, Reason, TextError};
+
+/// Every event type the log holds (docs/events.md), for callers that filter
+/// by type.
+pub const EVENT_TYPES: &[&str] = &[
+    "CaseOpened",
+    "DataSubmitted",
+    "CheckStarted",
+    "CheckResultRecorded",
+    "CheckActionRequested",
+    "CheckResubmitted",
+    "CheckExpired",
+    "CheckRetried",
+    "CheckBypassed",
+    "ReviewerAssigned",
+    "CaseCompleted",
+    "CaseFailed",
+    "CaseCancelled",
+    "CaseAssigned",
+    "TenantOpened",
+    "ClientRegistered",
+    "ClientSecretRotated",
+    "ClientRevoked",
+    "PlanChanged",
+    "ChecksConfigured",
+    "QuotaThresholdReached",
+    "InvitationIssued",
+    "InvitationRevoked",
+];

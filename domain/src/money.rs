@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
-    #[error("currency must be three uppercase ISO 4217 letters")]
+    #[error("currency must be the ISO 4217 code of a currency in circulation, e.g. EUR")]
     InvalidCurrency,
     #[error("amount must be plain decimal digits with an optional fraction, e.g. 1234.50")]
     InvalidAmount,
@@ -22,10 +22,28 @@ pub enum MoneyError {
 #[serde(try_from = "String", into = "String")]
 pub struct Currency([u8; 3]);
 
+/// The ISO 4217 codes of currencies in circulation (and their fund codes).
+/// Precious metals, test codes and `XXX` ("no currency") are not money.
+const ISO_4217: &[&str] = &[
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
+    "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD",
+    "CAD", "CDF", "CHE", "CHF", "CHW", "CLF", "CLP", "CNY", "COP", "COU", "CRC", "CUC", "CUP",
+    "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP",
+    "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS",
+    "INR", "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW",
+    "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD",
+    "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MXV", "MYR", "MZN", "NAD", "NGN",
+    "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR",
+    "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SLL",
+    "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY",
+    "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "USN", "UYI", "UYU", "UYW", "UZS", "VED", "VES",
+    "VND", "VUV", "WST", "XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG", "ZWL",
+];
+
 impl Currency {
     pub fn parse(code: &str) -> Result<Self, MoneyError> {
         match code.as_bytes() {
-            [a, b, c] if [a, b, c].iter().all(|b| b.is_ascii_uppercase()) => Ok(Self([*a, *b, *c])),
+            [a, b, c] if ISO_4217.contains(&code) => Ok(Self([*a, *b, *c])),
             _ => Err(MoneyError::InvalidCurrency),
         }
     }
@@ -36,10 +54,16 @@ impl Currency {
     }
 }
 
+/// Events keep what was accepted when they were recorded: reading one back
+/// checks only the shape, so a code accepted before the list was enforced
+/// still replays.
 impl TryFrom<String> for Currency {
     type Error = MoneyError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
+        match value.as_bytes() {
+            [a, b, c] if [a, b, c].iter().all(|b| b.is_ascii_uppercase()) => Ok(Self([*a, *b, *c])),
+            _ => Err(MoneyError::InvalidCurrency),
+        }
     }
 }
 
@@ -130,6 +154,20 @@ impl fmt::Display for Money {
 mod tests {
     use super::*;
     use std::str::FromStr;
+
+    #[test]
+    fn only_currencies_in_circulation_are_money() {
+        for code in ["EUR", "USD", "AUD", "XOF", "JPY"] {
+            assert!(Currency::parse(code).is_ok(), "{code}");
+        }
+        for code in ["XYZ", "XXX", "XAU", "XTS", "eur", "EURO", ""] {
+            assert_eq!(
+                Currency::parse(code),
+                Err(MoneyError::InvalidCurrency),
+                "{code}"
+            );
+        }
+    }
 
     #[test]
     fn money_keeps_exact_decimals_through_json() {

@@ -26,9 +26,12 @@ pub fn summarise(event_type: &str, payload: &Value) -> String {
         "case_id",
         "replaced_by",
         "reviewer",
+        "module",
+        "percent",
     ] {
         match body.get(key) {
             Some(Value::String(s)) => parts.push(format!("{key}={s}")),
+            Some(Value::Number(n)) => parts.push(format!("{key}={n}")),
             Some(Value::Object(o)) => {
                 if let Some(Value::String(s)) = o.get("outcome") {
                     parts.push(format!("{key}={s}"));
@@ -166,6 +169,15 @@ impl Projection for AuditLogProjection {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_quota_alert_names_its_module_and_percentage() {
+        let payload = json!({"QuotaThresholdReached": {"module": "ocr", "period": "2026-12", "percent": 80, "used": 8, "quota": 10}});
+        assert_eq!(
+            summarise("QuotaThresholdReached", &payload),
+            "QuotaThresholdReached module=ocr percent=80"
+        );
+    }
 
     #[test]
     fn summaries_name_the_event_and_its_reasons() {

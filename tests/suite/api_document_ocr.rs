@@ -41,6 +41,8 @@ async fn a_photographed_page_is_read_validated_and_normalised() {
         .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["status"], "pass", "{body}");
+        assert_eq!(body["usage"]["module"], "ocr", "{body}");
+        assert_eq!(body["usage"]["billed"], true, "{body}");
         let truth = &item["fields"];
         let fields = &body["fields"];
         assert_eq!(body["mrz"]["lines"], item["lines"]);

@@ -215,6 +215,39 @@ async fn framework_errors_use_the_one_shape_and_change_nothing() {
     )
     .await;
 
+    // Codes that are shaped right but name nothing real.
+    for (field, value) in [
+        ("nationality", json!("XXX")),
+        ("nationality", json!("QQQ")),
+        (
+            "declared_income",
+            json!({"amount": "100", "currency": "XYZ"}),
+        ),
+    ] {
+        let mut data = crate::api_flow::submission();
+        data[field] = value.clone();
+        let refused = send(
+            &app,
+            Method::PUT,
+            &format!("/verifications/{id}/data"),
+            As::individual("acme"),
+            Some(data),
+        )
+        .await;
+        let body = assert_error(
+            refused,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert!(
+            body["error"]["details"]["field"]
+                .as_str()
+                .is_some_and(|f| f.starts_with(field)),
+            "{field}={value}: {body}"
+        );
+    }
+
     let mut data = crate::api_flow::submission();
     data["email"] = json!("not-an-email");
     let bad_email = send(

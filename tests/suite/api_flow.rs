@@ -38,7 +38,32 @@ pub async fn create_case(app: &TestApp, tenant: &str, subject: &str) -> String {
         location,
         format!("/verifications/{}", body["id"].as_str().expect("id"))
     );
-    body["id"].as_str().expect("id").to_owned()
+    let id = body["id"].as_str().expect("id").to_owned();
+    // The answer is rendered from the case as the request wrote it, not
+    // replayed: it must equal the case as the store gives it back.
+    let stored: Value = app
+        .request(
+            Method::GET,
+            &format!("/admin/verifications/{id}"),
+            As::officer(tenant),
+        )
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    for field in [
+        "status",
+        "checks",
+        "subject",
+        "entities",
+        "version",
+        "opened_at",
+    ] {
+        assert_eq!(body[field], stored[field], "{field}");
+    }
+    id
 }
 
 pub fn submission() -> Value {

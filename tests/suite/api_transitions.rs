@@ -283,5 +283,69 @@ async fn every_illegal_transition_is_refused_and_leaves_the_stream_unchanged(bac
 }
 
 veritrail_tests::both_backends!(
+    action_can_be_requested_on_submitted_evidence_and_expiry_waits_for_the_deadline,
     every_illegal_transition_is_refused_and_leaves_the_stream_unchanged,
 );
+
+/// Every documented path of a check is reachable over HTTP: an officer asks
+/// for better evidence on a check that is merely submitted, the individual
+/// answers, and an unanswered request cannot be expired before its deadline.
+async fn action_can_be_requested_on_submitted_evidence_and_expiry_waits_for_the_deadline(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let id = create_case(&app, "acme", "EMP-ACTION").await;
+    submit(&app, "acme", &id).await;
+    let post = |path: String, who: As<'static>, body: serde_json::Value| {
+        let app = &app;
+        async move {
+            let response = app
+                .request(Method::POST, &path, who)
+                .json(&body)
+                .send()
+                .await
+                .expect("send");
+            let status = response.status();
+            (
+                status,
+                response.json::<serde_json::Value>().await.expect("json"),
+            )
+        }
+    };
+    let check = |body: &serde_json::Value| {
+        body["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .find(|c| c["check"] == "bankruptcy")
+            .cloned()
+            .expect("bankruptcy")
+    };
+    let (status, body) = post(
+        format!("/admin/verifications/{id}/checks/bankruptcy/request-action"),
+        As::officer("acme"),
+        json!({"hint": "upload the full certificate", "respond_within_hours": 24}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(check(&body)["state"], "requires_action");
+    assert_eq!(check(&body)["hint"], "upload the full certificate");
+
+    let (status, body) = post(
+        format!("/admin/verifications/{id}/checks/bankruptcy/expire"),
+        As::officer("acme"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "deadline_not_reached");
+
+    let (status, body) = post(
+        format!("/verifications/{id}/checks/bankruptcy/resubmit"),
+        As::individual("acme"),
+        json!({"evidence": [{"kind": "certificate", "media_id": "0192f3a0-0000-7000-8000-000000000002"}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(check(&body)["state"], "resubmitted");
+}

@@ -210,6 +210,12 @@ async fn dashboards_match_the_events(backend: Backend) {
             .filter(|s| **s == CheckState::Verified)
             .count() as i64;
         let failed = states.iter().filter(|s| **s == CheckState::Failed).count() as i64;
+        // Nothing decided is "no rate yet" (null), not a 0 % pass rate.
+        assert_eq!(
+            check["pass_rate"].is_null(),
+            verified + failed == 0,
+            "{check}"
+        );
         assert_eq!(
             (check["verified"].as_i64(), check["failed"].as_i64()),
             (Some(verified), Some(failed)),
@@ -253,6 +259,21 @@ async fn dashboards_match_the_events(backend: Backend) {
         .collect();
     assert_eq!(served, expected, "exact decimal totals per currency");
 
+    // A malformed query says which parameters are wrong in our words.
+    let bad = app
+        .request(
+            Method::GET,
+            "/admin/dashboard/timeline?days=abc",
+            As::officer("acme"),
+        )
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(bad.status(), 400);
+    let bad: Value = bad.json().await.expect("json");
+    assert_eq!(bad["error"]["code"], "invalid_query");
+    let message = bad["error"]["message"].as_str().expect("message");
+    assert!(!message.contains("Query deserialize error"), "{message}");
     let timeline = get("/admin/dashboard/timeline").await;
     let days = timeline.as_array().expect("days");
     assert_eq!(days.len(), 30);

@@ -370,6 +370,34 @@ async fn time_travel_equals_replaying_the_first_n_events(backend: Backend) {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A version the case has not reached is refused, never answered with
+    // the latest one.
+    let beyond = stream.len() + 1;
+    let (status, body) = get(
+        &app,
+        &format!("/admin/verifications/{id}/history?version={beyond}"),
+        As::officer("acme"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["details"]["field"], "version");
+}
+
+/// An unknown event type is refused with the list of known ones, not
+/// answered with an empty page.
+async fn an_unknown_event_type_is_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (status, body) = get(&app, "/admin/audit?event_type=Nope", As::officer("acme")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let reason = body["error"]["details"]["reason"].as_str().expect("reason");
+    assert!(reason.contains("CaseOpened"), "{reason}");
+    let (status, _) = get(
+        &app,
+        "/admin/audit?event_type=CaseOpened",
+        As::officer("acme"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
 }
 
 /// A read-model row that does not decode is an error, loudly: never shown
@@ -396,6 +424,7 @@ async fn a_corrupt_read_model_row_is_an_error_not_a_default(backend: Backend) {
 }
 
 veritrail_tests::both_backends!(
+    an_unknown_event_type_is_refused,
     a_corrupt_read_model_row_is_an_error_not_a_default,
     the_last_active_case_prefers_a_passed_one,
     the_review_queue_filters_sorts_and_pages,

@@ -113,22 +113,6 @@ impl Application {
             );
         }
         let tenants = Arc::new(TenantService::new(&db, Arc::new(SystemClock), vault));
-        let auth = Auth {
-            tokens: Tokens::new(
-                Arc::new(keys),
-                time::Duration::minutes(i64::from(config.token_ttl_minutes)),
-            ),
-            tenants: tenants.clone(),
-            invitations: Arc::new(InvitationService::new(
-                &db,
-                Arc::new(SystemClock),
-                time::Duration::hours(i64::from(config.invitation_ttl_hours)),
-            )),
-            replays: Arc::new(ReplayStore::new(db.clone())),
-            invitation_url: config.invitation_url.clone(),
-            log_invitation_links: config.log_invitation_links,
-            dev_headers: config.dev_identity_headers,
-        };
         let metering = Arc::new(Metering::new(
             db.clone(),
             tenants.clone(),
@@ -146,16 +130,29 @@ impl Application {
             metering: metering.clone(),
             tenants: tenants.clone(),
         };
-        let rate_limits = Arc::new(RateLimits::new(tenants.clone(), clock.clone()));
         let services = Arc::new(Services {
             cases: Arc::new(cases),
-            invitations: auth.invitations.clone(),
+            invitations: Arc::new(InvitationService::new(
+                &db,
+                Arc::new(SystemClock),
+                time::Duration::hours(i64::from(config.invitation_ttl_hours)),
+            )),
+            rate_limits: Arc::new(RateLimits::new(tenants.clone(), clock)),
             tenants,
-            metering: metering.clone(),
-            checks: checks.clone(),
+            metering,
+            checks,
             read_models: ReadModels::new(db.clone()),
-            rate_limits: rate_limits.clone(),
         });
+        let auth = Auth {
+            tokens: Tokens::new(
+                Arc::new(keys),
+                time::Duration::minutes(i64::from(config.token_ttl_minutes)),
+            ),
+            replays: Arc::new(ReplayStore::new(db.clone())),
+            invitation_url: config.invitation_url.clone(),
+            log_invitation_links: config.log_invitation_links,
+            dev_headers: config.dev_identity_headers,
+        };
         if config.dev_identity_headers {
             tracing::warn!(
                 "dev_identity_headers is on: requests without a token may name any tenant and role"
@@ -165,19 +162,16 @@ impl Application {
             listener,
             AppState {
                 services,
+                auth,
+                dev_identity,
+                idempotency: idempotency.clone(),
                 read_your_writes: config
                     .projections
                     .then_some(std::time::Duration::from_secs(5)),
                 read_model_lagging: Arc::default(),
             },
             HttpConfig {
-                dev_identity,
-                idempotency: idempotency.clone(),
                 workers: config.workers,
-                auth,
-                metering,
-                rate_limits: rate_limits.clone(),
-                checks,
             },
         )?;
         Ok(Self {

@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 use veritrail_domain::case::{
     CaseAction, CaseCommand, CaseError, OpenCase, RequestedChecks, RestartContext, Subject,
+    VerificationCase,
 };
 use veritrail_domain::invitation::InvitationCommand;
 use veritrail_domain::subject::{stream_id, SubjectCases, SubjectCommand};
@@ -54,11 +55,14 @@ impl InvitationGrant {
 
 /// The subject's active case, whether this request created it, and whether
 /// the request's invitation was recorded for it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Opened {
     pub case_id: CaseId,
     pub created: bool,
     pub invited: bool,
+    /// The case as this request wrote it, and its version (when it opened
+    /// it): the caller renders it without replaying the stream.
+    pub written: Option<Box<(VerificationCase, usize)>>,
 }
 
 /// A case cancelled in the transaction that opens its replacement.
@@ -122,6 +126,7 @@ impl CaseService {
                     case_id,
                     created: false,
                     invited: false,
+                    written: None,
                 });
             }
             let mut batch = Batch::default();
@@ -135,15 +140,16 @@ impl CaseService {
                 )
                 .await;
             let outcome = match decided {
-                Ok(()) => batch.commit(&self.db).await,
+                Ok(written) => batch.commit(&self.db).await.map(|()| written),
                 Err(error) => Err(error),
             };
             match outcome {
-                Ok(()) => {
+                Ok(written) => {
                     return Ok(Opened {
                         case_id,
                         created: opens,
                         invited: request.invitation.is_some(),
+                        written: written.map(Box::new),
                     })
                 }
                 // Lost a race for the subject or the case: look again.
@@ -156,7 +162,8 @@ impl CaseService {
         Err(ServiceError::Contention(subject_stream))
     }
 
-    /// Decides every event of the opening into `batch`.
+    /// Decides every event of the opening into `batch`; returns the opened
+    /// case as decided (when this opening opens it).
     async fn plan(
         &self,
         batch: &mut Batch,
@@ -164,7 +171,7 @@ impl CaseService {
         request: &OpenCaseRequest,
         (subject_stream, slot, case_id): (&str, Slot, CaseId),
         replacing: Option<&Replacing>,
-    ) -> Result<(), ServiceError> {
+    ) -> Result<Option<(VerificationCase, usize)>, ServiceError> {
         let metadata = ctx.metadata(self.clock.now());
         if let Some(old) = replacing {
             let action = CaseAction::CancelForRecreation {
@@ -195,6 +202,7 @@ impl CaseService {
                 .decide(&self.subjects, subject_stream, assign, &(), &metadata, None)
                 .await?;
         }
+        let mut written = None;
         if !matches!(slot, Slot::Active(_)) {
             let action = CaseAction::Open(OpenCase {
                 case_id,
@@ -204,16 +212,11 @@ impl CaseService {
                 restart: request.restart.clone(),
             });
             let command = CaseCommand::new(ctx.tenant.clone(), ctx.actor.clone(), action);
-            batch
-                .decide(
-                    &self.cases,
-                    &case_id.to_string(),
-                    command,
-                    &self.services,
-                    &metadata,
-                    None,
-                )
+            let id = case_id.to_string();
+            let decided = batch
+                .decide(&self.cases, &id, command, &self.services, &metadata, None)
                 .await?;
+            written = Some(decided);
         }
         if let Some(grant) = &request.invitation {
             let issue = grant.issue(ctx, case_id);
@@ -222,7 +225,7 @@ impl CaseService {
                 .decide(&self.invitations, &id, issue, &(), &metadata, None)
                 .await?;
         }
-        Ok(())
+        Ok(written)
     }
 
     /// Every case ever assigned to a subject of the caller's tenant, oldest first.

@@ -51,6 +51,7 @@ impl CaseService {
             case_id,
             created: true,
             invited: request.invitation.is_some(),
+            written: None,
         }))
     }
 

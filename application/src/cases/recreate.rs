@@ -9,10 +9,12 @@ use crate::context::RequestContext;
 use crate::error::ServiceError;
 
 /// The cancelled case and its replacement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Recreated {
     pub cancelled: CaseId,
     pub replacement: CaseId,
+    /// The replacement as this request wrote it, and its version.
+    pub written: Option<Box<(veritrail_domain::case::VerificationCase, usize)>>,
 }
 
 /// Why a case is being recreated.
@@ -68,6 +70,7 @@ impl CaseService {
         Ok(Recreated {
             cancelled: case_id,
             replacement: opened.case_id,
+            written: opened.written,
         })
     }
 }

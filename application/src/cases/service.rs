@@ -110,8 +110,17 @@ impl CaseService {
             applied += 1;
         }
         match case.opened() {
-            Some(opened) if opened.tenant == ctx.tenant => Ok((case, applied)),
-            _ => Err(CaseError::NotFound.into()),
+            Some(opened) if opened.tenant == ctx.tenant => {}
+            _ => return Err(CaseError::NotFound.into()),
+        }
+        match version {
+            // Asked for a version the case has not reached: say so, never
+            // answer an older one silently.
+            Some(asked) if asked > applied => Err(ServiceError::Invalid {
+                field: "version",
+                reason: format!("the case has {applied} events; ask for 1 to {applied}"),
+            }),
+            _ => Ok((case, applied)),
         }
     }
 

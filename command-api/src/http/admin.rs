@@ -4,13 +4,13 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use veritrail_domain::case::{CaseAction, CaseError, CheckKind};
 
-use super::cases::{command, parse_case_id};
 use super::dto::{
     AdminVerificationView, AssignReviewer, BypassCheck, Decide, RequestAction, ReviewCheck,
 };
 use super::error::{ApiError, ErrorBody};
 use super::etag::{etag, if_match};
 use super::identity::{Identity, OFFICERS};
+use super::respond::{command, parse_case_id, read_your_writes, view};
 use super::AppState;
 
 /// A case with everything submitted, for review.
@@ -83,11 +83,13 @@ pub async fn assign(
         }
         None => ctx.actor.id.clone(),
     };
+    state.services.check_reviewer(ctx, &reviewer).await?;
     let action = CaseAction::AssignReviewer { reviewer };
     command(&state, &req, ctx, parse_case_id(&id)?, action).await
 }
 
-/// Waive a check with a comment; who and why are recorded (CASE-8).
+// Traces to: CASE-8
+/// Waive a check with a comment; who and why are recorded.
 #[utoipa::path(
     post, path = "/admin/verifications/{id}/checks/{check}/bypass", tag = "admin",
     request_body = BypassCheck,
@@ -110,7 +112,8 @@ pub async fn bypass(
     command(&state, &req, ctx, parse_case_id(&id)?, action).await
 }
 
-/// Record an officer's judgement of a check on the evidence (CHK-10):
+// Traces to: CHK-10
+/// Record an officer's judgement of a check on the evidence:
 /// starts the check if it is waiting, then records the result.
 #[utoipa::path(
     post, path = "/admin/verifications/{id}/checks/{check}/review", tag = "admin",
@@ -153,8 +156,8 @@ pub async fn review(
             expected,
         )
         .await?;
-    let mut response = super::cases::view(&state, ctx, case_id, StatusCode::OK).await?;
-    super::cases::read_your_writes(&state, case_id, committed.version, &mut response).await;
+    let mut response = view(&state, ctx, case_id, StatusCode::OK).await?;
+    read_your_writes(&state, case_id, committed.version, &mut response).await;
     Ok(response)
 }
 
@@ -180,5 +183,25 @@ pub async fn request_action(
         hint,
         respond_within,
     };
+    command(&state, &req, ctx, parse_case_id(&id)?, action).await
+}
+
+/// Close an action request whose deadline has passed without an answer: the
+/// check becomes `expired` and may then be retried. Refused with
+/// `deadline_not_reached` before the deadline.
+#[utoipa::path(
+    post, path = "/admin/verifications/{id}/checks/{check}/expire", tag = "admin",
+    params(("id" = String, Path), ("check" = CheckKind, Path), ("If-Match" = Option<String>, Header), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = super::dto::VerificationView), (status = 409, description = "deadline_not_reached or illegal_check_transition", body = ErrorBody))
+)]
+pub async fn expire(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    identity: Identity,
+    path: web::Path<(String, CheckKind)>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = identity.require(OFFICERS)?;
+    let (id, check) = path.into_inner();
+    let action = CaseAction::ExpireCheck { check };
     command(&state, &req, ctx, parse_case_id(&id)?, action).await
 }

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use utoipa::OpenApi;
 
-use super::docs::ApiDoc;
+use super::openapi::ApiDoc;
 
 fn table() -> &'static HashMap<String, String> {
     static TABLE: OnceLock<HashMap<String, String>> = OnceLock::new();

@@ -1,8 +1,6 @@
 //! The token endpoint (RFC 6749 §4.4, client credentials) and the published
 //! keys.
 
-use std::sync::Arc;
-
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use base64::Engine as _;
@@ -13,24 +11,7 @@ use utoipa::ToSchema;
 use veritrail_domain::tenant::Scope;
 use veritrail_domain::ActorKind;
 
-use veritrail_application::auth::signatures::ReplayStore;
-use veritrail_application::auth::{InvitationService, TenantService, Tokens};
-
-/// What authentication needs at run time.
-#[derive(Debug, Clone)]
-pub struct Auth {
-    pub tokens: Tokens,
-    pub tenants: Arc<TenantService>,
-    pub invitations: Arc<InvitationService>,
-    /// Signatures already accepted (HMAC request signing).
-    pub replays: Arc<ReplayStore>,
-    /// The base of invitation links.
-    pub invitation_url: String,
-    pub log_invitation_links: bool,
-    /// Accept `X-Tenant-Id`/`X-Actor-Kind`/`X-Actor-Id` without a token
-    /// (development and tests only).
-    pub dev_headers: bool,
-}
+use super::state::AppState;
 
 /// An RFC 6749 §5.2 error (the token endpoint's own error shape).
 fn oauth_error(status: StatusCode, error: &str, description: &str) -> HttpResponse {
@@ -72,7 +53,19 @@ fn allowed_scopes(role: ActorKind) -> Vec<Scope> {
         (status = 401, description = "invalid_client"),
     )
 )]
-pub async fn token(req: HttpRequest, body: web::Bytes, auth: web::Data<Auth>) -> HttpResponse {
+pub async fn token(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>) -> HttpResponse {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !body.is_empty() && !content_type.starts_with("application/x-www-form-urlencoded") {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "send the parameters as a form body (Content-Type: application/x-www-form-urlencoded), as RFC 6749 §4.4.2 asks, not JSON",
+        );
+    }
     let form: Vec<(String, String)> = match serde_urlencoded::from_bytes(&body) {
         Ok(form) => form,
         Err(_) => {
@@ -156,7 +149,8 @@ pub async fn token(req: HttpRequest, body: web::Bytes, auth: web::Data<Auth>) ->
         }
     };
     let now = OffsetDateTime::now_utc();
-    let client = match auth
+    let client = match state
+        .services
         .tenants
         .authenticate(&client_id, &client_secret, now)
         .await
@@ -198,7 +192,7 @@ pub async fn token(req: HttpRequest, body: web::Bytes, auth: web::Data<Auth>) ->
             granted
         }
     };
-    match auth.tokens.issue(
+    match state.auth.tokens.issue(
         &client.tenant,
         &client.client_id,
         client.role,
@@ -211,7 +205,7 @@ pub async fn token(req: HttpRequest, body: web::Bytes, auth: web::Data<Auth>) ->
             .json(TokenResponse {
                 access_token,
                 token_type: "Bearer".into(),
-                expires_in: auth.tokens.ttl().whole_seconds(),
+                expires_in: state.auth.tokens.ttl().whole_seconds(),
                 scope: granted
                     .iter()
                     .map(|s| s.as_str())
@@ -231,8 +225,8 @@ pub async fn token(req: HttpRequest, body: web::Bytes, auth: web::Data<Auth>) ->
 
 /// The public keys tokens are signed with (RFC 7517).
 #[utoipa::path(get, path = "/.well-known/jwks.json", tag = "auth", security(()), responses((status = 200, description = "JWK set")))]
-pub async fn jwks(auth: web::Data<Auth>) -> HttpResponse {
+pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "max-age=300"))
-        .json(auth.tokens.keys().jwks())
+        .json(state.auth.tokens.keys().jwks())
 }

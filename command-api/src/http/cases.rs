@@ -1,15 +1,10 @@
 //! The organisation's and the individual's endpoints (seed 000).
 
-use std::sync::atomic::Ordering;
-use std::time::Duration;
-
-use actix_web::http::header;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use veritrail_domain::case::{CaseAction, CaseError, CheckKind};
-use veritrail_domain::{ActorKind, CaseId};
+use veritrail_domain::ActorKind;
 
-use super::auth::Auth;
 use super::dto::{
     CancelVerification, CreateVerification, RecreateVerification, ResubmitEvidence, RetryCheck,
     SubmitData, VerificationView,
@@ -17,119 +12,14 @@ use super::dto::{
 use super::error::{ApiError, ErrorBody};
 use super::etag::{etag, if_match};
 use super::identity::Identity;
-use super::{invitations, AppState};
+use super::respond::{command, parse_case_id, read_your_writes, render_opening};
+use super::AppState;
 use veritrail_application::cases::Recreation;
-use veritrail_application::{CaseOpening, RequestContext};
 
 use ActorKind::{Individual, Officer, Operator, Organisation};
 
-pub(super) fn parse_case_id(raw: &str) -> Result<CaseId, ApiError> {
-    // An id that cannot exist is simply not found.
-    raw.parse().map_err(|_| CaseError::NotFound.into())
-}
-
-/// Renders the case's current state with its `ETag`.
-pub(super) async fn view(
-    state: &AppState,
-    ctx: &RequestContext,
-    case_id: CaseId,
-    status: StatusCode,
-) -> Result<HttpResponse, ApiError> {
-    let (case, version) = state.services.cases.load(ctx, case_id).await?;
-    let opened = case.opened().ok_or(CaseError::NotFound)?;
-    Ok(HttpResponse::build(status)
-        .insert_header(etag(version))
-        .json(VerificationView::of(opened, version)))
-}
-
-/// The case just opened (or found), with the invitation issued for it.
-fn render_opening(
-    auth: &Auth,
-    opening: CaseOpening,
-    status: StatusCode,
-) -> Result<HttpResponse, ApiError> {
-    let opened = opening.case.opened().ok_or(CaseError::NotFound)?;
-    let mut view = VerificationView::of(opened, opening.version);
-    let secret = opening.invitation.is_some();
-    view.invitation = opening
-        .invitation
-        .map(|issued| invitations::announce(auth, opening.case_id, issued));
-    let mut response = HttpResponse::build(status);
-    response.insert_header(etag(opening.version));
-    if secret {
-        response.insert_header((header::CACHE_CONTROL, "no-store"));
-    }
-    if status == StatusCode::CREATED {
-        if let Ok(location) =
-            header::HeaderValue::from_str(&format!("/verifications/{}", opening.case_id))
-        {
-            response.insert_header((header::LOCATION, location));
-        }
-    }
-    Ok(response.json(view))
-}
-
-/// Response header saying whether the read model already shows this
-/// write: `read-your-writes` (a read now sees it) or `eventual` (the read
-/// model lags; a read may show the previous version for a while).
-pub const READ_CONSISTENCY: header::HeaderName =
-    header::HeaderName::from_static("x-read-consistency");
-
-/// Waits (bounded) for the read model to show `version` of the case and
-/// says in `response` whether it does. While the read model is known to lag
-/// (a previous wait timed out), waits only briefly: a command is not held
-/// for seconds while no projection runner is alive.
-pub(super) async fn read_your_writes(
-    state: &AppState,
-    case_id: CaseId,
-    version: usize,
-    response: &mut HttpResponse,
-) {
-    let Some(timeout) = state.read_your_writes else {
-        return;
-    };
-    let lagging = state.read_model_lagging.load(Ordering::Relaxed);
-    let timeout = if lagging {
-        timeout.min(Duration::from_millis(100))
-    } else {
-        timeout
-    };
-    let version = i64::try_from(version).unwrap_or(i64::MAX);
-    let seen = state
-        .services
-        .read_models
-        .wait_for_version(&case_id.to_string(), version, timeout)
-        .await;
-    state.read_model_lagging.store(!seen, Ordering::Relaxed);
-    if !seen && !lagging {
-        tracing::warn!(%case_id, version, "read model lagging behind a command");
-    }
-    let value = if seen { "read-your-writes" } else { "eventual" };
-    response
-        .headers_mut()
-        .insert(READ_CONSISTENCY, header::HeaderValue::from_static(value));
-}
-
-/// Runs one command honouring `If-Match`, then renders the case.
-pub(super) async fn command(
-    state: &AppState,
-    req: &HttpRequest,
-    ctx: &RequestContext,
-    case_id: CaseId,
-    action: CaseAction,
-) -> Result<HttpResponse, ApiError> {
-    let expected = if_match(req)?;
-    let committed = state
-        .services
-        .cases
-        .execute_expecting(ctx, case_id, action, expected)
-        .await?;
-    let mut response = view(state, ctx, case_id, StatusCode::OK).await?;
-    read_your_writes(state, case_id, committed.version, &mut response).await;
-    Ok(response)
-}
-
-/// Open a verification case, or get the subject's active one (CASE-1, CASE-6).
+// Traces to: CASE-1, CASE-6
+/// Open a verification case, or get the subject's active one.
 #[utoipa::path(
     post, path = "/verifications", tag = "verifications",
     request_body = CreateVerification,
@@ -143,7 +33,6 @@ pub(super) async fn command(
 )]
 pub async fn create(
     state: web::Data<AppState>,
-    auth: web::Data<Auth>,
     identity: Identity,
     body: web::Json<CreateVerification>,
 ) -> Result<HttpResponse, ApiError> {
@@ -156,14 +45,15 @@ pub async fn create(
     } else {
         StatusCode::OK
     };
-    let mut response = render_opening(&auth, opening, status)?;
+    let mut response = render_opening(&state.auth, opening, status)?;
     if created {
         read_your_writes(&state, case_id, 1, &mut response).await;
     }
     Ok(response)
 }
 
-/// A case's consolidated status (READ-1), from the case-status read model.
+// Traces to: READ-1
+/// A case's consolidated status, from the case-status read model.
 #[utoipa::path(
     get, path = "/verifications/{id}", tag = "verifications",
     params(("id" = String, Path, description = "Case id")),
@@ -191,7 +81,8 @@ pub async fn get(
         .json(view))
 }
 
-/// The individual submits their data and evidence (CASE-2): → PENDING_ADMIN.
+// Traces to: CASE-2
+/// The individual submits their data and evidence: → PENDING_ADMIN.
 #[utoipa::path(
     put, path = "/verifications/{id}/data", tag = "verifications",
     request_body = SubmitData,
@@ -222,7 +113,8 @@ pub async fn submit_data(
     .await
 }
 
-/// Retry a failed or expired check (seed 001).
+// Traces to: seed 001
+/// Retry a failed or expired check.
 #[utoipa::path(
     post, path = "/verifications/{id}/retry", tag = "verifications",
     request_body = RetryCheck,
@@ -241,7 +133,8 @@ pub async fn retry(
     command(&state, &req, ctx, parse_case_id(&id)?, action).await
 }
 
-/// Cancel a case; the reason is mandatory (CASE-5).
+// Traces to: CASE-5
+/// Cancel a case; the reason is mandatory.
 #[utoipa::path(
     post, path = "/verifications/{id}/cancel", tag = "verifications",
     request_body = CancelVerification,
@@ -262,8 +155,9 @@ pub async fn cancel(
     command(&state, &req, ctx, parse_case_id(&id)?, action).await
 }
 
+// Traces to: seed 002
 /// Cancel a case (open or failed) and open its replacement with a restart
-/// context (seed 002).
+/// context.
 #[utoipa::path(
     post, path = "/verifications/{id}/recreate", tag = "verifications",
     request_body = RecreateVerification,
@@ -275,7 +169,6 @@ pub async fn cancel(
 )]
 pub async fn recreate(
     state: web::Data<AppState>,
-    auth: web::Data<Auth>,
     req: HttpRequest,
     identity: Identity,
     id: web::Path<String>,
@@ -295,12 +188,13 @@ pub async fn recreate(
         .recreate_case(ctx, parse_case_id(&id)?, recreation)
         .await?;
     let case_id = opening.case_id;
-    let mut response = render_opening(&auth, opening, StatusCode::CREATED)?;
+    let mut response = render_opening(&state.auth, opening, StatusCode::CREATED)?;
     read_your_writes(&state, case_id, 1, &mut response).await;
     Ok(response)
 }
 
-/// The individual answers a requested action with new evidence (CASE-3).
+// Traces to: CASE-3
+/// The individual answers a requested action with new evidence.
 #[utoipa::path(
     post, path = "/verifications/{id}/checks/{check}/resubmit", tag = "verifications",
     request_body = ResubmitEvidence,

@@ -32,7 +32,7 @@ pub struct TimelineQuery {
 }
 
 fn scope(identity: &Identity, query: &DashboardQuery) -> Result<Option<String>, ApiError> {
-    super::queries::tenant_scope(identity, query.tenant.as_ref())
+    identity.tenant_scope(query.tenant.as_ref())
 }
 
 /// A percentage with two decimals; 0 when there is nothing to divide.
@@ -41,6 +41,11 @@ fn rate(part: i64, whole: i64) -> f64 {
         return 0.0;
     }
     ((part as f64 / whole as f64) * 10_000.0).round() / 100.0
+}
+
+/// A rate of decided outcomes: `None` while nothing is decided (not 0 %).
+fn decided_rate(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| rate(part, whole))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -187,8 +192,8 @@ pub struct CheckStage {
     pub verified: i64,
     pub failed: i64,
     pub bypassed: i64,
-    /// verified / (verified + failed) × 100.
-    pub pass_rate: f64,
+    /// verified / (verified + failed) × 100; null while none is decided.
+    pub pass_rate: Option<f64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -227,7 +232,7 @@ pub async fn funnel(
     let checks = checks
         .into_iter()
         .map(|c| CheckStage {
-            pass_rate: rate(c.verified, c.verified + c.failed),
+            pass_rate: decided_rate(c.verified, c.verified + c.failed),
             check: c.check,
             total: c.total,
             verified: c.verified,
@@ -300,7 +305,7 @@ pub async fn timeline(
     query: web::Query<TimelineQuery>,
 ) -> Result<HttpResponse, ApiError> {
     identity.require(OFFICERS)?;
-    let tenant = super::queries::tenant_scope(&identity, query.tenant.as_ref())?;
+    let tenant = identity.tenant_scope(query.tenant.as_ref())?;
     let days = query.days.unwrap_or(30);
     if !(1..=366).contains(&days) {
         return Err(ApiError::validation("days", "between 1 and 366"));

@@ -6,10 +6,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use veritrail_application::checks::document::{DocumentEvidence, OcrView};
 use veritrail_application::checks::evidence::from_base64;
-use veritrail_application::checks::Checks;
 
 use super::error::{ApiError, ErrorBody};
 use super::identity::{Identity, CLIENTS};
+use super::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -61,10 +61,10 @@ impl OcrRequest {
 )]
 pub async fn read_document(
     identity: Identity,
-    checks: web::Data<Checks>,
+    state: web::Data<AppState>,
     body: web::Json<OcrRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(CLIENTS)?;
     let evidence = body.into_inner().evidence()?;
-    Ok(HttpResponse::Ok().json(checks.document(ctx, evidence).await?))
+    Ok(HttpResponse::Ok().json(state.services.checks.document(ctx, evidence).await?))
 }

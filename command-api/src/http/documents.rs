@@ -7,12 +7,12 @@ use time::macros::format_description;
 use time::Date;
 use utoipa::ToSchema;
 use veritrail_application::checks::document::{DocumentValidationView, ValidationInput};
-use veritrail_application::checks::Checks;
 use veritrail_domain::document::PrintedFields;
 use veritrail_domain::mrz::Sex;
 
 use super::error::{ApiError, ErrorBody};
 use super::identity::{Identity, CLIENTS};
+use super::state::AppState;
 
 /// The MRZ: one string with newlines, or its lines.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -94,10 +94,10 @@ impl ValidateDocument {
 )]
 pub async fn validate_document(
     identity: Identity,
-    checks: web::Data<Checks>,
+    state: web::Data<AppState>,
     body: web::Json<ValidateDocument>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(CLIENTS)?;
     let input = body.into_inner().input()?;
-    Ok(HttpResponse::Ok().json(checks.validate(ctx, input).await?))
+    Ok(HttpResponse::Ok().json(state.services.checks.validate(ctx, input).await?))
 }

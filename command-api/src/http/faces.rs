@@ -5,10 +5,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use veritrail_application::checks::evidence::from_base64;
 use veritrail_application::checks::face_match::{FaceEvidence, FaceMatchView};
-use veritrail_application::checks::Checks;
 
 use super::error::{ApiError, ErrorBody};
 use super::identity::{Identity, CLIENTS};
+use super::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -35,7 +35,7 @@ pub struct FaceMatchRequest {
 )]
 pub async fn face_match(
     identity: Identity,
-    checks: web::Data<Checks>,
+    state: web::Data<AppState>,
     body: web::Json<FaceMatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(CLIENTS)?;
@@ -43,5 +43,5 @@ pub async fn face_match(
         selfie: from_base64("image_selfie_base64", &body.image_selfie_base64)?,
         document: from_base64("image_document_base64", &body.image_document_base64)?,
     };
-    Ok(HttpResponse::Ok().json(checks.face_match(ctx, evidence).await?))
+    Ok(HttpResponse::Ok().json(state.services.checks.face_match(ctx, evidence).await?))
 }

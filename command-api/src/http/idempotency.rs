@@ -83,16 +83,18 @@ pub async fn idempotency(
         },
         _ => return Ok(next.call(req).await?.map_into_boxed_body()),
     };
-    let (Some(store), Some(identity)) = (
-        req.app_data::<web::Data<IdempotencyStore>>().cloned(),
-        req.extensions().get::<Identity>().cloned(),
-    ) else {
+    // Public routes (the token endpoint) have nobody to scope a key to.
+    let Some(identity) = req.extensions().get::<Identity>().cloned() else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let Some(state) = req.app_data::<web::Data<super::state::AppState>>().cloned() else {
         return Ok(req.error_response(ApiError::internal()));
     };
     let body = match req.extract::<web::Bytes>().await {
         Ok(body) => body,
         Err(error) => return Ok(req.error_response(error)),
     };
+    let store = &state.idempotency;
     let hash = fingerprint(req.method(), req.path(), &body);
     req.set_payload(payload_of(body));
 
@@ -149,7 +151,7 @@ pub async fn idempotency(
     let response = match next.call(req).await {
         Ok(response) => response,
         Err(error) => {
-            abandon(&store, &tenant, &actor, &key).await;
+            abandon(store, &tenant, &actor, &key).await;
             return Err(error);
         }
     };
@@ -168,7 +170,7 @@ pub async fn idempotency(
     let bytes = match body::to_bytes(body).await {
         Ok(bytes) => bytes,
         Err(_) => {
-            abandon(&store, &tenant, &actor, &key).await;
+            abandon(store, &tenant, &actor, &key).await;
             return Ok(ServiceResponse::new(
                 request,
                 HttpResponse::InternalServerError().finish(),
@@ -176,7 +178,7 @@ pub async fn idempotency(
         }
     };
     if retryable {
-        abandon(&store, &tenant, &actor, &key).await;
+        abandon(store, &tenant, &actor, &key).await;
     } else if let Err(error) = store
         .complete(
             &tenant,

@@ -29,21 +29,14 @@ use uuid::Uuid;
 use veritrail_domain::tenant::Scope;
 use veritrail_domain::{Actor, ActorId, ActorKind, TenantId};
 
-use super::auth::Auth;
 use super::error::ApiError;
 use super::idempotency::payload_of;
 use super::limits::MAX_BODY;
+use super::state::{AppState, DevIdentity};
 use super::trace::RequestId;
 use veritrail_application::auth::invitations::TOKEN_PREFIX;
 use veritrail_application::auth::signatures;
 use veritrail_application::RequestContext;
-
-/// The identity used when a request names none (development only).
-#[derive(Debug, Clone)]
-pub struct DevIdentity {
-    pub tenant: TenantId,
-    pub actor: Actor,
-}
 
 /// Verification officers, and operators supporting them.
 pub(super) const OFFICERS: &[ActorKind] = &[ActorKind::Officer, ActorKind::Operator];
@@ -76,13 +69,14 @@ impl Identity {
             ))
             .with_details(serde_json::json!({ "scopes": self.1, "required": scope })))
         } else {
-            Err(
-                ApiError::forbidden(format!("a {} may not do this", self.0.actor.kind.as_str()))
-                    .with_details(serde_json::json!({
-                        "actor_kind": self.0.actor.kind,
-                        "allowed": allowed,
-                    })),
-            )
+            Err(ApiError::forbidden(format!(
+                "{} may not do this",
+                with_article(self.0.actor.kind)
+            ))
+            .with_details(serde_json::json!({
+                "actor_kind": self.0.actor.kind,
+                "allowed": allowed,
+            })))
         }
     }
 }
@@ -204,7 +198,7 @@ async fn take_body(req: &mut ServiceRequest) -> Result<web::Bytes, ApiError> {
 /// one of the client's current secrets, and a signature never seen before.
 async fn from_signature(
     req: &mut ServiceRequest,
-    auth: &Auth,
+    state: &AppState,
     api_key: String,
 ) -> Result<Identity, ApiError> {
     let (Some(timestamp), Some(signature)) = (
@@ -237,7 +231,8 @@ async fn from_signature(
     let method = req.method().as_str().to_owned();
     let body = take_body(req).await?;
     let invalid = || bad_signature("invalid_signature", "the request signature does not match");
-    let found = auth
+    let found = state
+        .services
         .tenants
         .signing_secrets(&api_key, OffsetDateTime::now_utc())
         .await
@@ -263,7 +258,7 @@ async fn from_signature(
     if !signatures::verify(&secrets, &canonical, &signature) && !path_only() {
         return Err(invalid());
     }
-    let first = auth.replays.first_use(&signature, now).await?;
+    let first = state.auth.replays.first_use(&signature, now).await?;
     if !first {
         return Err(bad_signature(
             "replayed_signature",
@@ -300,7 +295,7 @@ fn invitation_allows(req: &ServiceRequest, case: &str) -> Result<(), ApiError> {
 
 async fn from_invitation(
     req: &ServiceRequest,
-    auth: &Auth,
+    state: &AppState,
     token: &str,
 ) -> Result<Identity, ApiError> {
     let invalid = || {
@@ -310,7 +305,8 @@ async fn from_invitation(
             "Bearer realm=\"veritrail\", error=\"invalid_token\"",
         )
     };
-    let invited = auth
+    let invited = state
+        .services
         .invitations
         .authenticate(token)
         .await
@@ -326,7 +322,11 @@ async fn from_invitation(
     Ok(Identity(ctx, vec![Scope::UserSubmit]))
 }
 
-async fn from_token(req: &ServiceRequest, auth: &Auth, token: &str) -> Result<Identity, ApiError> {
+async fn from_token(
+    req: &ServiceRequest,
+    state: &AppState,
+    token: &str,
+) -> Result<Identity, ApiError> {
     let invalid = || {
         unauthorized(
             "invalid_token",
@@ -334,7 +334,7 @@ async fn from_token(req: &ServiceRequest, auth: &Auth, token: &str) -> Result<Id
             "Bearer realm=\"veritrail\", error=\"invalid_token\"",
         )
     };
-    let claims = auth.tokens.verify(token).await.map_err(|e| {
+    let claims = state.auth.tokens.verify(token).await.map_err(|e| {
         tracing::info!(reason = %e, "token refused");
         invalid()
     })?;
@@ -354,15 +354,15 @@ pub async fn authenticate(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
-    if is_public(req.path()) {
+    // Route matching comes first: a path no route serves is a 404
+    // `route_not_found` whoever asks, never a 401.
+    if is_public(req.path()) || req.match_pattern().is_none() {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
-    let (Some(auth), Some(default)) = (
-        req.app_data::<web::Data<Auth>>().cloned(),
-        req.app_data::<web::Data<DevIdentity>>().cloned(),
-    ) else {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Ok(req.error_response(ApiError::internal()));
     };
+    let default = &state.dev_identity;
     let bearer = header(&req, "authorization").map(|h| {
         h.strip_prefix("Bearer ")
             .or_else(|| h.strip_prefix("bearer "))
@@ -375,22 +375,22 @@ pub async fn authenticate(
             "use one authentication method: a Bearer token or a signed request",
             "Bearer realm=\"veritrail\"",
         )),
-        (None, Some(api_key)) => from_signature(&mut req, &auth, api_key).await,
+        (None, Some(api_key)) => from_signature(&mut req, &state, api_key).await,
         (Some(Some(token)), None) if token.starts_with(TOKEN_PREFIX) => {
             let token = token.to_owned();
-            from_invitation(&req, &auth, &token).await
+            from_invitation(&req, &state, &token).await
         }
         (Some(Some(token)), None) => {
             let token = token.to_owned();
-            from_token(&req, &auth, &token).await
+            from_token(&req, &state, &token).await
         }
         (Some(None), None) => Err(unauthorized(
             "unauthenticated",
             "use Authorization: Bearer with a token from POST /oauth2/token",
             "Bearer realm=\"veritrail\"",
         )),
-        (None, None) if auth.dev_headers => {
-            resolve(&req, &default).map(|ctx| Identity(ctx, Scope::ALL.to_vec()))
+        (None, None) if state.auth.dev_headers => {
+            resolve(&req, default).map(|ctx| Identity(ctx, Scope::ALL.to_vec()))
         }
         (None, None) => Err(unauthorized(
             "unauthenticated",
@@ -404,5 +404,44 @@ pub async fn authenticate(
             Ok(next.call(req).await?.map_into_boxed_body())
         }
         Err(error) => Ok(req.error_response(error)),
+    }
+}
+
+impl Identity {
+    /// Operators may look across tenants; everybody else sees their own.
+    pub fn tenant_scope(&self, asked: Option<&String>) -> Result<Option<String>, ApiError> {
+        let own = self.0.tenant.to_string();
+        match (self.0.actor.kind, asked) {
+            (ActorKind::Operator, Some(t)) if t == "*" => Ok(None),
+            (ActorKind::Operator, Some(t)) => Ok(Some(t.clone())),
+            (_, Some(t)) if *t != own => {
+                Err(ApiError::forbidden("only operators may read other tenants"))
+            }
+            _ => Ok(Some(own)),
+        }
+    }
+}
+
+/// "an organisation", "an officer", "a system".
+fn with_article(kind: ActorKind) -> String {
+    let name = kind.as_str();
+    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {name}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_article;
+    use veritrail_domain::ActorKind;
+
+    #[test]
+    fn refusals_name_the_role_with_its_article() {
+        assert_eq!(with_article(ActorKind::Organisation), "an organisation");
+        assert_eq!(with_article(ActorKind::Individual), "an individual");
+        assert_eq!(with_article(ActorKind::Officer), "an officer");
     }
 }

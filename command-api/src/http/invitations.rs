@@ -3,49 +3,26 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use time::format_description::well_known::Rfc3339;
 use veritrail_domain::case::CaseError;
 use veritrail_domain::{ActorKind, CaseId};
 
-use super::auth::Auth;
-use super::cases::parse_case_id;
 use super::dto::InvitationView;
 use super::error::{ApiError, ErrorBody};
 use super::identity::Identity;
+use super::respond::{announce, parse_case_id};
 use super::AppState;
-use veritrail_application::auth::IssuedInvitation;
 use veritrail_application::RequestContext;
 
 use ActorKind::{Officer, Operator, Organisation};
 
-fn view_of(auth: &Auth, issued: IssuedInvitation) -> InvitationView {
-    let url = format!("{}?token={}", auth.invitation_url, issued.token);
-    InvitationView {
-        invitation_id: issued.invitation_id.to_string(),
-        token: issued.token,
-        url,
-        expires_at: issued.expires_at.format(&Rfc3339).unwrap_or_default(),
-    }
-}
-
 /// Issues an invitation to `case_id` on its own.
 pub(super) async fn issue(
-    auth: &Auth,
+    state: &AppState,
     ctx: &RequestContext,
     case_id: CaseId,
 ) -> Result<InvitationView, ApiError> {
-    let issued = auth.invitations.issue(ctx, case_id).await?;
-    Ok(announce(auth, case_id, issued))
-}
-
-/// The view of an invitation recorded for `case_id`; where configured, its
-/// link is logged (the seed's stand-in for sending it by email or SMS).
-pub(super) fn announce(auth: &Auth, case_id: CaseId, issued: IssuedInvitation) -> InvitationView {
-    let view = view_of(auth, issued);
-    if auth.log_invitation_links {
-        tracing::info!(%case_id, invitation = %view.invitation_id, link = %view.url, "invitation issued");
-    }
-    view
+    let issued = state.services.invitations.issue(ctx, case_id).await?;
+    Ok(announce(&state.auth, case_id, issued))
 }
 
 /// Issue another invitation for a case still waiting for its individual.
@@ -61,7 +38,6 @@ pub(super) fn announce(auth: &Auth, case_id: CaseId, issued: IssuedInvitation) -
 )]
 pub async fn create(
     state: web::Data<AppState>,
-    auth: web::Data<Auth>,
     identity: Identity,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -76,7 +52,7 @@ pub async fn create(
             format!("the case is {}: nobody needs to be invited", opened.status),
         ));
     }
-    let view = issue(&auth, ctx, case_id).await?;
+    let view = issue(&state, ctx, case_id).await?;
     Ok(HttpResponse::Created()
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .json(view))
@@ -93,7 +69,7 @@ pub async fn create(
     )
 )]
 pub async fn revoke(
-    auth: web::Data<Auth>,
+    state: web::Data<AppState>,
     identity: Identity,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
@@ -102,6 +78,10 @@ pub async fn revoke(
     let case_id = parse_case_id(&case)?;
     let invitation =
         uuid::Uuid::parse_str(&invitation).map_err(|_| ApiError::not_found("invitation"))?;
-    auth.invitations.revoke(ctx, case_id, invitation).await?;
+    state
+        .services
+        .invitations
+        .revoke(ctx, case_id, invitation)
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -9,10 +9,10 @@ use veritrail_application::checks::evidence::from_base64;
 use veritrail_application::checks::liveness::{
     ChallengeView, LivenessEvidence, LivenessView, MAX_FRAMES,
 };
-use veritrail_application::checks::Checks;
 
 use super::error::{ApiError, ErrorBody};
 use super::identity::{Identity, CLIENTS};
+use super::state::AppState;
 
 /// Issue a liveness challenge: a random sequence of head movements to
 /// perform, one frame each after a frame facing the camera, within 2 minutes.
@@ -22,12 +22,12 @@ use super::identity::{Identity, CLIENTS};
 )]
 pub async fn challenge(
     identity: Identity,
-    checks: web::Data<Checks>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(CLIENTS)?;
     Ok(HttpResponse::Created()
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-        .json(checks.liveness_challenge(ctx).await?))
+        .json(state.services.checks.liveness_challenge(ctx).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -121,10 +121,10 @@ impl AnalyzeRequest {
 )]
 pub async fn analyze(
     identity: Identity,
-    checks: web::Data<Checks>,
+    state: web::Data<AppState>,
     body: web::Json<AnalyzeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(CLIENTS)?;
     let evidence = body.into_inner().evidence()?;
-    Ok(HttpResponse::Ok().json(checks.liveness(ctx, evidence).await?))
+    Ok(HttpResponse::Ok().json(state.services.checks.liveness(ctx, evidence).await?))
 }

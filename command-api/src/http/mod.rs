@@ -21,57 +21,32 @@ mod identity;
 mod invitations;
 mod limits;
 mod liveness;
+mod openapi;
 mod operator;
 mod queries;
+mod respond;
 mod server;
 mod shaped_io;
+mod state;
 mod throttle;
 mod trace;
 mod usage;
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use actix_web::web;
 
-pub use auth::Auth;
-pub use docs::{openapi_json, ApiDoc};
 use error::json_error;
 pub use error::{ApiError, ErrorBody};
-pub use identity::DevIdentity;
+pub use openapi::{openapi_json, ApiDoc};
 pub use server::server;
-
-use veritrail_application::idempotency::IdempotencyStore;
-use veritrail_application::metering::Metering;
-use veritrail_application::Services;
+pub use state::{AppState, Auth, DevIdentity};
 
 pub use limits::JSON_LIMIT;
 use limits::{IMAGES_BODY_LIMIT, LIVENESS_BODY_LIMIT};
 
-/// Shared state of every worker.
-#[derive(Debug, Clone)]
-pub struct AppState {
-    /// Every use case and check.
-    pub services: Arc<Services>,
-    /// After a command, wait up to this long for the read model to show it,
-    /// so the caller reads its own writes (`None` when no projection runs here).
-    pub read_your_writes: Option<Duration>,
-    /// Set while the read model is known to lag (a wait timed out).
-    pub read_model_lagging: Arc<std::sync::atomic::AtomicBool>,
-}
-
-/// What the server needs besides a listener.
+/// What the server needs besides a listener and the state.
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
-    pub dev_identity: DevIdentity,
-    pub idempotency: IdempotencyStore,
     pub workers: usize,
-    pub auth: Auth,
-    pub metering: Arc<Metering>,
-    /// The plans' request rates, per client.
-    pub rate_limits: Arc<veritrail_application::rate_limit::RateLimits>,
-    /// The checks (document, face match, liveness) and their engines.
-    pub checks: veritrail_application::checks::Checks,
 }
 
 /// Registers every route (used by the server and by tests). Resources answer
@@ -167,5 +142,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/admin/verifications/{id}/checks/{check}/request-action")
                 .post(admin::request_action),
+        )
+        .service(
+            web::resource("/admin/verifications/{id}/checks/{check}/expire").post(admin::expire),
         );
 }

@@ -2,7 +2,6 @@
 //! clients and their secrets, and the token signing keys.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
@@ -13,12 +12,11 @@ use utoipa::ToSchema;
 use veritrail_domain::tenant::{Limits, Module, Period, DEFAULT_PLAN, PLANS};
 use veritrail_domain::{ActorKind, TenantId};
 
-use super::auth::Auth;
+use super::dto::UsageView;
 use super::error::{ApiError, ErrorBody};
 use super::identity::Identity;
-use super::usage::{usage_of, UsageView};
+use super::state::AppState;
 use veritrail_application::auth::{Credentials, NewTenant};
-use veritrail_application::metering::Metering;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -178,7 +176,7 @@ fn tenant_path(value: &str) -> Result<TenantId, ApiError> {
     responses((status = 201), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_tenant(
     identity: Identity,
-    auth: web::Data<Auth>,
+    state: web::Data<AppState>,
     body: web::Json<CreateTenant>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = operator(&identity)?;
@@ -195,7 +193,9 @@ pub async fn create_tenant(
         return Err(ApiError::validation("support_email", "an email address"));
     }
     let limits = limits_for(&body.plan, body.limits)?;
-    auth.tenants
+    state
+        .services
+        .tenants
         .open(
             ctx,
             NewTenant {
@@ -216,7 +216,7 @@ pub async fn create_tenant(
     responses((status = 201, body = CredentialsView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_client(
     identity: Identity,
-    auth: web::Data<Auth>,
+    state: web::Data<AppState>,
     path: web::Path<String>,
     body: web::Json<CreateClient>,
 ) -> Result<HttpResponse, ApiError> {
@@ -226,7 +226,11 @@ pub async fn create_client(
         .role
         .parse::<ActorKind>()
         .map_err(|_| ApiError::validation("role", "organisation, officer or operator"))?;
-    let credentials = auth.tenants.register_client(ctx, &tenant, role).await?;
+    let credentials = state
+        .services
+        .tenants
+        .register_client(ctx, &tenant, role)
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(CredentialsView::from(credentials)))
@@ -238,7 +242,7 @@ pub async fn create_client(
     responses((status = 200, body = CredentialsView), (status = 404, body = ErrorBody)))]
 pub async fn rotate_secret(
     identity: Identity,
-    auth: web::Data<Auth>,
+    state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     body: web::Json<RotateSecret>,
 ) -> Result<HttpResponse, ApiError> {
@@ -249,7 +253,8 @@ pub async fn rotate_secret(
     if hours > 720 {
         return Err(ApiError::validation("overlap_hours", "at most 720"));
     }
-    let credentials = auth
+    let credentials = state
+        .services
         .tenants
         .rotate_secret(
             ctx,
@@ -269,12 +274,14 @@ pub async fn rotate_secret(
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn revoke_client(
     identity: Identity,
-    auth: web::Data<Auth>,
+    state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = operator(&identity)?;
     let (tenant, client_id) = path.into_inner();
-    auth.tenants
+    state
+        .services
+        .tenants
         .revoke_client(ctx, &tenant_path(&tenant)?, &client_id)
         .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -286,18 +293,25 @@ pub async fn revoke_client(
     responses((status = 200, body = TenantView), (status = 404, body = ErrorBody)))]
 pub async fn get_tenant(
     identity: Identity,
-    auth: web::Data<Auth>,
-    metering: web::Data<Arc<Metering>>,
+    state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     operator(&identity)?;
     let tenant_id = tenant_path(&path)?;
-    let tenant = auth.tenants.load(&tenant_id).await?;
+    let tenant = state.services.tenants.load(&tenant_id).await?;
     if tenant.id.is_none() {
         return Err(ApiError::not_found("tenant"));
     }
     let now = OffsetDateTime::now_utc();
-    let usage = usage_of(&metering, &tenant_id, Period::of(now)).await?;
+    let usage = UsageView::of(
+        &tenant_id,
+        Period::of(now),
+        state
+            .services
+            .metering
+            .usage(&tenant_id, Period::of(now))
+            .await?,
+    );
     Ok(HttpResponse::Ok().json(TenantView {
         tenant_id: tenant_id.to_string(),
         limits: tenant.limits().map(LimitsView::from),
@@ -326,7 +340,7 @@ pub async fn get_tenant(
     responses((status = 200, body = LimitsView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn set_plan(
     identity: Identity,
-    auth: web::Data<Auth>,
+    state: web::Data<AppState>,
     path: web::Path<String>,
     body: web::Json<SetPlan>,
 ) -> Result<HttpResponse, ApiError> {
@@ -334,7 +348,9 @@ pub async fn set_plan(
     let tenant = tenant_path(&path)?;
     let body = body.into_inner();
     let limits = limits_for(&body.plan, body.limits)?;
-    auth.tenants
+    state
+        .services
+        .tenants
         .set_plan(ctx, &tenant, body.plan, limits.clone())
         .await?;
     Ok(HttpResponse::Ok().json(LimitsView::from(limits)))
@@ -354,12 +370,12 @@ pub struct SigningKeyView {
     responses((status = 200, body = SigningKeyView)))]
 pub async fn rotate_signing_key(
     identity: Identity,
-    auth: web::Data<Auth>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     operator(&identity)?;
-    let keys = auth.tokens.keys();
+    let keys = state.auth.tokens.keys();
     let kid = keys
-        .rotate_and_retire(auth.tokens.ttl())
+        .rotate_and_retire(state.auth.tokens.ttl())
         .await
         .map_err(veritrail_application::ServiceError::from)?;
     Ok(HttpResponse::Ok().json(SigningKeyView {
@@ -375,18 +391,21 @@ pub struct ConfigureChecks {
     pub face_match_threshold: Option<f64>,
 }
 
-/// Set a tenant's own check settings (CHK-4: the face match threshold).
+// Traces to: CHK-4: the face match threshold
+/// Set a tenant's own check settings.
 #[utoipa::path(put, path = "/operator/tenants/{tenant}/checks", tag = "operator", request_body = ConfigureChecks,
     responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn configure_checks(
     identity: Identity,
-    auth: web::Data<Auth>,
+    state: web::Data<AppState>,
     path: web::Path<String>,
     body: web::Json<ConfigureChecks>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = operator(&identity)?;
     let tenant = tenant_path(&path)?;
-    auth.tenants
+    state
+        .services
+        .tenants
         .configure_checks(ctx, &tenant, body.face_match_threshold)
         .await?;
     Ok(HttpResponse::NoContent().finish())

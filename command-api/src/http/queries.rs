@@ -7,13 +7,12 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use utoipa::IntoParams;
 use veritrail_domain::case::CaseError;
-use veritrail_domain::ActorKind;
 
-use super::cases::parse_case_id;
 use super::dto::{AdminVerificationView, AuditEntry, AuditPage, QueueItem, QueuePage};
 use super::error::{ApiError, ErrorBody};
 use super::etag::etag;
 use super::identity::{Identity, CLIENTS, OFFICERS};
+use super::respond::parse_case_id;
 use super::AppState;
 use veritrail_application::read_models::millis;
 use veritrail_application::read_models::{AuditFilter, QueueFilter};
@@ -56,22 +55,6 @@ fn limit(value: Option<u32>) -> Result<u32, ApiError> {
     }
 }
 
-/// Operators may look across tenants; everybody else sees their own.
-pub(super) fn tenant_scope(
-    identity: &Identity,
-    asked: Option<&String>,
-) -> Result<Option<String>, ApiError> {
-    let own = identity.0.tenant.to_string();
-    match (identity.0.actor.kind, asked) {
-        (ActorKind::Operator, Some(t)) if t == "*" => Ok(None),
-        (ActorKind::Operator, Some(t)) => Ok(Some(t.clone())),
-        (_, Some(t)) if *t != own => {
-            Err(ApiError::forbidden("only operators may read other tenants"))
-        }
-        _ => Ok(Some(own)),
-    }
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -108,7 +91,8 @@ const STATUSES: [&str; 5] = [
 ];
 const OUTCOMES: [&str; 4] = ["pending", "failed", "requires_action", "all_cleared"];
 
-/// The verification officers' review queue (READ-2), from the read model.
+// Traces to: READ-2
+/// The verification officers' review queue, from the read model.
 #[utoipa::path(
     get, path = "/admin/verifications", tag = "admin",
     params(QueueQuery),
@@ -153,7 +137,7 @@ pub async fn queue(
         .transpose()?;
     let now = now_ms();
     let filter = QueueFilter {
-        tenant: tenant_scope(&identity, q.tenant.as_ref())?,
+        tenant: identity.tenant_scope(q.tenant.as_ref())?,
         status: q.status,
         check_outcome: q.check_outcome,
         subject: q.subject,
@@ -195,7 +179,8 @@ pub struct AuditQuery {
     limit: Option<u32>,
 }
 
-/// The global audit log, newest first (READ-4, seed 004 `approval-logs`).
+// Traces to: READ-4, seed 004 `approval-logs`
+/// The global audit log, newest first.
 #[utoipa::path(
     get, path = "/admin/audit", tag = "admin",
     params(AuditQuery),
@@ -217,8 +202,16 @@ pub async fn audit(
                 .ok_or_else(|| ApiError::validation("cursor", "not a cursor from this API"))
         })
         .transpose()?;
+    if let Some(kind) = q.event_type.as_deref() {
+        if !veritrail_domain::EVENT_TYPES.contains(&kind) {
+            return Err(ApiError::validation(
+                "event_type",
+                format!("one of {}", veritrail_domain::EVENT_TYPES.join(", ")),
+            ));
+        }
+    }
     let filter = AuditFilter {
-        tenant: tenant_scope(&identity, q.tenant.as_ref())?,
+        tenant: identity.tenant_scope(q.tenant.as_ref())?,
         actor_id: q.actor_id,
         actor_kind: q.actor_kind,
         aggregate_id: q.case,
@@ -281,7 +274,8 @@ pub struct HistoryQuery {
     at: Option<String>,
 }
 
-/// Time travel (READ-6): the case as it stood at an event number or a time,
+// Traces to: READ-6
+/// Time travel: the case as it stood at an event number or a time,
 /// computed by replaying its stream.
 #[utoipa::path(
     get, path = "/admin/verifications/{id}/history", tag = "admin",
@@ -328,8 +322,9 @@ pub struct LastActiveQuery {
     entity: Option<String>,
 }
 
+// Traces to: seed 002 `get_last_active_id_verification_request_for_*`
 /// The last active case of a subject or an entity: a passed case wins,
-/// otherwise the most recent (seed 002 `get_last_active_id_verification_request_for_*`).
+/// otherwise the most recent.
 #[utoipa::path(
     get, path = "/verifications/last-active", tag = "verifications",
     params(LastActiveQuery),

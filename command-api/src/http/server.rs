@@ -28,12 +28,6 @@ pub fn server(
     config: HttpConfig,
 ) -> std::io::Result<Server> {
     let state = web::Data::new(state);
-    let dev_identity = web::Data::new(config.dev_identity);
-    let idempotency = web::Data::new(config.idempotency);
-    let auth = web::Data::new(config.auth);
-    let metering = web::Data::new(config.metering);
-    let checks = web::Data::new(config.checks);
-    let limiter = web::Data::from(config.rate_limits);
     let addr = listener.local_addr()?;
     let mut builder = Server::build();
     if config.workers > 0 {
@@ -42,12 +36,6 @@ pub fn server(
     let server = builder.listen("veritrail-http", listener, move || {
         let app = App::new()
             .app_data(state.clone())
-            .app_data(dev_identity.clone())
-            .app_data(idempotency.clone())
-            .app_data(auth.clone())
-            .app_data(metering.clone())
-            .app_data(checks.clone())
-            .app_data(limiter.clone())
             .app_data(
                 web::JsonConfig::default()
                     .limit(JSON_LIMIT)

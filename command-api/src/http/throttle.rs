@@ -15,7 +15,8 @@ use serde_json::json;
 
 use super::error::ApiError;
 use super::identity::Identity;
-use veritrail_application::rate_limit::{Decision, RateLimits};
+use super::state::AppState;
+use veritrail_application::rate_limit::Decision;
 
 const LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
 const REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
@@ -37,11 +38,11 @@ pub async fn throttle(
         // Unauthenticated routes (health, token, docs) are not counted.
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let Some(limits) = req.app_data::<web::Data<RateLimits>>().cloned() else {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         tracing::error!("the rate limiter is not configured: refusing");
         return Ok(req.error_response(ApiError::internal()));
     };
-    let decision = match limits.admit(&identity.0).await {
+    let decision = match state.services.rate_limits.admit(&identity.0).await {
         Ok(Some(decision)) => decision,
         Ok(None) => return Ok(next.call(req).await?.map_into_boxed_body()),
         Err(error) => return Ok(req.error_response(ApiError::from(error))),

@@ -161,8 +161,16 @@ impl CheckState {
         matches!(self, CheckState::Processing)
     }
 
+    /// An officer may ask for better evidence as soon as it is in, while it
+    /// is processed, or after it failed.
     pub fn can_request_action(&self) -> bool {
-        matches!(self, CheckState::Processing | CheckState::Failed)
+        matches!(
+            self,
+            CheckState::Submitted
+                | CheckState::Resubmitted
+                | CheckState::Processing
+                | CheckState::Failed
+        )
     }
 
     pub fn can_resubmit(&self) -> bool {

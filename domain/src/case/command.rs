@@ -190,6 +190,28 @@ impl CaseAction {
     }
 }
 
+impl CommandName {
+    /// The command as a verb on one check ("cannot retry check document").
+    pub fn check_verb(&self) -> &'static str {
+        match self {
+            CommandName::StartCheck => "start",
+            CommandName::RecordCheckResult => "record a result for",
+            CommandName::RequestAction => "request action on",
+            CommandName::Resubmit => "resubmit evidence for",
+            CommandName::ExpireCheck => "expire",
+            CommandName::RetryCheck => "retry",
+            CommandName::BypassCheck => "bypass",
+            CommandName::SubmitData => "submit data for",
+            CommandName::Open => "open",
+            CommandName::Complete => "complete",
+            CommandName::Fail => "fail",
+            CommandName::AssignReviewer => "assign a reviewer to",
+            CommandName::Cancel => "cancel",
+            CommandName::CancelForRecreation => "cancel",
+        }
+    }
+}
+
 impl fmt::Display for CommandName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let name = match self {

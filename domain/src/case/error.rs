@@ -19,7 +19,7 @@ pub enum CaseError {
     },
     #[error("check {check} was not requested on this case")]
     CheckNotRequested { check: CheckKind },
-    #[error("cannot {command} check {check} while it is {state}")]
+    #[error("cannot {} check {check} while it is {state}", command.check_verb())]
     IllegalCheckTransition {
         command: CommandName,
         check: CheckKind,
@@ -50,4 +50,23 @@ fn list(checks: &[CheckKind]) -> String {
         .map(|c| c.as_str())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CaseError;
+    use crate::case::{CheckKind, CheckState, CommandName};
+
+    #[test]
+    fn a_check_refusal_reads_as_a_sentence() {
+        let error = CaseError::IllegalCheckTransition {
+            command: CommandName::RetryCheck,
+            check: CheckKind::Document,
+            state: CheckState::Verified,
+        };
+        assert_eq!(
+            error.to_string(),
+            "cannot retry check document while it is verified"
+        );
+    }
 }

@@ -23,11 +23,21 @@ pub enum SubmissionError {
 pub struct CountryCode([u8; 3]);
 
 impl CountryCode {
+    /// A country, or an ICAO code for stateless persons, refugees or the
+    /// United Nations; `XXX` ("unspecified") is not a nationality: omit it.
     pub fn parse(code: &str) -> Result<Self, SubmissionError> {
-        let known =
-            crate::country::by_alpha3(code).is_some() || crate::country::is_icao_special(code);
+        let known = code != "XXX"
+            && (crate::country::by_alpha3(code).is_some() || crate::country::is_icao_special(code));
         match code.as_bytes() {
             [a, b, c] if known => Ok(Self([*a, *b, *c])),
+            _ => Err(SubmissionError::InvalidCountry),
+        }
+    }
+
+    /// As recorded in an event (accepted when it was recorded).
+    fn stored(code: &str) -> Result<Self, SubmissionError> {
+        match code.as_bytes() {
+            [a, b, c] if [a, b, c].iter().all(|b| b.is_ascii_uppercase()) => Ok(Self([*a, *b, *c])),
             _ => Err(SubmissionError::InvalidCountry),
         }
     }
@@ -40,7 +50,7 @@ impl CountryCode {
 impl TryFrom<String> for CountryCode {
     type Error = SubmissionError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
+        Self::stored(&value)
     }
 }
 

@@ -7,6 +7,83 @@ use veritrail_application::auth::Credentials;
 
 use super::{call, create_case, open_tenant, secure_app, token, token_response, world};
 
+/// Route matching comes before authentication: a path no route serves is a
+/// 404 `route_not_found` without credentials too (not a 401), and a key on
+/// the public token endpoint is no internal error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_routes_are_not_found_before_any_credentials_are_asked() {
+    let app = secure_app().await;
+    for path in ["/", "/metrics", "/invitations", "/verifications/x/nothing"] {
+        let response = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(body["error"]["code"], "route_not_found", "{path}");
+    }
+    // A known route still asks for credentials.
+    let response = app
+        .client
+        .get(format!("{}/verifications/some-id", app.address))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let response = app
+        .client
+        .post(format!("{}/oauth2/token", app.address))
+        .header("Idempotency-Key", "token-1")
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(
+        response.status(),
+        StatusCode::UNAUTHORIZED,
+        "no client: 401, not 500"
+    );
+}
+
+/// A case is assigned only to an active officer of its tenant.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_an_officer_of_the_tenant_can_be_assigned_a_case() {
+    let app = secure_app().await;
+    let w = world(&app).await;
+    let org = token(&app, &w.org).await;
+    let officer = token(&app, &w.officer).await;
+    let created = create_case(&app, &org, "EMP-ASSIGN").await;
+    let id = created.json::<Value>().await.expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let assign = |reviewer: &str| {
+        call(
+            &app,
+            Method::POST,
+            &format!("/admin/verifications/{id}/assign"),
+            &officer,
+        )
+        .json(&json!({ "reviewer": reviewer }))
+    };
+    for stranger in ["somebody-else", w.org.client_id.as_str()] {
+        let response = assign(stranger).send().await.expect("send");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{stranger}"
+        );
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(body["error"]["details"]["field"], "reviewer");
+    }
+    let response = assign(&w.officer.client_id).send().await.expect("send");
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["reviewer"], w.officer.client_id.as_str());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_role_reaches_exactly_the_endpoints_its_scope_allows() {
     let app = secure_app().await;

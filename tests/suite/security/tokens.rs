@@ -100,6 +100,19 @@ async fn the_token_endpoint_follows_rfc_6749() {
         assert_eq!(got, status, "{form:?} → {body}");
         assert_eq!(body["error"], error, "{form:?} → {body}");
     }
+    // A JSON body is told to be a form, not that grant_type is missing.
+    let response = app
+        .client
+        .post(format!("{}/oauth2/token", app.address))
+        .json(&serde_json::json!({"grant_type": "client_credentials", "client_id": id, "client_secret": secret}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(body["error"], "invalid_request");
+    let description = body["error_description"].as_str().expect("description");
+    assert!(description.contains("form body"), "{description}");
     // HTTP Basic works too, and the token's claims are what the client is.
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"));
     let response = app

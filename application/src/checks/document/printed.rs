@@ -8,6 +8,8 @@ use veritrail_vision::PrintedReading;
 
 use super::fields::{country, ValidationCheckView};
 use super::report::{DetectedView, ImagesView, OcrView, ValidationView};
+use crate::checks::UsageNote;
+use veritrail_domain::tenant::Module;
 
 /// Fields of a printed zone (driver licences).
 #[derive(Debug, Serialize)]
@@ -113,5 +115,6 @@ pub(super) fn printed_view(
         },
         hints,
         processing_ms: 0.0,
+        usage: UsageNote::billed(Module::Ocr),
     }
 }

@@ -10,6 +10,8 @@ use veritrail_vision::MrzReading;
 
 use super::fields::{country, enum_text, CountryView, DocumentFields, ValidationCheckView};
 use super::printed::PrintedFieldsView;
+use crate::checks::UsageNote;
+use veritrail_domain::tenant::Module;
 
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -107,6 +109,7 @@ pub struct OcrView {
     pub images: ImagesView,
     pub hints: Vec<String>,
     pub processing_ms: f64,
+    pub usage: UsageNote,
 }
 
 /// The rows holding each field, by format.
@@ -196,6 +199,7 @@ pub(super) fn no_document_view() -> OcrView {
         },
         hints: vec![NO_MRZ_HINT.to_owned()],
         processing_ms: 0.0,
+        usage: UsageNote::billed(Module::Ocr),
     }
 }
 
@@ -285,5 +289,6 @@ pub(super) fn mrz_view(
         },
         hints,
         processing_ms: 0.0,
+        usage: UsageNote::billed(Module::Ocr),
     }
 }

@@ -100,5 +100,15 @@ pub fn path_error(error: PathError, _req: &HttpRequest) -> actix_web::Error {
 }
 
 pub fn query_error(error: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", error.to_string()).into()
+    let reason = match &error {
+        QueryPayloadError::Deserialize(e) => e.to_string(),
+        other => other.to_string(),
+    };
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_query",
+        "a query parameter is unknown or has the wrong type (see the OpenAPI document)",
+    )
+    .with_details(json!({ "reason": reason }))
+    .into()
 }

@@ -159,7 +159,7 @@ fn legal_check_states(command: CommandName) -> &'static [CheckState] {
     match command {
         CommandName::StartCheck => &[Submitted, Resubmitted],
         CommandName::RecordCheckResult => &[Processing],
-        CommandName::RequestAction => &[Processing, Failed],
+        CommandName::RequestAction => &[Submitted, Resubmitted, Processing, Failed],
         CommandName::Resubmit | CommandName::ExpireCheck => &[RequiresAction],
         CommandName::RetryCheck => &[Failed, Expired],
         CommandName::BypassCheck => &[
