@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs the service on the embedded store (no external server):
-# a SQLite file under .veritrail/, HTTP on 127.0.0.1:8080. Installs Tesseract
+# a SQLite file in ~/.local/share/veritrail/ (VERITRAIL_DATA_DIR), HTTP on
+# 127.0.0.1:8080. Installs Tesseract
 # and fetches the MRZ and face models and ONNX Runtime first
 # (scripts/fetch-models.sh).
 # Arguments go to `veritrail serve` (e.g. `--bind 127.0.0.1:9000`).

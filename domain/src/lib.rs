@@ -43,6 +43,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "CheckRetried",
     "CheckBypassed",
     "ReviewerAssigned",
+    "EntitiesLinked",
     "CaseCompleted",
     "CaseFailed",
     "CaseCancelled",

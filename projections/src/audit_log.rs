@@ -28,10 +28,17 @@ pub fn summarise(event_type: &str, payload: &Value) -> String {
         "reviewer",
         "module",
         "percent",
+        "entities",
     ] {
         match body.get(key) {
             Some(Value::String(s)) => parts.push(format!("{key}={s}")),
             Some(Value::Number(n)) => parts.push(format!("{key}={n}")),
+            Some(Value::Array(items)) => {
+                let texts: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
+                if !texts.is_empty() {
+                    parts.push(format!("{key}={}", texts.join(",")));
+                }
+            }
             Some(Value::Object(o)) => {
                 if let Some(Value::String(s)) = o.get("outcome") {
                     parts.push(format!("{key}={s}"));

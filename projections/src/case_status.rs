@@ -299,6 +299,9 @@ async fn apply_change(
             )?;
             summarise_checks(tx, id).await?;
         }
+        CaseEvent::EntitiesLinked { entities, .. } => {
+            crate::case_entities::link(tx, id, &entities).await?;
+        }
         CaseEvent::ReviewerAssigned { reviewer, .. } => {
             run!(
                 tx,

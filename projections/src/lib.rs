@@ -10,6 +10,7 @@
 //! - [`audit_log`]: one row per event, filterable (READ-4).
 
 pub mod audit_log;
+mod case_entities;
 pub mod case_status;
 pub mod rebuild;
 pub mod runtime;

@@ -400,6 +400,69 @@ async fn an_unknown_event_type_is_refused(backend: Backend) {
     assert_eq!(status, StatusCode::OK);
 }
 
+/// Seed 002: the same person onboarding a second company gets the active
+/// case back, which now affects both companies; asking for checks the
+/// active case lacks is refused (nothing is added silently, nothing written).
+async fn get_or_request_links_a_second_entity_and_refuses_missing_checks(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let id = create_case(&app, "acme", "EMP-TWO").await;
+    let again = |body: Value| {
+        let app = &app;
+        async move {
+            let response = app
+                .request(Method::POST, "/verifications", As::org("acme"))
+                .json(&body)
+                .send()
+                .await
+                .expect("post");
+            let status = response.status();
+            (status, response.json::<Value>().await.expect("json"))
+        }
+    };
+    let (status, body) = again(json!({
+        "subject": {"id": "EMP-TWO"},
+        "requested_checks": ["professional_registration", "bankruptcy"],
+        "entities": ["company-2"]
+    }))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["id"], id.as_str());
+    assert_eq!(body["entities"], json!(["company-1", "company-2"]));
+    for entity in ["company-1", "company-2"] {
+        let (status, found) = get(
+            &app,
+            &format!("/verifications/last-active?entity={entity}"),
+            As::org("acme"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{entity}: {found}");
+        assert_eq!(found["id"], id.as_str(), "{entity}");
+    }
+    let (_, before) = get(
+        &app,
+        &format!("/admin/verifications/{id}"),
+        As::officer("acme"),
+    )
+    .await;
+    let (status, body) = again(json!({
+        "subject": {"id": "EMP-TWO"},
+        "requested_checks": ["bankruptcy", "kya"],
+        "entities": ["company-3"]
+    }))
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "active_case_lacks_checks");
+    assert_eq!(body["error"]["details"]["checks"], json!(["kya"]));
+    assert_eq!(body["error"]["details"]["case_id"], id.as_str());
+    let (_, after) = get(
+        &app,
+        &format!("/admin/verifications/{id}"),
+        As::officer("acme"),
+    )
+    .await;
+    assert_eq!(before["version"], after["version"], "nothing written");
+}
+
 /// A read-model row that does not decode is an error, loudly: never shown
 /// as another status, never a check silently dropped.
 async fn a_corrupt_read_model_row_is_an_error_not_a_default(backend: Backend) {
@@ -424,6 +487,7 @@ async fn a_corrupt_read_model_row_is_an_error_not_a_default(backend: Backend) {
 }
 
 veritrail_tests::both_backends!(
+    get_or_request_links_a_second_entity_and_refuses_missing_checks,
     an_unknown_event_type_is_refused,
     a_corrupt_read_model_row_is_an_error_not_a_default,
     the_last_active_case_prefers_a_passed_one,

@@ -48,7 +48,8 @@ impl std::fmt::Debug for Application {
 impl Application {
     /// Opens (and migrates) the store and binds the listener.
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
-        let db = open_database(&config.database_url, config.database_max_connections).await?;
+        let db = open_database(&config.database_url(), config.database_max_connections).await?;
+        tracing::info!(database = %config.database_shown(), "event store open");
         Self::build_with(config, db).await
     }
 
@@ -149,7 +150,7 @@ impl Application {
                 time::Duration::minutes(i64::from(config.token_ttl_minutes)),
             ),
             replays: Arc::new(ReplayStore::new(db.clone())),
-            invitation_url: config.invitation_url.clone(),
+            invitation_url: config.invitation_url(port),
             log_invitation_links: config.log_invitation_links,
             dev_headers: config.dev_identity_headers,
         };

@@ -94,31 +94,33 @@ impl Cli {
             }
             Command::Migrate => {
                 let db =
-                    open_database(&config.database_url, config.database_max_connections).await?;
+                    open_database(&config.database_url(), config.database_max_connections).await?;
                 tracing::info!(backend = ?db.backend(), "database migrated");
                 Ok(())
             }
             Command::Demo => {
                 let db =
-                    open_database(&config.database_url, config.database_max_connections).await?;
+                    open_database(&config.database_url(), config.database_max_connections).await?;
                 let summary = crate::demo::load(db).await?;
                 println!("{summary}");
                 Ok(())
             }
             Command::Bootstrap { tenant } => {
                 let db =
-                    open_database(&config.database_url, config.database_max_connections).await?;
+                    open_database(&config.database_url(), config.database_max_connections).await?;
                 let credentials =
                     crate::bootstrap::operator(&db, &tenant, config.secrets_key()).await?;
                 println!(
-                    "operator client for tenant {tenant} (the secret is shown once):\nclient_id={}\nclient_secret={}",
-                    credentials.client_id, credentials.client_secret
+                    "database: {}\noperator client for tenant {tenant} (the secret is shown once):\nclient_id={}\nclient_secret={}",
+                    config.database_shown(),
+                    credentials.client_id,
+                    credentials.client_secret
                 );
                 Ok(())
             }
             Command::RotateSigningKey => {
                 let db =
-                    open_database(&config.database_url, config.database_max_connections).await?;
+                    open_database(&config.database_url(), config.database_max_connections).await?;
                 let vault =
                     veritrail_application::auth::Vault::open(db.clone(), config.secrets_key())
                         .await?;
@@ -133,13 +135,13 @@ impl Cli {
             }
             Command::Replay { case_id } => {
                 let db =
-                    open_database(&config.database_url, config.database_max_connections).await?;
+                    open_database(&config.database_url(), config.database_max_connections).await?;
                 print!("{}", crate::replay::replay(&db, &case_id).await?);
                 Ok(())
             }
             Command::Projections { command } => {
                 let db =
-                    open_database(&config.database_url, config.database_max_connections).await?;
+                    open_database(&config.database_url(), config.database_max_connections).await?;
                 match command {
                     ProjectionsCommand::Rebuild { name, quiet } => {
                         let names: Vec<&str> = match name.as_deref() {

@@ -7,14 +7,19 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
 
-/// The embedded default: a SQLite file in the working directory.
-pub const DEFAULT_DATABASE_URL: &str = "sqlite://.veritrail/veritrail.db";
+/// The embedded database's file name inside the data directory.
+pub const DATABASE_FILE: &str = "veritrail.db";
 
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
-    /// `postgres://…` or `sqlite://FILE`. Kept out of logs (it may hold a password).
+    /// `postgres://…` or `sqlite://FILE`; empty = the embedded SQLite file
+    /// `veritrail.db` in `data_dir`. Kept out of logs (it may hold a password).
     pub database_url: String,
+    /// Where the embedded database lives; empty = `$XDG_DATA_HOME/veritrail`,
+    /// else `~/.local/share/veritrail` — the same whatever the working
+    /// directory, so `serve` and `bootstrap` find the same database.
+    pub data_dir: String,
     pub database_max_connections: u32,
     /// Address to listen on.
     pub bind: String,
@@ -37,10 +42,12 @@ pub struct Config {
     pub secrets_key: String,
     /// How long an individual's invitation works.
     pub invitation_ttl_hours: u32,
-    /// Where individuals open their invitation (the link's base).
+    /// Where individuals open their invitation (the link's base); empty =
+    /// `http://<the bound address>/invitations`. Set it to the public URL
+    /// behind a proxy.
     pub invitation_url: String,
-    /// Log each invitation link (the seed's stand-in for email; turn off
-    /// where logs are not as private as the links).
+    /// Log each full invitation link at INFO (a stand-in for email in
+    /// development). Off by default: a link grants access to its case.
     pub log_invitation_links: bool,
     /// Development identity used when a request names none (with `dev_identity_headers`).
     pub dev_tenant: String,
@@ -74,7 +81,8 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Self {
-            database_url: DEFAULT_DATABASE_URL.to_owned(),
+            database_url: String::new(),
+            data_dir: String::new(),
             database_max_connections: 10,
             bind: "127.0.0.1:8080".to_owned(),
             workers: 0,
@@ -84,8 +92,8 @@ impl Default for Config {
             token_ttl_minutes: 15,
             secrets_key: String::new(),
             invitation_ttl_hours: 168,
-            invitation_url: "http://127.0.0.1:8080/invitations".to_owned(),
-            log_invitation_links: true,
+            invitation_url: String::new(),
+            log_invitation_links: false,
             dev_tenant: "demo".to_owned(),
             dev_actor_kind: "organisation".to_owned(),
             dev_actor_id: "dev-client".to_owned(),
@@ -125,7 +133,7 @@ impl std::fmt::Debug for Config {
 /// The keys a `VERITRAIL_*` variable may set. Other `VERITRAIL_*` variables
 /// (the scripts' `VERITRAIL_CACHE`, the tests' `VERITRAIL_TEST_DATABASE_URL`)
 /// are not configuration and are ignored.
-const KEYS: [&str; 23] = [
+const KEYS: [&str; 24] = [
     "instance_id",
     "compute_workers",
     "compute_queue",
@@ -142,6 +150,7 @@ const KEYS: [&str; 23] = [
     "ocr_engines",
     "projections",
     "database_url",
+    "data_dir",
     "database_max_connections",
     "bind",
     "workers",
@@ -152,6 +161,59 @@ const KEYS: [&str; 23] = [
 ];
 
 impl Config {
+    /// The data directory: `data_dir`, else `$XDG_DATA_HOME/veritrail`, else
+    /// `~/.local/share/veritrail`.
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        if !self.data_dir.trim().is_empty() {
+            return std::path::PathBuf::from(self.data_dir.trim());
+        }
+        let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        match (env("XDG_DATA_HOME"), env("HOME")) {
+            (Some(data), _) => std::path::PathBuf::from(data).join("veritrail"),
+            (None, Some(home)) => std::path::PathBuf::from(home).join(".local/share/veritrail"),
+            (None, None) => std::path::PathBuf::from(".veritrail"),
+        }
+    }
+
+    /// The database to use: `database_url`, else the embedded SQLite file
+    /// in the data directory.
+    pub fn database_url(&self) -> String {
+        if self.database_url.trim().is_empty() {
+            format!("sqlite://{}", self.data_dir().join(DATABASE_FILE).display())
+        } else {
+            self.database_url.trim().to_owned()
+        }
+    }
+
+    /// The database URL without its password, for messages.
+    pub fn database_shown(&self) -> String {
+        let url = self.database_url();
+        match (url.split_once("://"), url.rsplit_once('@')) {
+            (Some((scheme, rest)), Some((_, host))) => {
+                let user = rest.split(['@', ':']).next().unwrap_or_default();
+                format!("{scheme}://{user}:***@{host}")
+            }
+            _ => url,
+        }
+    }
+
+    /// Invitation links' base: `invitation_url`, else the bound address.
+    pub fn invitation_url(&self, port: u16) -> String {
+        if !self.invitation_url.trim().is_empty() {
+            return self.invitation_url.trim().trim_end_matches('/').to_owned();
+        }
+        let host = self
+            .bind
+            .rsplit_once(':')
+            .map_or(self.bind.as_str(), |(host, _)| host);
+        let host = match host {
+            "0.0.0.0" | "" => "127.0.0.1",
+            "[::]" => "[::1]",
+            other => other,
+        };
+        format!("http://{host}:{port}/invitations")
+    }
+
     /// The models directory this configuration names.
     pub fn models_dir(&self) -> std::path::PathBuf {
         if self.models_dir.is_empty() {
@@ -216,9 +278,51 @@ mod tests {
             let config = Config::load(Some(Path::new("veritrail.toml"))).map_err(|e| *e)?;
             assert_eq!(config.bind, "127.0.0.1:9000");
             assert_eq!(config.workers, 5);
-            assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
+            assert_eq!(config.database_url, "");
+            jail.set_env("VERITRAIL_DATA_DIR", "/srv/veritrail");
+            let config = Config::load(None).map_err(|e| *e)?;
+            assert_eq!(
+                config.database_url(),
+                "sqlite:///srv/veritrail/veritrail.db"
+            );
             Ok(())
         });
+    }
+
+    #[test]
+    fn invitation_links_follow_the_bound_address_unless_configured() {
+        let mut config = Config {
+            bind: "0.0.0.0:0".to_owned(),
+            ..Config::default()
+        };
+        assert_eq!(
+            config.invitation_url(9123),
+            "http://127.0.0.1:9123/invitations"
+        );
+        config.bind = "10.1.2.3:8443".to_owned();
+        assert_eq!(
+            config.invitation_url(8443),
+            "http://10.1.2.3:8443/invitations"
+        );
+        config.invitation_url = "https://verify.example.com/invitations/".to_owned();
+        assert_eq!(
+            config.invitation_url(1),
+            "https://verify.example.com/invitations"
+        );
+        assert!(
+            !Config::default().log_invitation_links,
+            "full links are not logged by default"
+        );
+    }
+
+    #[test]
+    fn the_database_password_is_not_shown() {
+        let config = Config {
+            database_url: "postgres://vt:s3cret@db:5432/v".to_owned(),
+            ..Config::default()
+        };
+        assert_eq!(config.database_shown(), "postgres://vt:***@db:5432/v");
+        assert!(!config.database_shown().contains("s3cret"));
     }
 
     #[test]

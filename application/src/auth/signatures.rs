@@ -5,7 +5,10 @@
 //! as sent (for GET and HEAD the path alone is accepted too, as some clients
 //! sign it so). A timestamp more than five minutes away is refused, and each
 //! signature is accepted once (the replay store remembers it until it could
-//! no longer pass the timestamp check anyway).
+//! no longer pass the timestamp check anyway). Two identical requests in the
+//! same second would sign the same text: send the timestamp in milliseconds,
+//! or an `X-API-NONCE` (1–64 letters, digits, `-` or `_`), which is then
+//! signed too: `ts + "\n" + nonce + "\n" + METHOD + "\n" + path + "\n" + hex(sha256(body))`.
 
 use ring::hmac;
 use sha2::{Digest, Sha256};
@@ -24,6 +27,29 @@ pub fn canonical(timestamp: &str, method: &str, path: &str, body: &[u8]) -> Stri
         method.to_ascii_uppercase(),
         hex::encode(Sha256::digest(body))
     )
+}
+
+/// The text that is signed when the request carries `X-API-NONCE`.
+pub fn canonical_with_nonce(
+    timestamp: &str,
+    nonce: &str,
+    method: &str,
+    path: &str,
+    body: &[u8],
+) -> String {
+    format!(
+        "{timestamp}\n{nonce}\n{}\n{path}\n{}",
+        method.to_ascii_uppercase(),
+        hex::encode(Sha256::digest(body))
+    )
+}
+
+/// Whether `nonce` is acceptable: 1–64 ASCII letters, digits, `-` or `_`.
+pub fn valid_nonce(nonce: &str) -> bool {
+    (1..=64).contains(&nonce.len())
+        && nonce
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// The hex signature of `canonical` with `secret` (what clients send).

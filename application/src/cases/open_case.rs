@@ -94,7 +94,47 @@ impl CaseService {
         request: OpenCaseRequest,
     ) -> Result<Opened, ServiceError> {
         let new_id = self.ids.case_id();
-        self.open_replacing(ctx, &request, new_id, None).await
+        let opened = self.open_replacing(ctx, &request, new_id, None).await?;
+        if opened.created {
+            return Ok(opened);
+        }
+        self.join(ctx, &request, opened).await
+    }
+
+    /// The request found the subject's active case (seed 002): it must
+    /// include every check asked for (they are not added silently; 409
+    /// `active_case_lacks_checks` otherwise, nothing written), and it now
+    /// also affects the request's entities.
+    async fn join(
+        &self,
+        ctx: &RequestContext,
+        request: &OpenCaseRequest,
+        opened: Opened,
+    ) -> Result<Opened, ServiceError> {
+        let (case, _) = self.load(ctx, opened.case_id).await?;
+        let active = case.opened().ok_or(CaseError::NotFound)?;
+        let missing: Vec<_> = request
+            .checks
+            .as_slice()
+            .iter()
+            .filter(|c| !active.checks.contains_key(c))
+            .copied()
+            .collect();
+        if !missing.is_empty() {
+            return Err(CaseError::ActiveCaseLacksChecks {
+                case_id: opened.case_id,
+                checks: missing,
+            }
+            .into());
+        }
+        if request.entities.iter().all(|e| active.entities.contains(e)) {
+            return Ok(opened);
+        }
+        let action = CaseAction::LinkEntities {
+            entities: request.entities.clone(),
+        };
+        self.execute(ctx, opened.case_id, action).await?;
+        Ok(opened)
     }
 
     /// Opens `new_id` (or returns the subject's active case) in one

@@ -39,16 +39,16 @@ pub async fn create(
     let ctx = identity.require(&[Organisation, Operator])?;
     let request = body.into_inner().into_request()?;
     let opening = state.services.open_case(ctx, request).await?;
-    let (case_id, created) = (opening.case_id, opening.created);
-    let status = if created {
+    let (case_id, version) = (opening.case_id, opening.version);
+    let status = if opening.created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
     let mut response = render_opening(&state.auth, opening, status)?;
-    if created {
-        read_your_writes(&state, case_id, 1, &mut response).await;
-    }
+    // Also for the active case returned: it may just have been linked to
+    // the request's entities.
+    read_your_writes(&state, case_id, version, &mut response).await;
     Ok(response)
 }
 

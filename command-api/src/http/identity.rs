@@ -139,6 +139,7 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/docs/")
         || path == "/oauth2/token"
         || path == "/.well-known/jwks.json"
+        || path == "/invitations"
 }
 
 fn unauthorized(code: &'static str, message: &str, challenge: &str) -> ApiError {
@@ -224,6 +225,16 @@ async fn from_signature(
         )
         .with_details(serde_json::json!({ "server_time": now, "max_skew_seconds": signatures::MAX_SKEW_SECONDS })));
     }
+    let nonce = header(req, "x-api-nonce").map(str::to_owned);
+    if nonce
+        .as_deref()
+        .is_some_and(|n| !signatures::valid_nonce(n))
+    {
+        return Err(bad_signature(
+            "invalid_nonce",
+            "X-API-NONCE must be 1 to 64 letters, digits, '-' or '_'",
+        ));
+    }
     let path = match req.query_string() {
         "" => req.path().to_owned(),
         query => format!("{}?{query}", req.path()),
@@ -240,7 +251,11 @@ async fn from_signature(
     let Some((client, secrets)) = found else {
         return Err(invalid());
     };
-    let canonical = signatures::canonical(&timestamp, &method, &path, &body);
+    let signed = |path: &str| match nonce.as_deref() {
+        Some(nonce) => signatures::canonical_with_nonce(&timestamp, nonce, &method, path, &body),
+        None => signatures::canonical(&timestamp, &method, path, &body),
+    };
+    let canonical = signed(&path);
     // Some clients sign the path without its query string. For reads only,
     // that is accepted too: the query then selects what the same client may
     // read anyway; a write's signature must cover its whole target.
@@ -249,11 +264,7 @@ async fn from_signature(
             req.method(),
             &actix_web::http::Method::GET | &actix_web::http::Method::HEAD
         ) && !req.query_string().is_empty()
-            && signatures::verify(
-                &secrets,
-                &signatures::canonical(&timestamp, &method, req.path(), &body),
-                &signature,
-            )
+            && signatures::verify(&secrets, &signed(req.path()), &signature)
     };
     if !signatures::verify(&secrets, &canonical, &signature) && !path_only() {
         return Err(invalid());
@@ -262,7 +273,7 @@ async fn from_signature(
     if !first {
         return Err(bad_signature(
             "replayed_signature",
-            "this signature was already used; sign each request anew",
+            "this signature was already used. Identical requests in the same second sign the same text: send X-API-TIMESTAMP in milliseconds, or add an X-API-NONCE header (signed too, see docs/security.md)",
         ));
     }
     let actor = ActorId::parse(&client.client_id).map_err(|_| invalid())?;

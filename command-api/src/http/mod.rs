@@ -18,6 +18,7 @@ pub mod fuzzing;
 mod health;
 mod idempotency;
 mod identity;
+mod invitation_page;
 mod invitations;
 mod limits;
 mod liveness;
@@ -104,6 +105,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .post(liveness::analyze),
         )
         .service(web::resource("/operator/tenants/{tenant}/checks").put(operator::configure_checks))
+        .service(web::resource("/invitations").get(invitation_page::page))
         .service(web::resource("/verifications").post(cases::create))
         .service(web::resource("/verifications/last-active").get(queries::last_active))
         .service(web::resource("/verifications/{id}").get(cases::get))

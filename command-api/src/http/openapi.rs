@@ -10,8 +10,8 @@ use utoipa::{Modify, OpenApi};
 use super::doc_errors::StandardResponses;
 
 use super::{
-    admin, auth, cases, dashboards, document, documents, faces, health, invitations, liveness,
-    operator, queries, usage,
+    admin, auth, cases, dashboards, document, documents, faces, health, invitation_page,
+    invitations, liveness, operator, queries, usage,
 };
 
 /// Declares how callers authenticate (see docs/security.md) and requires one
@@ -57,11 +57,15 @@ impl Modify for Security {
         );
         for (name, header, description) in [
             ("api_key", "X-API-KEY", "The client id."),
-            ("api_timestamp", "X-API-TIMESTAMP", "Unix time in seconds, within 5 minutes."),
+            (
+                "api_timestamp",
+                "X-API-TIMESTAMP",
+                "Unix time in milliseconds (recommended) or seconds, within 5 minutes.",
+            ),
             (
                 "api_sign",
                 "X-API-SIGN",
-                "hex(hmac_sha256(secret, ts + \"\\n\" + METHOD + \"\\n\" + path + \"\\n\" + hex(sha256(body)))); each signature is accepted once.",
+                "hex(hmac_sha256(secret, ts + \"\\n\" + METHOD + \"\\n\" + path + \"\\n\" + hex(sha256(body)))); each signature is accepted once. With an optional X-API-NONCE header (1-64 letters, digits, - or _), the nonce is signed after the timestamp: ts + \"\\n\" + nonce + \"\\n\" + METHOD + ….",
             ),
         ] {
             components.add_security_scheme(
@@ -107,6 +111,7 @@ modules by a monthly quota.",
         cases::recreate,
         cases::resubmit,
         invitations::create,
+        invitation_page::page,
         invitations::revoke,
         usage::usage,
         admin::get,

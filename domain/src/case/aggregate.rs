@@ -233,6 +233,22 @@ impl VerificationCase {
             (CaseAction::Decide(Decision::Fail { reason }), _) => {
                 CaseEvent::CaseFailed { by: actor, reason }
             }
+            (CaseAction::LinkEntities { entities }, _) => {
+                let mut new: Vec<EntityId> = Vec::new();
+                for entity in entities {
+                    if !case.entities.contains(&entity) && !new.contains(&entity) {
+                        new.push(entity);
+                    }
+                }
+                if new.is_empty() {
+                    // Already linked: nothing happens (idempotent).
+                    return Ok(vec![]);
+                }
+                CaseEvent::EntitiesLinked {
+                    entities: new,
+                    by: actor,
+                }
+            }
             (CaseAction::AssignReviewer { reviewer }, _) => {
                 if case.reviewer.as_ref() == Some(&reviewer) {
                     // Already theirs: nothing happens (idempotent).
@@ -285,7 +301,9 @@ pub(crate) fn allowed_in(command: CommandName, status: CaseStatus) -> bool {
         SubmitData => status == PendingOrg,
         StartCheck | RecordCheckResult | RequestAction | Resubmit | ExpireCheck | RetryCheck
         | Complete => status == PendingAdmin,
-        BypassCheck | Fail | Cancel | AssignReviewer => matches!(status, PendingOrg | PendingAdmin),
+        BypassCheck | Fail | Cancel | AssignReviewer | LinkEntities => {
+            matches!(status, PendingOrg | PendingAdmin)
+        }
         CancelForRecreation => matches!(status, PendingOrg | PendingAdmin | Failed),
     }
 }
@@ -411,6 +429,7 @@ impl Aggregate for VerificationCase {
                 r.bypass = Some(Bypass { by, comment });
             }),
             CaseEvent::ReviewerAssigned { reviewer, .. } => case.reviewer = Some(reviewer),
+            CaseEvent::EntitiesLinked { entities, .. } => case.entities.extend(entities),
             CaseEvent::CaseCompleted { by, outcome } => {
                 case.status = CaseStatus::Completed;
                 case.decided_by = Some(by);

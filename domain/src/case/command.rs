@@ -121,6 +121,11 @@ pub enum CaseAction {
     AssignReviewer {
         reviewer: ActorId,
     },
+    /// The active case now also affects these business entities (seed 002:
+    /// the same person onboarding a second company).
+    LinkEntities {
+        entities: Vec<EntityId>,
+    },
     BypassCheck {
         check: CheckKind,
         comment: Comment,
@@ -150,6 +155,7 @@ pub enum CommandName {
     Complete,
     Fail,
     AssignReviewer,
+    LinkEntities,
     BypassCheck,
     Cancel,
     CancelForRecreation,
@@ -169,6 +175,7 @@ impl CaseAction {
             CaseAction::Decide(Decision::Complete { .. }) => CommandName::Complete,
             CaseAction::Decide(Decision::Fail { .. }) => CommandName::Fail,
             CaseAction::AssignReviewer { .. } => CommandName::AssignReviewer,
+            CaseAction::LinkEntities { .. } => CommandName::LinkEntities,
             CaseAction::BypassCheck { .. } => CommandName::BypassCheck,
             CaseAction::Cancel { .. } => CommandName::Cancel,
             CaseAction::CancelForRecreation { .. } => CommandName::CancelForRecreation,
@@ -206,6 +213,7 @@ impl CommandName {
             CommandName::Complete => "complete",
             CommandName::Fail => "fail",
             CommandName::AssignReviewer => "assign a reviewer to",
+            CommandName::LinkEntities => "link entities to",
             CommandName::Cancel => "cancel",
             CommandName::CancelForRecreation => "cancel",
         }
@@ -226,6 +234,7 @@ impl fmt::Display for CommandName {
             CommandName::Complete => "complete",
             CommandName::Fail => "fail",
             CommandName::AssignReviewer => "assign a reviewer to",
+            CommandName::LinkEntities => "link entities to",
             CommandName::BypassCheck => "bypass a check of",
             CommandName::Cancel => "cancel",
             CommandName::CancelForRecreation => "cancel and recreate",

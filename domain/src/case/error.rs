@@ -38,6 +38,16 @@ pub enum CaseError {
     NonPositiveResponsePeriod,
     #[error("date of birth lies in the future")]
     DateOfBirthInFuture,
+    /// Get-or-request found the subject's active case, which lacks checks
+    /// the request asks for: they are not added silently.
+    #[error(
+        "the subject's active case {case_id} does not include {}: ask for its checks, or cancel and recreate it",
+        list(checks)
+    )]
+    ActiveCaseLacksChecks {
+        case_id: crate::CaseId,
+        checks: Vec<CheckKind>,
+    },
     #[error("a case cannot be replaced by itself")]
     ReplacementIsSelf,
     #[error("the restart context names this case as its own previous case")]

@@ -62,6 +62,11 @@ pub enum CaseEvent {
         reviewer: ActorId,
         by: Actor,
     },
+    /// The case also affects these entities (only ones it did not already).
+    EntitiesLinked {
+        entities: Vec<EntityId>,
+        by: Actor,
+    },
     CaseCompleted {
         by: Actor,
         outcome: Outcome,
@@ -101,6 +106,7 @@ impl DomainEvent for CaseEvent {
             CaseEvent::CheckRetried { .. } => "CheckRetried",
             CaseEvent::CheckBypassed { .. } => "CheckBypassed",
             CaseEvent::ReviewerAssigned { .. } => "ReviewerAssigned",
+            CaseEvent::EntitiesLinked { .. } => "EntitiesLinked",
             CaseEvent::CaseCompleted { .. } => "CaseCompleted",
             CaseEvent::CaseFailed { .. } => "CaseFailed",
             CaseEvent::CaseCancelled { .. } => "CaseCancelled",

@@ -13,7 +13,7 @@ use super::{call, create_case, open_tenant, secure_app, token, token_response, w
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_routes_are_not_found_before_any_credentials_are_asked() {
     let app = secure_app().await;
-    for path in ["/", "/metrics", "/invitations", "/verifications/x/nothing"] {
+    for path in ["/", "/metrics", "/invitation", "/verifications/x/nothing"] {
         let response = app
             .client
             .get(format!("{}{path}", app.address))

@@ -204,6 +204,79 @@ async fn signed_requests_work_and_tampered_stale_or_replayed_ones_do_not() {
         .any(|e| e.payload.to_string().contains("Mallory")));
 }
 
+/// A poller repeating the same GET in the same second: with second
+/// timestamps the second request is a replay (and says how to avoid it);
+/// millisecond timestamps or a signed `X-API-NONCE` keep them apart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identical_requests_in_one_second_are_kept_apart_by_a_nonce_or_milliseconds() {
+    let app = secure_app().await;
+    let w = world(&app).await;
+    let path = "/usage";
+    let get = |ts: String, nonce: Option<&str>| {
+        let text = match nonce {
+            Some(n) => format!(
+                "{ts}\n{n}\nGET\n{path}\n{}",
+                hex(digest::digest(&digest::SHA256, b"").as_ref())
+            ),
+            None => format!(
+                "{ts}\nGET\n{path}\n{}",
+                hex(digest::digest(&digest::SHA256, b"").as_ref())
+            ),
+        };
+        let key = hmac::Key::new(hmac::HMAC_SHA256, w.org.client_secret.as_bytes());
+        let sign = hex(hmac::sign(&key, text.as_bytes()).as_ref());
+        let mut request = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .header("X-API-KEY", &w.org.client_id)
+            .header("X-API-TIMESTAMP", ts)
+            .header("X-API-SIGN", sign);
+        if let Some(n) = nonce {
+            request = request.header("X-API-NONCE", n);
+        }
+        async move {
+            let response = request.send().await.expect("send");
+            let status = response.status();
+            (
+                status,
+                response.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    let second = now().to_string();
+    assert_eq!(get(second.clone(), None).await.0, StatusCode::OK);
+    let (status, body) = get(second.clone(), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(code(&body), "replayed_signature");
+    let message = body["error"]["message"].as_str().expect("message");
+    assert!(
+        message.contains("X-API-NONCE") && message.contains("milliseconds"),
+        "{message}"
+    );
+
+    for nonce in ["poll-1", "poll-2"] {
+        assert_eq!(
+            get(second.clone(), Some(nonce)).await.0,
+            StatusCode::OK,
+            "{nonce}"
+        );
+    }
+    assert_eq!(
+        code(&get(second.clone(), Some("poll-1")).await.1),
+        "replayed_signature"
+    );
+    assert_eq!(
+        code(&get(second, Some("no spaces!")).await.1),
+        "invalid_nonce"
+    );
+
+    let millis = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
+    for offset in 0..2 {
+        let ts = (millis + offset).to_string();
+        assert_eq!(get(ts, None).await.0, StatusCode::OK, "ms {offset}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rotated_secrets_sign_during_the_overlap_and_revocation_stops_signing() {
     let app = secure_app().await;

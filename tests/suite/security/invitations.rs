@@ -39,6 +39,37 @@ async fn the_seed_000_flow_runs_with_real_tokens_for_every_role() {
         .expect("url")
         .ends_with(&format!("?token={individual}")));
     assert!(invitation["expires_at"].is_string());
+    // The link points at this service's own address (not a fixed port) and
+    // opens a page that says what is asked and how to answer.
+    let url = invitation["url"].as_str().expect("url");
+    assert!(
+        url.starts_with(&format!("{}/invitations?", app.address)),
+        "{url} on {}",
+        app.address
+    );
+    let page = app.client.get(url).send().await.expect("page");
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.headers()["content-type"]
+        .to_str()
+        .expect("ascii")
+        .starts_with("text/html"));
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    let html = page.text().await.expect("html");
+    assert!(html.contains(&id), "the case");
+    assert!(html.contains("bankruptcy"), "what is asked");
+    assert!(
+        html.contains(&format!("PUT /verifications/{id}/data")),
+        "how to answer"
+    );
+    let forged = app
+        .client
+        .get(format!("{}/invitations?token=vti_forged.abc", app.address))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+    let forged: Value = forged.json().await.expect("json");
+    assert_eq!(forged["error"]["code"], "invalid_token");
     // Reading the case again shows no token.
     let again: Value = call(&app, Method::GET, &format!("/verifications/{id}"), &org)
         .send()

@@ -40,6 +40,10 @@ impl From<CaseError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, "deadline_not_reached", message)
                     .with_details(json!({"check": check, "deadline": deadline.to_string()}))
             }
+            CaseError::ActiveCaseLacksChecks { case_id, checks } => {
+                ApiError::new(StatusCode::CONFLICT, "active_case_lacks_checks", message)
+                    .with_details(json!({"case_id": case_id.to_string(), "checks": checks}))
+            }
             CaseError::NonPositiveResponsePeriod => {
                 ApiError::validation("respond_within_hours", message)
             }

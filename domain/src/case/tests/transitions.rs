@@ -37,6 +37,9 @@ fn every_action() -> Vec<CaseAction> {
         CaseAction::AssignReviewer {
             reviewer: ActorId::parse("vo-9").expect("valid"),
         },
+        CaseAction::LinkEntities {
+            entities: vec![crate::EntityId::parse("company-9").expect("valid")],
+        },
         CaseAction::Cancel {
             reason: reason("duplicate request"),
         },
@@ -75,7 +78,8 @@ fn legal_case_statuses(command: CommandName) -> &'static [CaseStatus] {
         CommandName::Fail
         | CommandName::Cancel
         | CommandName::BypassCheck
-        | CommandName::AssignReviewer => &[PendingOrg, PendingAdmin],
+        | CommandName::AssignReviewer
+        | CommandName::LinkEntities => &[PendingOrg, PendingAdmin],
         CommandName::CancelForRecreation => &[PendingOrg, PendingAdmin, Failed],
     }
 }
@@ -95,6 +99,7 @@ fn emitted(command: CommandName) -> &'static str {
         CommandName::Fail => "CaseFailed",
         CommandName::BypassCheck => "CheckBypassed",
         CommandName::AssignReviewer => "ReviewerAssigned",
+        CommandName::LinkEntities => "EntitiesLinked",
         CommandName::Cancel | CommandName::CancelForRecreation => "CaseCancelled",
     }
 }
@@ -150,7 +155,7 @@ fn every_command_in_every_case_status_succeeds_exactly_when_the_table_allows() {
             }
         }
     }
-    assert_eq!(tried, 6 * 14);
+    assert_eq!(tried, 6 * 15);
 }
 
 /// The check-level specification, written out independently of the aggregate.

@@ -1,0 +1,57 @@
+//! The entities a case affects, kept in `case_status.entities` (JSON) and in
+//! `case_entities` (one row each, for "last active case of an entity").
+
+use veritrail_domain::EntityId;
+
+use crate::run;
+use crate::runtime::{ProjectionError, Tx};
+
+/// Adds `entities` to case `id` (already-linked ones are skipped).
+pub(crate) async fn link(
+    tx: &mut Tx<'_>,
+    id: &str,
+    entities: &[EntityId],
+) -> Result<(), ProjectionError> {
+    let select = "SELECT tenant_id, entities FROM case_status WHERE case_id = $1";
+    let row: Option<(String, String)> = match tx {
+        Tx::Postgres(t) => {
+            sqlx::query_as(select)
+                .bind(id)
+                .fetch_optional(&mut **t)
+                .await?
+        }
+        Tx::Sqlite(t) => {
+            sqlx::query_as(select)
+                .bind(id)
+                .fetch_optional(&mut **t)
+                .await?
+        }
+    };
+    let Some((tenant, json)) = row else {
+        return Ok(());
+    };
+    let mut linked: Vec<String> = serde_json::from_str(&json).unwrap_or_default();
+    for entity in entities {
+        if !linked.iter().any(|e| e == entity.as_str()) {
+            linked.push(entity.as_str().to_owned());
+        }
+        run!(
+            tx,
+            sqlx::query(
+                "INSERT INTO case_entities (tenant_id, entity_id, case_id) VALUES ($1, $2, $3)
+                 ON CONFLICT DO NOTHING"
+            )
+            .bind(&tenant)
+            .bind(entity.as_str())
+            .bind(id)
+        )?;
+    }
+    let json = serde_json::to_string(&linked).unwrap_or_else(|_| "[]".into());
+    run!(
+        tx,
+        sqlx::query("UPDATE case_status SET entities = $2 WHERE case_id = $1")
+            .bind(id)
+            .bind(json)
+    )?;
+    Ok(())
+}
