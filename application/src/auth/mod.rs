@@ -6,6 +6,7 @@ pub mod invitations;
 pub mod keys;
 pub mod secrets;
 pub mod signatures;
+mod tenant_list;
 pub mod tenants;
 pub mod tokens;
 pub mod vault;

@@ -58,6 +58,7 @@ pub struct TenantPolicy {
 type PolicyCache = HashMap<TenantId, (Instant, TenantPolicy)>;
 
 pub struct TenantService {
+    pub(super) db: EventDatabase,
     store: EventStore<Tenant>,
     clock: Arc<dyn Clock>,
     vault: Arc<Vault>,
@@ -86,6 +87,7 @@ fn tenant_of(client_id: &str) -> Option<TenantId> {
 impl TenantService {
     pub fn new(db: &EventDatabase, clock: Arc<dyn Clock>, vault: Arc<Vault>) -> Self {
         Self {
+            db: db.clone(),
             store: db.event_store(vec![]),
             clock,
             vault,

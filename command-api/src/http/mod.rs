@@ -56,7 +56,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/health/live").get(health::live))
         .service(web::resource("/oauth2/token").post(auth::token))
         .service(web::resource("/.well-known/jwks.json").get(auth::jwks))
-        .service(web::resource("/operator/tenants").post(operator::create_tenant))
+        .service(
+            web::resource("/operator/tenants")
+                .post(operator::create_tenant)
+                .get(operator::list_tenants),
+        )
         .service(web::resource("/operator/tenants/{tenant}").get(operator::get_tenant))
         .service(web::resource("/operator/tenants/{tenant}/plan").put(operator::set_plan))
         .service(web::resource("/operator/tenants/{tenant}/clients").post(operator::create_client))

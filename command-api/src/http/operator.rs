@@ -287,6 +287,39 @@ pub async fn revoke_client(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// One tenant in the operators' list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TenantSummary {
+    pub tenant_id: String,
+    pub name: String,
+    pub country: String,
+    pub plan: String,
+    /// Clients not revoked.
+    pub active_clients: usize,
+}
+
+/// Every tenant (operators).
+#[utoipa::path(get, path = "/operator/tenants", tag = "operator",
+    responses((status = 200, body = Vec<TenantSummary>), (status = 403, body = ErrorBody)))]
+pub async fn list_tenants(
+    identity: Identity,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    operator(&identity)?;
+    let tenants = state.services.tenants.list().await?;
+    let list: Vec<TenantSummary> = tenants
+        .into_iter()
+        .map(|(id, t)| TenantSummary {
+            tenant_id: id.to_string(),
+            active_clients: t.clients.values().filter(|c| !c.revoked).count(),
+            name: t.name,
+            country: t.country,
+            plan: t.plan,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(list))
+}
+
 /// A tenant: its plan, limits, clients (never their secrets) and this
 /// month's usage.
 #[utoipa::path(get, path = "/operator/tenants/{tenant}", tag = "operator",

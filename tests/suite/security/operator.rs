@@ -26,6 +26,28 @@ async fn operators_set_plans_and_see_tenants_without_secrets() {
     assert!(!text.contains(&w.org.client_secret) && !text.contains("argon2"));
     assert_eq!(tenant["usage"]["tenant"], "acme");
 
+    // The list of tenants, for operators only, without secrets.
+    let list = call(&app, Method::GET, "/operator/tenants", &w.operator)
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(list.status(), StatusCode::OK);
+    let list: Value = list.json().await.expect("json");
+    let acme = list
+        .as_array()
+        .expect("tenants")
+        .iter()
+        .find(|t| t["tenant_id"] == "acme")
+        .expect("acme listed");
+    assert_eq!(acme["plan"], "enterprise");
+    assert_eq!(acme["active_clients"], 2);
+    assert!(!list.to_string().contains(&w.org.client_secret));
+    let refused = call(&app, Method::GET, "/operator/tenants", &org)
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
     // A plan with overrides; 0 means unlimited.
     let response = call(&app, Method::PUT, "/operator/tenants/acme/plan", &w.operator)
         .json(&json!({"plan": "pro", "limits": {"requests_per_day": 0, "monthly_quotas": {"liveness": 42}}}))
