@@ -137,12 +137,12 @@ pub async fn queue(
         .transpose()?;
     let now = now_ms();
     let filter = QueueFilter {
-        tenant: identity.tenant_scope(q.tenant.as_ref())?,
-        status: q.status,
-        check_outcome: q.check_outcome,
-        subject: q.subject,
-        entity: q.entity,
-        reviewer: q.assignee.map(|a| if a == "none" { None } else { Some(a) }),
+        tenant: identity.tenant_scope(text("tenant", q.tenant)?.as_ref())?,
+        status: text("status", q.status)?,
+        check_outcome: text("check_outcome", q.check_outcome)?,
+        subject: text("subject", q.subject)?,
+        entity: text("entity", q.entity)?,
+        reviewer: text("assignee", q.assignee)?.map(|a| if a == "none" { None } else { Some(a) }),
         opened_before_ms: older_than(q.older_than_hours, now)?,
         newest_first,
         after,
@@ -211,10 +211,10 @@ pub async fn audit(
         }
     }
     let filter = AuditFilter {
-        tenant: identity.tenant_scope(q.tenant.as_ref())?,
-        actor_id: q.actor_id,
-        actor_kind: q.actor_kind,
-        aggregate_id: q.case,
+        tenant: identity.tenant_scope(text("tenant", q.tenant)?.as_ref())?,
+        actor_id: text("actor_id", q.actor_id)?,
+        actor_kind: text("actor_kind", q.actor_kind)?,
+        aggregate_id: text("case", q.case)?,
         event_type: q.event_type,
         since_ms: q
             .since
@@ -348,8 +348,8 @@ pub async fn last_active(
         .read_models
         .last_active(
             ctx.tenant.as_str(),
-            q.subject.as_deref(),
-            q.entity.as_deref(),
+            text("subject", q.subject.clone())?.as_deref(),
+            text("entity", q.entity.clone())?.as_deref(),
         )
         .await?;
     let (case, checks) = found.ok_or_else(|| ApiError::not_found("case"))?;
@@ -357,4 +357,15 @@ pub async fn last_active(
     Ok(HttpResponse::Ok()
         .insert_header(etag(view.version))
         .json(view))
+}
+
+/// A free-text query parameter: control characters (NUL above all, which
+/// PostgreSQL refuses in text) cannot be in any id or code.
+fn text(field: &str, value: Option<String>) -> Result<Option<String>, ApiError> {
+    match value {
+        Some(v) if v.chars().any(char::is_control) => {
+            Err(ApiError::validation(field, "no control characters"))
+        }
+        other => Ok(other),
+    }
 }
