@@ -63,7 +63,7 @@ impl Services {
             opened.case_id,
             opened.created,
             invitation,
-            opened.written,
+            opened.known,
         )
         .await
     }
@@ -84,8 +84,8 @@ impl Services {
             .cancel_and_recreate(ctx, case_id, recreation)
             .await?;
         self.metering.record(ctx, Module::Workflow).await?;
-        let (replacement, written) = (recreated.replacement, recreated.written);
-        self.opening(ctx, replacement, true, Some(issued), written)
+        let (replacement, known) = (recreated.replacement, recreated.known);
+        self.opening(ctx, replacement, true, Some(issued), known)
             .await
     }
 
@@ -118,18 +118,18 @@ impl Services {
         }
     }
 
-    /// The case as written by this request, else (the subject's active
-    /// case, or a recovered retry) as loaded.
+    /// The case as this request wrote or found it; loaded only for a
+    /// recovered retry.
     async fn opening(
         &self,
         ctx: &RequestContext,
         case_id: CaseId,
         created: bool,
         invitation: Option<IssuedInvitation>,
-        written: Option<Box<(VerificationCase, usize)>>,
+        known: Option<Box<(VerificationCase, usize)>>,
     ) -> Result<CaseOpening, QuotaError> {
-        let (case, version) = match written {
-            Some(written) => *written,
+        let (case, version) = match known {
+            Some(known) => *known,
             None => self.cases.load(ctx, case_id).await?,
         };
         if case.opened().is_none() {

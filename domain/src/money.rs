@@ -42,10 +42,10 @@ const ISO_4217: &[&str] = &[
 
 impl Currency {
     pub fn parse(code: &str) -> Result<Self, MoneyError> {
-        match code.as_bytes() {
-            [a, b, c] if ISO_4217.contains(&code) => Ok(Self([*a, *b, *c])),
-            _ => Err(MoneyError::InvalidCurrency),
-        }
+        crate::text::three_capitals(code)
+            .filter(|_| ISO_4217.contains(&code))
+            .map(Self)
+            .ok_or(MoneyError::InvalidCurrency)
     }
 
     pub fn as_str(&self) -> &str {
@@ -60,10 +60,9 @@ impl Currency {
 impl TryFrom<String> for Currency {
     type Error = MoneyError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
-        match value.as_bytes() {
-            [a, b, c] if [a, b, c].iter().all(|b| b.is_ascii_uppercase()) => Ok(Self([*a, *b, *c])),
-            _ => Err(MoneyError::InvalidCurrency),
-        }
+        crate::text::three_capitals(&value)
+            .map(Self)
+            .ok_or(MoneyError::InvalidCurrency)
     }
 }
 

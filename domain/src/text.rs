@@ -120,6 +120,15 @@ text_type!(
     false
 );
 
+/// A code of exactly three ASCII capital letters (ISO country and currency
+/// codes), as its bytes.
+pub(crate) fn three_capitals(code: &str) -> Option<[u8; 3]> {
+    match code.as_bytes() {
+        &[a, b, c] if [a, b, c].iter().all(u8::is_ascii_uppercase) => Some([a, b, c]),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,8 +3,8 @@
 
 use veritrail_domain::EntityId;
 
-use crate::run;
 use crate::runtime::{ProjectionError, Tx};
+use crate::{fetch_optional, run};
 
 /// Adds `entities` to case `id` (already-linked ones are skipped).
 pub(crate) async fn link(
@@ -13,20 +13,7 @@ pub(crate) async fn link(
     entities: &[EntityId],
 ) -> Result<(), ProjectionError> {
     let select = "SELECT tenant_id, entities FROM case_status WHERE case_id = $1";
-    let row: Option<(String, String)> = match tx {
-        Tx::Postgres(t) => {
-            sqlx::query_as(select)
-                .bind(id)
-                .fetch_optional(&mut **t)
-                .await?
-        }
-        Tx::Sqlite(t) => {
-            sqlx::query_as(select)
-                .bind(id)
-                .fetch_optional(&mut **t)
-                .await?
-        }
-    };
+    let row: Option<(String, String)> = fetch_optional!(tx, sqlx::query_as(select).bind(id))?;
     let Some((tenant, json)) = row else {
         return Ok(());
     };

@@ -5,7 +5,7 @@ use veritrail_domain::case::{upcasters, CaseEvent, CheckResult, CheckState};
 use veritrail_event_store::RecordedEvent;
 
 use crate::runtime::{Projection, ProjectionError, Tx};
-use crate::{millis, run};
+use crate::{fetch_optional, millis, run};
 
 pub const NAME: &str = "case_status";
 
@@ -400,20 +400,7 @@ async fn add_to_money_totals(tx: &mut Tx<'_>, id: &str) -> Result<(), Projection
         Option<String>,
         Option<String>,
     );
-    let row: Option<Amounts> = match tx {
-        Tx::Postgres(t) => {
-            sqlx::query_as(select)
-                .bind(id)
-                .fetch_optional(&mut **t)
-                .await?
-        }
-        Tx::Sqlite(t) => {
-            sqlx::query_as(select)
-                .bind(id)
-                .fetch_optional(&mut **t)
-                .await?
-        }
-    };
+    let row: Option<Amounts> = fetch_optional!(tx, sqlx::query_as(select).bind(id))?;
     let Some((tenant, requested, requested_currency, income, income_currency)) = row else {
         return Ok(());
     };
@@ -428,24 +415,13 @@ async fn add_to_money_totals(tx: &mut Tx<'_>, id: &str) -> Result<(), Projection
             .parse()
             .map_err(|e| ProjectionError::Other(format!("stored amount {amount:?}: {e}")))?;
         let select = "SELECT cases, total FROM dashboard_money WHERE tenant_id = $1 AND metric = $2 AND currency = $3";
-        let current: Option<(i64, String)> = match tx {
-            Tx::Postgres(t) => {
-                sqlx::query_as(select)
-                    .bind(&tenant)
-                    .bind(metric)
-                    .bind(&currency)
-                    .fetch_optional(&mut **t)
-                    .await?
-            }
-            Tx::Sqlite(t) => {
-                sqlx::query_as(select)
-                    .bind(&tenant)
-                    .bind(metric)
-                    .bind(&currency)
-                    .fetch_optional(&mut **t)
-                    .await?
-            }
-        };
+        let current: Option<(i64, String)> = fetch_optional!(
+            tx,
+            sqlx::query_as(select)
+                .bind(&tenant)
+                .bind(metric)
+                .bind(&currency)
+        )?;
         let (cases, total) = match current {
             Some((cases, total)) => (
                 cases + 1,

@@ -4,7 +4,7 @@
 //! invitation (and, for a recreation, cancelling the case it replaces) are
 //! one transaction (ADR 0010).
 
-use cqrs_es::EventStore as _;
+use cqrs_es::{Aggregate as _, EventStore as _};
 use time::OffsetDateTime;
 use uuid::Uuid;
 use veritrail_domain::case::{
@@ -60,9 +60,10 @@ pub struct Opened {
     pub case_id: CaseId,
     pub created: bool,
     pub invited: bool,
-    /// The case as this request wrote it, and its version (when it opened
-    /// it): the caller renders it without replaying the stream.
-    pub written: Option<Box<(VerificationCase, usize)>>,
+    /// The case and its version as this request wrote or found it, so the
+    /// caller renders it without replaying the stream again (`None` only for
+    /// a recovered retry).
+    pub known: Option<Box<(VerificationCase, usize)>>,
 }
 
 /// A case cancelled in the transaction that opens its replacement.
@@ -75,10 +76,11 @@ pub(super) struct Replacing {
 /// How often one request re-reads after losing a race before giving up.
 const MAX_ROUNDS: usize = 32;
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 enum Slot {
-    /// The subject's assigned case is active: return it.
-    Active(CaseId),
+    /// The subject's assigned case is active: return it (as read, with its
+    /// version).
+    Active(CaseId, Box<(VerificationCase, usize)>),
     /// Assigned but never opened: left by versions before ADR 0010, which
     /// opened in separate transactions. Whoever comes next opens it.
     Unopened(CaseId),
@@ -109,9 +111,12 @@ impl CaseService {
         &self,
         ctx: &RequestContext,
         request: &OpenCaseRequest,
-        opened: Opened,
+        mut opened: Opened,
     ) -> Result<Opened, ServiceError> {
-        let (case, _) = self.load(ctx, opened.case_id).await?;
+        let (mut case, version) = match opened.known.take() {
+            Some(known) => *known,
+            None => self.load(ctx, opened.case_id).await?,
+        };
         let active = case.opened().ok_or(CaseError::NotFound)?;
         let missing: Vec<_> = request
             .checks
@@ -128,12 +133,17 @@ impl CaseService {
             .into());
         }
         if request.entities.iter().all(|e| active.entities.contains(e)) {
+            opened.known = Some(Box::new((case, version)));
             return Ok(opened);
         }
         let action = CaseAction::LinkEntities {
             entities: request.entities.clone(),
         };
-        self.execute(ctx, opened.case_id, action).await?;
+        let committed = self.execute(ctx, opened.case_id, action).await?;
+        for event in committed.events {
+            case.apply(event.payload);
+        }
+        opened.known = Some(Box::new((case, committed.version)));
         Ok(opened)
     }
 
@@ -155,20 +165,23 @@ impl CaseService {
             let slot = self
                 .slot(&subject_stream, replacing.map(|r| r.case_id))
                 .await?;
-            let (case_id, opens) = match slot {
-                Slot::Active(id) => (id, false),
-                Slot::Unopened(id) => (id, true),
+            let slot = match (slot, replacing) {
+                // Nothing to write: the subject's active case is the answer.
+                (Slot::Active(case_id, known), None) => {
+                    return Ok(Opened {
+                        case_id,
+                        created: false,
+                        invited: false,
+                        known: Some(known),
+                    })
+                }
+                (slot, _) => slot,
+            };
+            let (case_id, opens) = match &slot {
+                Slot::Active(id, _) => (*id, false),
+                Slot::Unopened(id) => (*id, true),
                 Slot::Free { .. } => (new_id, true),
             };
-            let invites = opens || replacing.is_some();
-            if !invites {
-                return Ok(Opened {
-                    case_id,
-                    created: false,
-                    invited: false,
-                    written: None,
-                });
-            }
             let mut batch = Batch::default();
             let decided = self
                 .plan(
@@ -189,7 +202,7 @@ impl CaseService {
                         case_id,
                         created: opens,
                         invited: request.invitation.is_some(),
-                        written: written.map(Box::new),
+                        known: written.map(Box::new),
                     })
                 }
                 // Lost a race for the subject or the case: look again.
@@ -243,7 +256,7 @@ impl CaseService {
                 .await?;
         }
         let mut written = None;
-        if !matches!(slot, Slot::Active(_)) {
+        if !matches!(slot, Slot::Active(..)) {
             let action = CaseAction::Open(OpenCase {
                 case_id,
                 subject: request.subject.clone(),
@@ -305,10 +318,10 @@ impl CaseService {
                 supersedes: Some(current),
             });
         }
-        let (case, _) = self.replay(current).await?;
+        let (case, version) = self.replay(current).await?;
         Ok(match case.status() {
             None => Slot::Unopened(current),
-            Some(status) if status.is_active() => Slot::Active(current),
+            Some(status) if status.is_active() => Slot::Active(current, Box::new((case, version))),
             Some(_) => Slot::Free {
                 supersedes: Some(current),
             },

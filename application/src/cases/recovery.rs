@@ -51,7 +51,7 @@ impl CaseService {
             case_id,
             created: true,
             invited: request.invitation.is_some(),
-            written: None,
+            known: None,
         }))
     }
 

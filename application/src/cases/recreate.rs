@@ -14,7 +14,7 @@ pub struct Recreated {
     pub cancelled: CaseId,
     pub replacement: CaseId,
     /// The replacement as this request wrote it, and its version.
-    pub written: Option<Box<(veritrail_domain::case::VerificationCase, usize)>>,
+    pub known: Option<Box<(veritrail_domain::case::VerificationCase, usize)>>,
 }
 
 /// Why a case is being recreated.
@@ -70,7 +70,7 @@ impl CaseService {
         Ok(Recreated {
             cancelled: case_id,
             replacement: opened.case_id,
-            written: opened.written,
+            known: opened.known,
         })
     }
 }

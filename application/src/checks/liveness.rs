@@ -106,6 +106,17 @@ fn reason_view(r: Reason) -> ReasonView {
     }
 }
 
+/// A challenge's answer carries one frame facing the camera, then at most
+/// one per step (callers may check this before vetting the frames).
+pub fn check_frame_count(frames: usize) -> Result<(), CheckError> {
+    if frames == 0 || frames > MAX_FRAMES {
+        let expected =
+            format!("1 to {MAX_FRAMES} frames: one facing the camera, then one per step");
+        return Err(CheckError::invalid("frames", expected));
+    }
+    Ok(())
+}
+
 fn no_face(frame: usize, error: FaceError) -> CheckError {
     match error {
         FaceError::NoFace(_) | FaceError::Unalignable(_) => {
@@ -165,11 +176,7 @@ pub(crate) async fn analyze(
             nonce,
             frames,
         } => {
-            if frames.is_empty() || frames.len() > MAX_FRAMES {
-                let expected =
-                    format!("1 to {MAX_FRAMES} frames: one facing the camera, then one per step");
-                return Err(CheckError::invalid("frames", expected));
-            }
+            check_frame_count(frames.len())?;
             (frames, Some((challenge_id, nonce)))
         }
     };

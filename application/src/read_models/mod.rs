@@ -75,15 +75,20 @@ impl ReadModels {
         else {
             return Ok(None);
         };
-        let checks = fetch::<CheckRow>(
+        let checks = self.checks(case_id).await?;
+        Ok(Some((case, checks)))
+    }
+
+    /// A case's checks, in the order they were requested.
+    async fn checks(&self, case_id: &str) -> Result<Vec<CheckRow>, ServiceError> {
+        Ok(fetch::<CheckRow>(
             &self.db,
             "SELECT check_kind, state, attempt, outcome, reason, score, hint, action_deadline_ms,
                     bypassed_by_kind, bypassed_by_id, bypass_comment
                FROM case_checks WHERE case_id = $1 ORDER BY position",
             &[Param::Text(case_id.to_owned())],
         )
-        .await?;
-        Ok(Some((case, checks)))
+        .await?)
     }
 
     /// Waits (bounded) until the read model shows `case_id` at `version` or
@@ -215,7 +220,7 @@ impl ReadModels {
         else {
             return Ok(None);
         };
-        let found = self.case(tenant, &case.case_id).await?;
-        Ok(found)
+        let checks = self.checks(&case.case_id).await?;
+        Ok(Some((case, checks)))
     }
 }

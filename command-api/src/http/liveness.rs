@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use veritrail_application::checks::evidence::from_base64;
 use veritrail_application::checks::liveness::{
-    ChallengeView, LivenessEvidence, LivenessView, MAX_FRAMES,
+    check_frame_count, ChallengeView, LivenessEvidence, LivenessView,
 };
 
 use super::error::{ApiError, ErrorBody};
@@ -75,14 +75,7 @@ impl AnalyzeRequest {
                 field: "image_live_base64".to_owned(),
             }),
             (None, Some(challenge_id), Some(nonce), Some(frames)) => {
-                if frames.is_empty() || frames.len() > MAX_FRAMES {
-                    return Err(ApiError::validation(
-                        "frames",
-                        format!(
-                            "1 to {MAX_FRAMES} frames: one facing the camera, then one per step"
-                        ),
-                    ));
-                }
+                check_frame_count(frames.len())?;
                 let frames = frames
                     .iter()
                     .enumerate()

@@ -28,18 +28,17 @@ impl CountryCode {
     pub fn parse(code: &str) -> Result<Self, SubmissionError> {
         let known = code != "XXX"
             && (crate::country::by_alpha3(code).is_some() || crate::country::is_icao_special(code));
-        match code.as_bytes() {
-            [a, b, c] if known => Ok(Self([*a, *b, *c])),
-            _ => Err(SubmissionError::InvalidCountry),
-        }
+        crate::text::three_capitals(code)
+            .filter(|_| known)
+            .map(Self)
+            .ok_or(SubmissionError::InvalidCountry)
     }
 
     /// As recorded in an event (accepted when it was recorded).
     fn stored(code: &str) -> Result<Self, SubmissionError> {
-        match code.as_bytes() {
-            [a, b, c] if [a, b, c].iter().all(|b| b.is_ascii_uppercase()) => Ok(Self([*a, *b, *c])),
-            _ => Err(SubmissionError::InvalidCountry),
-        }
+        crate::text::three_capitals(code)
+            .map(Self)
+            .ok_or(SubmissionError::InvalidCountry)
     }
 
     pub fn as_str(&self) -> &str {

@@ -51,3 +51,16 @@ macro_rules! run {
         }
     };
 }
+
+/// Fetches at most one row of `$query` (a `sqlx::query_as(…)` with its
+/// binds) within the transaction, on either backend; the row type comes
+/// from the caller's annotation.
+#[macro_export]
+macro_rules! fetch_optional {
+    ($tx:expr, $query:expr) => {
+        match $tx {
+            $crate::runtime::Tx::Postgres(t) => $query.fetch_optional(&mut **t).await,
+            $crate::runtime::Tx::Sqlite(t) => $query.fetch_optional(&mut **t).await,
+        }
+    };
+}
