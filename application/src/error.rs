@@ -18,6 +18,9 @@ pub enum ServiceError {
     /// The invitation aggregate refused the command.
     #[error(transparent)]
     InvitationRefused(#[from] veritrail_domain::invitation::InvitationError),
+    /// The caller may not do this (a 403 at the edge); nothing was written.
+    #[error("{0}")]
+    Forbidden(String),
     /// Another writer appended to the stream first; nothing was written.
     #[error("the case was changed concurrently; reload and retry")]
     Conflict,
@@ -69,6 +72,13 @@ where
             AggregateError::UnexpectedError(e) => ServiceError::store(e),
             other => ServiceError::Store(other.to_string().into()),
         }
+    }
+}
+
+impl From<veritrail_domain::access::AccessError> for ServiceError {
+    fn from(_: veritrail_domain::access::AccessError) -> Self {
+        // Access ids are fresh v7 UUIDs: a reused one means a concurrent write.
+        ServiceError::Conflict
     }
 }
 

@@ -7,6 +7,7 @@
 //! - [`subject::SubjectCases`] — the per-(tenant, subject) registry that keeps
 //!   at most one active case per subject (CASE-6).
 
+pub mod access;
 pub mod actor;
 pub mod case;
 pub mod clock;
@@ -57,4 +58,5 @@ pub const EVENT_TYPES: &[&str] = &[
     "QuotaThresholdReached",
     "InvitationIssued",
     "InvitationRevoked",
+    "OperatorRead",
 ];

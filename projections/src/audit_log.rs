@@ -29,6 +29,7 @@ pub fn summarise(event_type: &str, payload: &Value) -> String {
         "module",
         "percent",
         "entities",
+        "resource",
     ] {
         match body.get(key) {
             Some(Value::String(s)) => parts.push(format!("{key}={s}")),

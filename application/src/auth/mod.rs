@@ -4,6 +4,7 @@
 
 pub mod invitations;
 pub mod keys;
+mod operator_access;
 pub mod secrets;
 pub mod signatures;
 mod tenant_list;
@@ -13,6 +14,7 @@ pub mod vault;
 
 pub use invitations::{InvitationService, InvitedIndividual, IssuedInvitation};
 pub use keys::SigningKeys;
+pub use operator_access::ALL_TENANTS;
 pub use tenants::{AuthenticatedClient, Credentials, NewTenant, TenantPolicy, TenantService};
 pub use tokens::{Claims, Tokens};
 pub use vault::Vault;

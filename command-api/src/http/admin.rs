@@ -11,21 +11,26 @@ use super::error::{ApiError, ErrorBody};
 use super::etag::{etag, if_match};
 use super::identity::{Identity, OFFICERS};
 use super::respond::{command, parse_case_id, read_your_writes, view};
+use super::scope::{self, CaseTenant};
 use super::AppState;
 
 /// A case with everything submitted, for review.
 #[utoipa::path(
     get, path = "/admin/verifications/{id}", tag = "admin",
-    params(("id" = String, Path)),
-    responses((status = 200, body = AdminVerificationView, headers(("ETag" = String))), (status = 404, body = ErrorBody))
+    params(("id" = String, Path), CaseTenant),
+    responses((status = 200, body = AdminVerificationView, headers(("ETag" = String))), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn get(
     state: web::Data<AppState>,
     identity: Identity,
     id: web::Path<String>,
+    query: web::Query<CaseTenant>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(OFFICERS)?;
-    let (case, version) = state.services.cases.load(ctx, parse_case_id(&id)?).await?;
+    let case_id = parse_case_id(&id)?;
+    let reader =
+        scope::case_reader(&state, ctx, query.tenant.as_deref(), case_id, "review").await?;
+    let (case, version) = state.services.cases.load(&reader, case_id).await?;
     let opened = case.opened().ok_or(CaseError::NotFound)?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(version))

@@ -13,6 +13,7 @@ use super::error::{ApiError, ErrorBody};
 use super::etag::{etag, if_match};
 use super::identity::Identity;
 use super::respond::{command, parse_case_id, read_your_writes, render_opening};
+use super::scope::{self, CaseTenant};
 use super::AppState;
 use veritrail_application::cases::Recreation;
 
@@ -56,23 +57,27 @@ pub async fn create(
 /// A case's consolidated status, from the case-status read model.
 #[utoipa::path(
     get, path = "/verifications/{id}", tag = "verifications",
-    params(("id" = String, Path, description = "Case id")),
+    params(("id" = String, Path, description = "Case id"), CaseTenant),
     responses(
         (status = 200, body = VerificationView, headers(("ETag" = String))),
-        (status = 404, description = "No such case for this tenant", body = ErrorBody),
+        (status = 403, description = "Another tenant, not an operator", body = ErrorBody),
+        (status = 404, description = "No such case (or tenant)", body = ErrorBody),
     )
 )]
 pub async fn get(
     state: web::Data<AppState>,
     identity: Identity,
     id: web::Path<String>,
+    query: web::Query<CaseTenant>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(&[Organisation, Individual, Officer, Operator])?;
     let case_id = parse_case_id(&id)?;
+    let reader =
+        scope::case_reader(&state, ctx, query.tenant.as_deref(), case_id, "status").await?;
     let found = state
         .services
         .read_models
-        .case(ctx.tenant.as_str(), &case_id.to_string())
+        .case(reader.tenant.as_str(), &case_id.to_string())
         .await?;
     let (case, checks) = found.ok_or(CaseError::NotFound)?;
     let view = VerificationView::from_rows(&case, &checks)?;

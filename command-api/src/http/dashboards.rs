@@ -11,6 +11,7 @@ use super::error::{ApiError, ErrorBody};
 use super::identity::{Identity, OFFICERS};
 use super::AppState;
 use veritrail_application::read_models::StatusCounts;
+use veritrail_application::RequestContext;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -31,8 +32,14 @@ pub struct TimelineQuery {
     days: Option<u32>,
 }
 
-fn scope(identity: &Identity, query: &DashboardQuery) -> Result<Option<String>, ApiError> {
-    identity.tenant_scope(query.tenant.as_ref())
+/// The tenant a dashboard covers (operators' reads of others are audited).
+async fn scope(
+    state: &AppState,
+    ctx: &RequestContext,
+    tenant: Option<&str>,
+    dashboard: &str,
+) -> Result<Option<String>, ApiError> {
+    super::scope::tenants(state, ctx, tenant, &format!("{dashboard} dashboard")).await
 }
 
 /// A percentage with two decimals; 0 when there is nothing to divide.
@@ -90,8 +97,8 @@ pub async fn overview(
     identity: Identity,
     query: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    identity.require(OFFICERS)?;
-    let tenant = scope(&identity, &query)?;
+    let ctx = identity.require(OFFICERS)?;
+    let tenant = scope(&state, ctx, query.tenant.as_deref(), "overview").await?;
     let c = state
         .services
         .read_models
@@ -120,8 +127,8 @@ pub async fn by_region(
     identity: Identity,
     query: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    identity.require(OFFICERS)?;
-    let tenant = scope(&identity, &query)?;
+    let ctx = identity.require(OFFICERS)?;
+    let tenant = scope(&state, ctx, query.tenant.as_deref(), "by-region").await?;
     let rows = state
         .services
         .read_models
@@ -155,8 +162,8 @@ pub async fn by_country(
     identity: Identity,
     query: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    identity.require(OFFICERS)?;
-    let tenant = scope(&identity, &query)?;
+    let ctx = identity.require(OFFICERS)?;
+    let tenant = scope(&state, ctx, query.tenant.as_deref(), "by-country").await?;
     let rows = state
         .services
         .read_models
@@ -210,8 +217,8 @@ pub async fn funnel(
     identity: Identity,
     query: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    identity.require(OFFICERS)?;
-    let tenant = scope(&identity, &query)?;
+    let ctx = identity.require(OFFICERS)?;
+    let tenant = scope(&state, ctx, query.tenant.as_deref(), "funnel").await?;
     let ((opened, submitted, decided, completed), checks) =
         state.services.read_models.funnel(tenant.as_deref()).await?;
     let mut stages = Vec::new();
@@ -263,8 +270,8 @@ pub async fn financial(
     identity: Identity,
     query: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    identity.require(OFFICERS)?;
-    let tenant = scope(&identity, &query)?;
+    let ctx = identity.require(OFFICERS)?;
+    let tenant = scope(&state, ctx, query.tenant.as_deref(), "financial").await?;
     let rows = state.services.read_models.money(tenant.as_deref()).await?;
     let metrics: Vec<MoneyMetric> = rows
         .into_iter()
@@ -304,12 +311,12 @@ pub async fn timeline(
     identity: Identity,
     query: web::Query<TimelineQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    identity.require(OFFICERS)?;
-    let tenant = identity.tenant_scope(query.tenant.as_ref())?;
+    let ctx = identity.require(OFFICERS)?;
     let days = query.days.unwrap_or(30);
     if !(1..=366).contains(&days) {
         return Err(ApiError::validation("days", "between 1 and 366"));
     }
+    let tenant = scope(&state, ctx, query.tenant.as_deref(), "timeline").await?;
     let today = OffsetDateTime::now_utc().date();
     let first = today - Duration::days(i64::from(days) - 1);
     let fmt = |d: time::Date| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());

@@ -19,6 +19,7 @@ const BAD_REQUEST: &str = "The request could not be read (malformed JSON, header
 const UNAUTHORIZED: &str = "Missing, malformed, expired or revoked credentials";
 const FORBIDDEN: &str = "The credentials do not allow this operation";
 const NOT_FOUND: &str = "No such resource for the caller's tenant";
+const NO_TENANT: &str = "No such tenant (an operator named one in `tenant`)";
 const CONFLICT: &str =
     "Illegal in the resource's state, or a request with this Idempotency-Key is still running";
 const PRECONDITION: &str = "If-Match names another version";
@@ -97,6 +98,9 @@ fn add_responses(operation: &mut Operation, writes: bool) {
     }
     if has(operation, ParameterIn::Path, None) {
         codes.push(("404", NOT_FOUND));
+    }
+    if has(operation, ParameterIn::Query, Some("tenant")) {
+        codes.push(("404", NO_TENANT));
     }
     if has(operation, ParameterIn::Query, None) {
         codes.push(("422", INVALID));

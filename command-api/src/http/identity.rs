@@ -418,21 +418,6 @@ pub async fn authenticate(
     }
 }
 
-impl Identity {
-    /// Operators may look across tenants; everybody else sees their own.
-    pub fn tenant_scope(&self, asked: Option<&String>) -> Result<Option<String>, ApiError> {
-        let own = self.0.tenant.to_string();
-        match (self.0.actor.kind, asked) {
-            (ActorKind::Operator, Some(t)) if t == "*" => Ok(None),
-            (ActorKind::Operator, Some(t)) => Ok(Some(t.clone())),
-            (_, Some(t)) if *t != own => {
-                Err(ApiError::forbidden("only operators may read other tenants"))
-            }
-            _ => Ok(Some(own)),
-        }
-    }
-}
-
 /// "an organisation", "an officer", "a system".
 fn with_article(kind: ActorKind) -> String {
     let name = kind.as_str();

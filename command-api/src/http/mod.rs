@@ -26,6 +26,7 @@ mod openapi;
 mod operator;
 mod queries;
 mod respond;
+mod scope;
 mod server;
 mod shaped_io;
 mod state;

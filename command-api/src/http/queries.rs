@@ -13,6 +13,7 @@ use super::error::{ApiError, ErrorBody};
 use super::etag::etag;
 use super::identity::{Identity, CLIENTS, OFFICERS};
 use super::respond::parse_case_id;
+use super::scope::{self, CaseTenant};
 use super::AppState;
 use veritrail_application::read_models::millis;
 use veritrail_application::read_models::{AuditFilter, QueueFilter};
@@ -103,7 +104,7 @@ pub async fn queue(
     identity: Identity,
     query: web::Query<QueueQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    identity.require(OFFICERS)?;
+    let ctx = identity.require(OFFICERS)?;
     let q = query.into_inner();
     if let Some(s) = &q.status {
         if !STATUSES.contains(&s.as_str()) {
@@ -136,8 +137,8 @@ pub async fn queue(
         })
         .transpose()?;
     let now = now_ms();
-    let filter = QueueFilter {
-        tenant: identity.tenant_scope(text("tenant", q.tenant)?.as_ref())?,
+    let mut filter = QueueFilter {
+        tenant: None,
         status: text("status", q.status)?,
         check_outcome: text("check_outcome", q.check_outcome)?,
         subject: text("subject", q.subject)?,
@@ -148,6 +149,8 @@ pub async fn queue(
         after,
         limit: limit(q.limit)?,
     };
+    // Last, once the query is valid: an operator's read of others is audited.
+    filter.tenant = scope::tenants(&state, ctx, q.tenant.as_deref(), "review queue").await?;
     let rows = state.services.read_models.queue(&filter).await?;
     let (rows, next_cursor) = page(rows, filter.limit, |r| {
         format!("{}.{}", r.opened_at_ms, r.case_id)
@@ -191,7 +194,7 @@ pub async fn audit(
     identity: Identity,
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    identity.require(OFFICERS)?;
+    let ctx = identity.require(OFFICERS)?;
     let q = query.into_inner();
     let before = q
         .cursor
@@ -210,8 +213,8 @@ pub async fn audit(
             ));
         }
     }
-    let filter = AuditFilter {
-        tenant: identity.tenant_scope(text("tenant", q.tenant)?.as_ref())?,
+    let mut filter = AuditFilter {
+        tenant: None,
         actor_id: text("actor_id", q.actor_id)?,
         actor_kind: text("actor_kind", q.actor_kind)?,
         aggregate_id: text("case", q.case)?,
@@ -229,6 +232,7 @@ pub async fn audit(
         before,
         limit: limit(q.limit)?,
     };
+    filter.tenant = scope::tenants(&state, ctx, q.tenant.as_deref(), "audit trail").await?;
     let rows = state.services.read_models.audit(&filter).await?;
     let (rows, next_cursor) = page(rows, filter.limit, |r| {
         format!("{}:{}", r.global_tx, r.global_position)
@@ -242,20 +246,23 @@ pub async fn audit(
 /// Every event of one case, oldest first: its audit trail.
 #[utoipa::path(
     get, path = "/admin/verifications/{id}/events", tag = "admin",
-    params(("id" = String, Path)),
-    responses((status = 200, body = Vec<AuditEntry>), (status = 404, body = ErrorBody))
+    params(("id" = String, Path), CaseTenant),
+    responses((status = 200, body = Vec<AuditEntry>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn case_events(
     state: web::Data<AppState>,
     identity: Identity,
     id: web::Path<String>,
+    query: web::Query<CaseTenant>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(OFFICERS)?;
     let case_id = parse_case_id(&id)?;
+    let reader =
+        scope::case_reader(&state, ctx, query.tenant.as_deref(), case_id, "events").await?;
     let rows = state
         .services
         .read_models
-        .stream_audit(ctx.tenant.as_str(), &case_id.to_string())
+        .stream_audit(reader.tenant.as_str(), &case_id.to_string())
         .await?;
     if rows.is_empty() {
         return Err(CaseError::NotFound.into());
@@ -272,6 +279,8 @@ pub struct HistoryQuery {
     version: Option<usize>,
     /// The state as of this time (RFC 3339).
     at: Option<String>,
+    /// Operators only: the tenant whose case this is (the read is audited).
+    tenant: Option<String>,
 }
 
 // Traces to: READ-6
@@ -280,7 +289,7 @@ pub struct HistoryQuery {
 #[utoipa::path(
     get, path = "/admin/verifications/{id}/history", tag = "admin",
     params(("id" = String, Path), HistoryQuery),
-    responses((status = 200, body = AdminVerificationView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+    responses((status = 200, body = AdminVerificationView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn history(
     state: web::Data<AppState>,
@@ -301,10 +310,11 @@ pub async fn history(
         q.at.as_deref()
             .map(|s| OffsetDateTime::parse(s, &Rfc3339).map_err(|e| ApiError::validation("at", e)))
             .transpose()?;
+    let reader = scope::case_reader(&state, ctx, q.tenant.as_deref(), case_id, "history").await?;
     let (case, version) = state
         .services
         .cases
-        .load_at(ctx, case_id, q.version, at)
+        .load_at(&reader, case_id, q.version, at)
         .await?;
     let opened = case.opened().ok_or(CaseError::NotFound)?;
     Ok(HttpResponse::build(StatusCode::OK)

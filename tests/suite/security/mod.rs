@@ -10,6 +10,7 @@ mod invitations;
 mod isolation;
 mod limits;
 mod operator;
+mod operator_reads;
 mod tokens;
 
 use reqwest::{Method, StatusCode};
