@@ -73,7 +73,7 @@ impl Projection for CaseStatusProjection {
             return Ok(());
         }
         let id = event.aggregate_id.as_str();
-        let at = millis(event.recorded_at);
+        let at = millis(crate::occurred_at(event));
         let version = event.sequence;
         let case_event = decode(event)?;
         match case_event {

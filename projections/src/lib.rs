@@ -20,6 +20,22 @@ pub use runtime::{Projection, ProjectionError, Runner, RunnerConfig, RunnerError
 /// Every projection the service runs, by name.
 pub const ALL: [&str; 2] = [case_status::NAME, audit_log::NAME];
 
+/// When an event happened: the time its command was decided at (the
+/// service's clock, `occurred_at` in its metadata), else when the store
+/// recorded it. Read models date business facts (updated, decided) by it, as
+/// the case's own events date opening and submission, so imported or demo
+/// history keeps its dates; time travel (`?at=`) stays on `recorded_at`.
+pub fn occurred_at(event: &veritrail_event_store::RecordedEvent) -> time::OffsetDateTime {
+    event
+        .metadata
+        .get(veritrail_domain::metadata::OCCURRED_AT)
+        .and_then(serde_json::Value::as_str)
+        .and_then(|at| {
+            time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok()
+        })
+        .unwrap_or(event.recorded_at)
+}
+
 /// Epoch milliseconds of a timestamp (how read models store time).
 pub fn millis(at: time::OffsetDateTime) -> i64 {
     i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)

@@ -101,7 +101,13 @@ impl Cli {
             Command::Demo => {
                 let db =
                     open_database(&config.database_url(), config.database_max_connections).await?;
-                let summary = crate::demo::load(db).await?;
+                let options = crate::demo::DemoOptions {
+                    credentials_file: config.data_dir().join("demo-credentials.json"),
+                    base_url: config.base_url(config.bind_port()),
+                    secrets_key: config.secrets_key().map(str::to_owned),
+                };
+                println!("database: {}", config.database_shown());
+                let summary = crate::demo::load(db, &options).await?;
                 println!("{summary}");
                 Ok(())
             }

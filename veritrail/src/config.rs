@@ -202,6 +202,20 @@ impl Config {
         if !self.invitation_url.trim().is_empty() {
             return self.invitation_url.trim().trim_end_matches('/').to_owned();
         }
+        format!("{}/invitations", self.base_url(port))
+    }
+
+    /// The configured `bind` port (8080 when it names none).
+    pub fn bind_port(&self) -> u16 {
+        self.bind
+            .rsplit_once(':')
+            .and_then(|(_, port)| port.parse().ok())
+            .unwrap_or(8080)
+    }
+
+    /// The service's address as a local client reaches it: the bound host
+    /// (loopback for a wildcard) and `port`.
+    pub fn base_url(&self, port: u16) -> String {
         let host = self
             .bind
             .rsplit_once(':')
@@ -211,7 +225,7 @@ impl Config {
             "[::]" => "[::1]",
             other => other,
         };
-        format!("http://{host}:{port}/invitations")
+        format!("http://{host}:{port}")
     }
 
     /// The models directory this configuration names.
