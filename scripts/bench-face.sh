@@ -11,6 +11,6 @@ source scripts/lib/face.sh
 require_rust
 face_models
 face_photos
-cargo build --release --locked -p veritrail-tests --bin bench_face
+build_release
 echo "== machine: $(nproc --all) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 "$CARGO_TARGET_DIR/release/bench_face" "${1:-50}"

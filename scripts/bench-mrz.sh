@@ -10,6 +10,6 @@ source scripts/lib/vision.sh
 MRZ_EVAL_COUNT="${1:-100}"
 require_rust
 vision_setup
-cargo build --release --locked -p veritrail-tests --bin bench_mrz
+build_release
 echo "== machine: $(nproc --all) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 "$CARGO_TARGET_DIR/release/bench_mrz" "$VERITRAIL_MRZ_EVAL_DIR"

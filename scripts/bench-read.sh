@@ -15,7 +15,7 @@ REQUESTS="${3:-20000}"
 require_rust
 PG_FSYNC=on PG_SYNCHRONOUS_COMMIT=on pg_start
 trap pg_stop EXIT
-cargo build --release --locked -p veritrail-tests --bin bench_read
+build_release
 
 psql_run() { "$(pg_bin)/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@"; }
 psql_run -d postgres -c "CREATE DATABASE bench_read"

@@ -13,7 +13,7 @@ CASES="${2:-3000}"
 require_rust
 PG_FSYNC=on PG_SYNCHRONOUS_COMMIT=on pg_start
 trap pg_stop EXIT
-cargo build --release --locked -p veritrail-tests --bin bench_commands
+build_release
 
 psql_run() { "$(pg_bin)/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@"; }
 psql_run -d postgres -c "CREATE DATABASE bench_http" -c "CREATE DATABASE bench_pgbench"

@@ -14,5 +14,5 @@ source scripts/lib/face.sh
 require_rust
 vision_models
 face_models
-cargo build --release --locked -p veritrail
+build_release
 exec "$CARGO_TARGET_DIR/release/veritrail" serve "$@"

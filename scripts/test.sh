@@ -33,7 +33,9 @@ case "${1:-}" in
     --fuzz) fuzz_setup; fuzz_run "${FUZZ_SECONDS:-30}"; exit 0 ;;
 esac
 log "running the test suite"
-cargo test --workspace --locked -- "$@"
+# The release profile, as build_release: tests, live checks and serve
+# share one compilation.
+cargo test --workspace --locked --release -- "$@"
 if [ $# -eq 0 ]; then
     contract_run
     faults_run

@@ -4,7 +4,30 @@ export VERITRAIL_CACHE="${VERITRAIL_CACHE:-$HOME/.cache/veritrail}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$VERITRAIL_CACHE/target}"
 mkdir -p "$VERITRAIL_CACHE"
 
-log() { printf '==> %s\n' "$*" >&2; }
+# The one build every script uses: the release profile with every target
+# of the workspace, which resolves the same features as
+# `cargo test --workspace --release` (scripts/test.sh), so tests, the live
+# checks, the benchmarks and `serve` share one compilation.
+build_release() {
+    log "building the workspace (release profile; shared by tests, benchmarks and serve)"
+    cargo build --release --workspace --all-targets --locked "$@"
+}
+
+# Every line says how long the script has been running.
+log() { printf '==> [%02d:%02d] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*" >&2; }
+
+# Runs a slow, quiet step ("$1" says what) and says it is still working
+# every 20 s, then how long it took.
+progress() {
+    local what=$1 start=$SECONDS ticker status=0
+    shift
+    ( while sleep 20; do log "  … still $what ($((SECONDS - start)) s)"; done ) &
+    ticker=$!
+    "$@" || status=$?
+    kill "$ticker" 2>/dev/null; wait "$ticker" 2>/dev/null || true
+    [ "$status" -eq 0 ] && log "  $what: done in $((SECONDS - start)) s"
+    return "$status"
+}
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Runs a command as root: directly when we are root, else through sudo.

@@ -53,7 +53,8 @@ antispoof_model() {
     if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import tf2onnx, onnxruntime, tensorflow' 2>/dev/null; then
         log "preparing the TensorFlow converter (PyPI tensorflow-cpu, tf2onnx, pinned; ~600 MB once)"
         python3 -m venv "$venv"
-        "$venv/bin/pip" install --quiet tensorflow-cpu==2.21.0 tf2onnx==1.17.0 onnxruntime==1.32.0 numpy==2.4.6
+        progress "installing the TensorFlow converter" \
+            "$venv/bin/pip" install --quiet tensorflow-cpu==2.21.0 tf2onnx==1.17.0 onnxruntime==1.32.0 numpy==2.4.6
     fi
     local handler
     handler=$("$venv/bin/python" -c 'import tf2onnx, os; print(os.path.join(os.path.dirname(tf2onnx.__file__), "tflite_handlers", "tfl_math.py"))' 2>/dev/null)
@@ -112,7 +113,8 @@ face_models() {
         if [ ! -x "$venv/bin/tflite2onnx" ]; then
             log "preparing the model converter (PyPI tflite2onnx, pinned)"
             python3 -m venv "$venv"
-            "$venv/bin/pip" install --quiet tflite2onnx==0.4.1 tflite==2.18.0 onnx==1.23.2 numpy==2.4.6
+            progress "installing the model converter" \
+                "$venv/bin/pip" install --quiet tflite2onnx==0.4.1 tflite==2.18.0 onnx==1.23.2 numpy==2.4.6
         fi
         log "converting MobileFaceNet to ONNX"
         "$venv/bin/python" scripts/gen/tflite_to_onnx.py \

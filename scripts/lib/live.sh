@@ -19,8 +19,8 @@ schemathesis_setup() {
 
 live_build() {
     log "building the service for the live checks"
-    cargo build -p veritrail --locked --quiet
-    LIVE_BINARY="$CARGO_TARGET_DIR/debug/veritrail"
+    build_release --quiet
+    LIVE_BINARY="$CARGO_TARGET_DIR/release/veritrail"
     LIVE_REPORTS="$CARGO_TARGET_DIR/live-report"
 }
 

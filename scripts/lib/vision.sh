@@ -56,12 +56,12 @@ vision_setup() {
     if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import PIL' 2>/dev/null; then
         log "preparing a Python environment with Pillow for the evaluation set"
         python3 -m venv "$venv"
-        "$venv/bin/pip" install --quiet 'pillow>=10,<13'
+        progress "installing Pillow" "$venv/bin/pip" install --quiet 'pillow>=10,<13'
     fi
     local eval_dir="$VERITRAIL_CACHE/eval/mrz-${MRZ_EVAL_COUNT:-40}-7"
     if [ ! -f "$eval_dir/truth.json" ] || [ scripts/gen/mrz_eval_set.py -nt "$eval_dir/truth.json" ]; then
         log "generating the MRZ evaluation set"
-        "$venv/bin/python" scripts/gen/mrz_eval_set.py --out "$eval_dir" --count "${MRZ_EVAL_COUNT:-40}" --seed 7 >/dev/null
+        progress "generating the MRZ evaluation set" "$venv/bin/python" scripts/gen/mrz_eval_set.py --out "$eval_dir" --count "${MRZ_EVAL_COUNT:-40}" --seed 7 >/dev/null
     fi
     export VERITRAIL_MRZ_EVAL_DIR="$eval_dir"
 }
