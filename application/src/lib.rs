@@ -12,6 +12,7 @@ mod context;
 mod error;
 mod execute;
 pub mod idempotency;
+pub mod media;
 pub mod metering;
 pub mod rate_limit;
 pub mod read_models;

@@ -12,6 +12,7 @@ use veritrail_domain::{ActorId, CaseId};
 use crate::auth::{InvitationService, IssuedInvitation, TenantService};
 use crate::cases::{CaseService, OpenCaseRequest, Recreation};
 use crate::checks::Checks;
+use crate::media::BlobStore;
 use crate::metering::{Metering, QuotaError};
 use crate::rate_limit::RateLimits;
 use crate::read_models::ReadModels;
@@ -26,6 +27,8 @@ pub struct Services {
     pub checks: Checks,
     pub read_models: ReadModels,
     pub rate_limits: Arc<RateLimits>,
+    /// Where uploaded images are kept.
+    pub media: Arc<dyn BlobStore>,
 }
 
 /// What opening (or recreating) a case gives the caller.

@@ -35,6 +35,7 @@ pub use text::{BoundedText, Comment, Hint, PersonName, Reason, TextError};
 /// by type.
 pub const EVENT_TYPES: &[&str] = &[
     "CaseOpened",
+    "EvidenceUploaded",
     "DataSubmitted",
     "CheckStarted",
     "CheckResultRecorded",

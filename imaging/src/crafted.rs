@@ -70,3 +70,33 @@ pub fn webp_bomb() -> Vec<u8> {
     bytes[at..at + 4].copy_from_slice(&bits.to_le_bytes());
     bytes
 }
+
+/// A JPEG with an EXIF block saying `orientation` (6: rotate 90° clockwise
+/// to view) and naming a camera `make`, as a phone writes it: `jpeg` with an
+/// APP1 segment inserted after the start-of-image marker.
+pub fn with_exif(jpeg: &[u8], orientation: u16, make: &str) -> Vec<u8> {
+    let make = format!("{make}\0");
+    let make_len = u32::try_from(make.len()).expect("a short make");
+    // TIFF header (big-endian), one IFD of two entries, then the make text.
+    let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec();
+    tiff.extend_from_slice(&2u16.to_be_bytes());
+    // 0x010F Make: ASCII, stored after the IFD (8 + 2 + 2 × 12 + 4 = 38).
+    tiff.extend_from_slice(&[0x01, 0x0f, 0, 2]);
+    tiff.extend_from_slice(&make_len.to_be_bytes());
+    tiff.extend_from_slice(&38u32.to_be_bytes());
+    // 0x0112 Orientation: one SHORT, in the value field.
+    tiff.extend_from_slice(&[0x01, 0x12, 0, 3, 0, 0, 0, 1]);
+    tiff.extend_from_slice(&orientation.to_be_bytes());
+    tiff.extend_from_slice(&[0, 0]);
+    tiff.extend_from_slice(&0u32.to_be_bytes());
+    tiff.extend_from_slice(make.as_bytes());
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend_from_slice(&tiff);
+    let length = u16::try_from(app1.len() + 2).expect("a small segment");
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xff, 0xe1]);
+    out.extend_from_slice(&length.to_be_bytes());
+    out.extend_from_slice(&app1);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}

@@ -30,6 +30,7 @@ pub fn summarise(event_type: &str, payload: &Value) -> String {
         "percent",
         "entities",
         "resource",
+        "media",
     ] {
         match body.get(key) {
             Some(Value::String(s)) => parts.push(format!("{key}={s}")),
@@ -46,6 +47,9 @@ pub fn summarise(event_type: &str, payload: &Value) -> String {
                 }
                 if let Some(Value::String(s)) = o.get("reason") {
                     parts.push(format!("reason={s}"));
+                }
+                if let Some(Value::String(s)) = o.get("kind") {
+                    parts.push(format!("kind={s}"));
                 }
             }
             _ => {}
@@ -177,6 +181,15 @@ impl Projection for AuditLogProjection {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn an_upload_names_its_kind() {
+        let payload = json!({"EvidenceUploaded": {"media": {"kind": "passport", "sha256": "ab"}}});
+        assert_eq!(
+            summarise("EvidenceUploaded", &payload),
+            "EvidenceUploaded kind=passport"
+        );
+    }
 
     #[test]
     fn a_quota_alert_names_its_module_and_percentage() {

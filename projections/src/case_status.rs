@@ -166,7 +166,8 @@ async fn apply_change(
     event: CaseEvent,
 ) -> Result<(), ProjectionError> {
     match event {
-        CaseEvent::CaseOpened { .. } => {}
+        // Uploads are listed from the case itself (the review view).
+        CaseEvent::CaseOpened { .. } | CaseEvent::EvidenceUploaded { .. } => {}
         CaseEvent::DataSubmitted {
             submitted_at,
             submission,

@@ -88,6 +88,7 @@ class Service:
                     VERITRAIL_DATABASE_URL=self.database_url,
                     VERITRAIL_BIND=f"127.0.0.1:{port}",
                     VERITRAIL_SECRETS_KEY=self.secrets_key,
+                    VERITRAIL_MEDIA_DIR=os.path.join(self.log_dir, "media"),
                     RUST_LOG=self.log_level)
 
     @property

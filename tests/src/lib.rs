@@ -131,6 +131,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub test_db: TestDb,
+    /// The app's own media directory (uploaded images), removed on drop.
+    pub media: tempfile::TempDir,
 }
 
 /// Knobs for [`spawn_app_with`].
@@ -159,8 +161,10 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 
 pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> TestApp {
     let test_db = TestDb::new(backend).await;
+    let media = tempfile::tempdir().expect("a media directory");
     let config = veritrail::config::Config {
         database_url: test_db.url.clone(),
+        media_dir: media.path().display().to_string(),
         bind: "127.0.0.1:0".to_owned(),
         workers: 2,
         idempotency_ttl_hours: options.idempotency_ttl_hours,
@@ -183,6 +187,7 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> TestApp {
         address,
         client: reqwest::Client::new(),
         test_db,
+        media,
     }
 }
 

@@ -29,4 +29,5 @@ mod projections;
 mod read_api;
 mod rebuild;
 mod security;
+mod uploads;
 mod vision;

@@ -12,6 +12,7 @@ use veritrail_application::challenges::Challenges;
 use veritrail_application::checks::Checks;
 use veritrail_application::compute::{ComputeLimits, ComputePool};
 use veritrail_application::idempotency::IdempotencyStore;
+use veritrail_application::media::LocalBlobs;
 use veritrail_application::metering::Metering;
 use veritrail_application::rate_limit::RateLimits;
 use veritrail_application::read_models::ReadModels;
@@ -143,6 +144,7 @@ impl Application {
             metering,
             checks,
             read_models: ReadModels::new(db.clone()),
+            media: Arc::new(LocalBlobs::new(config.media_dir())),
         });
         let auth = Auth {
             tokens: Tokens::new(

@@ -20,6 +20,8 @@ pub struct Config {
     /// else `~/.local/share/veritrail` — the same whatever the working
     /// directory, so `serve` and `bootstrap` find the same database.
     pub data_dir: String,
+    /// Where uploaded images are kept; empty = `media/` in `data_dir`.
+    pub media_dir: String,
     pub database_max_connections: u32,
     /// Address to listen on.
     pub bind: String,
@@ -83,6 +85,7 @@ impl Default for Config {
         Self {
             database_url: String::new(),
             data_dir: String::new(),
+            media_dir: String::new(),
             database_max_connections: 10,
             bind: "127.0.0.1:8080".to_owned(),
             workers: 0,
@@ -133,7 +136,7 @@ impl std::fmt::Debug for Config {
 /// The keys a `VERITRAIL_*` variable may set. Other `VERITRAIL_*` variables
 /// (the scripts' `VERITRAIL_CACHE`, the tests' `VERITRAIL_TEST_DATABASE_URL`)
 /// are not configuration and are ignored.
-const KEYS: [&str; 24] = [
+const KEYS: [&str; 25] = [
     "instance_id",
     "compute_workers",
     "compute_queue",
@@ -151,6 +154,7 @@ const KEYS: [&str; 24] = [
     "projections",
     "database_url",
     "data_dir",
+    "media_dir",
     "database_max_connections",
     "bind",
     "workers",
@@ -172,6 +176,15 @@ impl Config {
             (Some(data), _) => std::path::PathBuf::from(data).join("veritrail"),
             (None, Some(home)) => std::path::PathBuf::from(home).join(".local/share/veritrail"),
             (None, None) => std::path::PathBuf::from(".veritrail"),
+        }
+    }
+
+    /// Where uploaded images are kept: `media_dir`, else `media/` in the
+    /// data directory.
+    pub fn media_dir(&self) -> std::path::PathBuf {
+        match self.media_dir.trim() {
+            "" => self.data_dir().join("media"),
+            dir => std::path::PathBuf::from(dir),
         }
     }
 

@@ -290,10 +290,12 @@ fn invitation_allows(req: &ServiceRequest, case: &str) -> Result<(), ApiError> {
     let target =
         match (method, segments.as_slice()) {
             ("GET", ["verifications", id])
+            | ("GET", ["verifications", id, "evidence", _])
+            | ("POST", ["verifications", id, "evidence"])
             | ("PUT", ["verifications", id, "data"])
             | ("POST", ["verifications", id, "checks", _, "resubmit"]) => *id,
             _ => return Err(ApiError::forbidden(
-                "an invitation only reaches its own case: read it, submit data, resubmit evidence",
+                "an invitation only reaches its own case: read it, upload evidence, submit data, resubmit evidence",
             )
             .with_details(serde_json::json!({"reason": "invitation_scope"}))),
         };

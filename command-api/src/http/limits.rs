@@ -10,6 +10,9 @@ pub const JSON_LIMIT: usize = 256 * 1024;
 /// Largest body carrying two images in base64 (document, face match).
 pub const IMAGES_BODY_LIMIT: usize = 2 * (MAX_IMAGE_BYTES / 3 * 4 + 4) + 64 * 1024;
 
+/// Largest body carrying one image in base64 (an evidence upload).
+pub const UPLOAD_BODY_LIMIT: usize = MAX_IMAGE_BYTES / 3 * 4 + 4 + 64 * 1024;
+
 /// Largest liveness answer: every frame at the largest image size.
 pub const LIVENESS_BODY_LIMIT: usize = MAX_FRAMES * IMAGES_BODY_LIMIT / 2;
 

@@ -12,6 +12,7 @@ mod documents;
 mod dto;
 mod error;
 mod etag;
+mod evidence;
 mod faces;
 #[cfg(fuzzing)]
 pub mod fuzzing;
@@ -43,7 +44,7 @@ pub use server::server;
 pub use state::{AppState, Auth, DevIdentity};
 
 pub use limits::JSON_LIMIT;
-use limits::{IMAGES_BODY_LIMIT, LIVENESS_BODY_LIMIT};
+use limits::{IMAGES_BODY_LIMIT, LIVENESS_BODY_LIMIT, UPLOAD_BODY_LIMIT};
 
 /// What the server needs besides a listener and the state.
 #[derive(Debug, Clone)]
@@ -115,6 +116,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/verifications/last-active").get(queries::last_active))
         .service(web::resource("/verifications/{id}").get(cases::get))
         .service(web::resource("/verifications/{id}/data").put(cases::submit_data))
+        .service(
+            web::resource("/verifications/{id}/evidence")
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(UPLOAD_BODY_LIMIT)
+                        .error_handler(json_error),
+                )
+                .route(
+                    web::post()
+                        .guard(actix_web::guard::fn_guard(evidence::is_multipart))
+                        .to(evidence::upload_multipart),
+                )
+                .route(web::post().to(evidence::upload_json)),
+        )
+        .service(web::resource("/verifications/{id}/evidence/{media_id}").get(evidence::download))
         .service(web::resource("/verifications/{id}/retry").post(cases::retry))
         .service(web::resource("/verifications/{id}/cancel").post(cases::cancel))
         .service(web::resource("/verifications/{id}/recreate").post(cases::recreate))

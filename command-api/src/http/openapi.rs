@@ -10,7 +10,7 @@ use utoipa::{Modify, OpenApi};
 use super::doc_errors::StandardResponses;
 
 use super::{
-    admin, auth, cases, dashboards, document, documents, faces, health, invitation_page,
+    admin, auth, cases, dashboards, document, documents, evidence, faces, health, invitation_page,
     invitations, liveness, operator, queries, usage,
 };
 
@@ -110,6 +110,8 @@ modules by a monthly quota.",
         cases::cancel,
         cases::recreate,
         cases::resubmit,
+        evidence::upload_json,
+        evidence::download,
         invitations::create,
         invitation_page::page,
         invitations::revoke,

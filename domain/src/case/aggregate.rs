@@ -15,6 +15,7 @@ use crate::case::command::{
 };
 use crate::case::error::CaseError;
 use crate::case::event::CaseEvent;
+use crate::case::media::{StoredMedia, MAX_UPLOADS_PER_CASE};
 use crate::case::status::CaseStatus;
 use crate::case::submission::Submission;
 use crate::clock::Clock;
@@ -54,6 +55,8 @@ pub struct OpenedCase {
     pub restart: Option<RestartContext>,
     pub opened_at: OffsetDateTime,
     pub submission: Option<Submission>,
+    /// Images uploaded to the case, oldest first.
+    pub media: Vec<StoredMedia>,
     pub submitted_at: Option<OffsetDateTime>,
     pub decided_by: Option<Actor>,
     /// The verification officer the case is assigned to.
@@ -70,6 +73,13 @@ impl VerificationCase {
 
     pub fn status(&self) -> Option<CaseStatus> {
         self.case.as_ref().map(|c| c.status)
+    }
+
+    /// Whether `command` may run on this case now, by its tenant and
+    /// status: lets a use case refuse before costly work (`decide` checks
+    /// again when the command runs).
+    pub fn accepts(&self, tenant: &TenantId, command: CommandName) -> Result<(), CaseError> {
+        require_status(self.visible_to(tenant)?.status, command)
     }
 
     /// The case as seen by `tenant`: another tenant's case does not exist for it.
@@ -130,6 +140,19 @@ impl VerificationCase {
             };
 
         let event = match (action, check) {
+            (CaseAction::AttachEvidence(media), _) => {
+                if case.media.len() >= MAX_UPLOADS_PER_CASE {
+                    return Err(CaseError::TooManyUploads {
+                        limit: MAX_UPLOADS_PER_CASE,
+                    });
+                }
+                if case.media.iter().any(|m| m.media_id == media.media_id) {
+                    return Err(CaseError::MediaExists {
+                        media_id: media.media_id,
+                    });
+                }
+                CaseEvent::EvidenceUploaded { media }
+            }
             (CaseAction::SubmitData(submission), _) => {
                 if submission.date_of_birth > now.date() {
                     return Err(CaseError::DateOfBirthInFuture);
@@ -299,6 +322,8 @@ pub(crate) fn allowed_in(command: CommandName, status: CaseStatus) -> bool {
     match command {
         Open => false,
         SubmitData => status == PendingOrg,
+        // Before submission, and for retakes while checks run.
+        AttachEvidence => matches!(status, PendingOrg | PendingAdmin),
         StartCheck | RecordCheckResult | RequestAction | Resubmit | ExpireCheck | RetryCheck
         | Complete => status == PendingAdmin,
         BypassCheck | Fail | Cancel | AssignReviewer | LinkEntities => {
@@ -363,6 +388,7 @@ impl Aggregate for VerificationCase {
                 restart,
                 opened_at,
                 submission: None,
+                media: Vec::new(),
                 submitted_at: None,
                 decided_by: None,
                 reviewer: None,
@@ -378,6 +404,7 @@ impl Aggregate for VerificationCase {
         };
         match event {
             CaseEvent::CaseOpened { .. } => {}
+            CaseEvent::EvidenceUploaded { media } => case.media.push(media),
             CaseEvent::DataSubmitted {
                 submission,
                 submitted_at,

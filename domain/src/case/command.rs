@@ -7,6 +7,7 @@ use time::Duration;
 
 use crate::actor::Actor;
 use crate::case::check::{CheckKind, CheckResult, RequestedChecks};
+use crate::case::media::StoredMedia;
 use crate::case::submission::{Evidence, Submission};
 use crate::ids::{ActorId, CaseId, EntityId, SubjectId, TenantId};
 use crate::text::{Comment, Hint, PersonName, Reason};
@@ -91,6 +92,8 @@ pub enum Decision {
 #[derive(Debug, Clone, PartialEq)]
 pub enum CaseAction {
     Open(OpenCase),
+    /// Record an image uploaded (and stored) for the case.
+    AttachEvidence(StoredMedia),
     SubmitData(Submission),
     StartCheck {
         check: CheckKind,
@@ -145,6 +148,7 @@ pub enum CaseAction {
 #[serde(rename_all = "snake_case")]
 pub enum CommandName {
     Open,
+    AttachEvidence,
     SubmitData,
     StartCheck,
     RecordCheckResult,
@@ -165,6 +169,7 @@ impl CaseAction {
     pub fn name(&self) -> CommandName {
         match self {
             CaseAction::Open(_) => CommandName::Open,
+            CaseAction::AttachEvidence(_) => CommandName::AttachEvidence,
             CaseAction::SubmitData(_) => CommandName::SubmitData,
             CaseAction::StartCheck { .. } => CommandName::StartCheck,
             CaseAction::RecordCheckResult { .. } => CommandName::RecordCheckResult,
@@ -209,6 +214,7 @@ impl CommandName {
             CommandName::RetryCheck => "retry",
             CommandName::BypassCheck => "bypass",
             CommandName::SubmitData => "submit data for",
+            CommandName::AttachEvidence => "upload evidence to",
             CommandName::Open => "open",
             CommandName::Complete => "complete",
             CommandName::Fail => "fail",
@@ -225,6 +231,7 @@ impl fmt::Display for CommandName {
         let name = match self {
             CommandName::Open => "open",
             CommandName::SubmitData => "submit data to",
+            CommandName::AttachEvidence => "upload evidence to",
             CommandName::StartCheck => "start a check of",
             CommandName::RecordCheckResult => "record a check result on",
             CommandName::RequestAction => "request action on",

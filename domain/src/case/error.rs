@@ -48,6 +48,12 @@ pub enum CaseError {
         case_id: crate::CaseId,
         checks: Vec<CheckKind>,
     },
+    #[error("the case already holds {limit} uploads, the most accepted")]
+    TooManyUploads { limit: usize },
+    #[error("no media {media_id} was uploaded to this case")]
+    UnknownMedia { media_id: crate::MediaId },
+    #[error("media {media_id} is already recorded on this case")]
+    MediaExists { media_id: crate::MediaId },
     #[error("a case cannot be replaced by itself")]
     ReplacementIsSelf,
     #[error("the restart context names this case as its own previous case")]

@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use crate::actor::Actor;
 use crate::case::check::{CheckKind, CheckResult};
 use crate::case::command::{Outcome, RestartContext, Subject};
+use crate::case::media::StoredMedia;
 use crate::case::submission::{Evidence, Submission};
 use crate::ids::{ActorId, CaseId, EntityId, TenantId};
 use crate::text::{Comment, Hint, Reason};
@@ -22,6 +23,10 @@ pub enum CaseEvent {
         restart: Option<RestartContext>,
         #[serde(with = "time::serde::rfc3339")]
         opened_at: OffsetDateTime,
+    },
+    /// An image was uploaded to the case (its bytes are in the media store).
+    EvidenceUploaded {
+        media: StoredMedia,
     },
     DataSubmitted {
         submission: Submission,
@@ -97,6 +102,7 @@ impl DomainEvent for CaseEvent {
     fn event_type(&self) -> String {
         let name = match self {
             CaseEvent::CaseOpened { .. } => "CaseOpened",
+            CaseEvent::EvidenceUploaded { .. } => "EvidenceUploaded",
             CaseEvent::DataSubmitted { .. } => "DataSubmitted",
             CaseEvent::CheckStarted { .. } => "CheckStarted",
             CaseEvent::CheckResultRecorded { .. } => "CheckResultRecorded",

@@ -14,6 +14,7 @@ mod check;
 mod command;
 mod error;
 mod event;
+mod media;
 mod status;
 mod submission;
 mod upcast;
@@ -32,6 +33,7 @@ pub use command::{
 };
 pub use error::CaseError;
 pub use event::CaseEvent;
+pub use media::{MediaType, StoredMedia, MAX_UPLOADS_PER_CASE};
 pub use status::CaseStatus;
 pub use submission::{
     CountryCode, EmailAddress, Evidence, EvidenceKind, Submission, SubmissionError,

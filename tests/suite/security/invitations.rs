@@ -2,6 +2,7 @@
 //! the individual through their invitation (AUTH-4), the verification
 //! officer, and the operator who set them up.
 
+use base64::Engine as _;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -210,6 +211,26 @@ async fn an_invitation_reaches_only_its_own_case_and_stops_when_revoked() {
             .expect("send");
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
     }
+    // It uploads evidence to its own case (not to another) and reads it back.
+    let png = veritrail_imaging::crafted::encoded(image::ImageFormat::Png);
+    let upload = |case: &str| {
+        call(&app, Method::POST, &format!("/verifications/{case}/evidence"), invitation).json(
+            &json!({"kind": "selfie", "image_base64": base64::engine::general_purpose::STANDARD.encode(&png)}),
+        )
+    };
+    let response = upload(other).send().await.expect("upload elsewhere");
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let response = upload(id).send().await.expect("upload");
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let location = response.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    let response = call(&app, Method::GET, &location, invitation)
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(response.headers()["content-type"], "image/png");
     // Nothing else is open to it.
     for (method, path) in [
         (Method::POST, "/verifications".to_owned()),

@@ -1,9 +1,11 @@
 //! Request and response bodies of the HTTP API.
 
+mod media;
 mod requests;
 mod usage;
 mod views;
 
+pub use media::*;
 pub use requests::*;
 pub use usage::*;
 pub use views::*;

@@ -110,6 +110,9 @@ pub struct AdminVerificationView {
     #[serde(flatten)]
     pub case: VerificationView,
     pub submission: Option<SubmissionView>,
+    /// Images uploaded to the case, oldest first
+    /// (`GET /verifications/{id}/evidence/{media_id}`).
+    pub evidence: Vec<super::MediaView>,
 }
 
 fn actor_view(actor: &veritrail_domain::Actor) -> ActorView {
@@ -199,6 +202,7 @@ impl AdminVerificationView {
                     .as_ref()
                     .and_then(|m| serde_json::to_value(m).ok()),
             }),
+            evidence: case.media.iter().map(super::MediaView::of).collect(),
         }
     }
 }

@@ -48,6 +48,18 @@ impl From<CaseError> for ApiError {
                 ApiError::validation("respond_within_hours", message)
             }
             CaseError::DateOfBirthInFuture => ApiError::validation("date_of_birth", message),
+            CaseError::TooManyUploads { limit } => {
+                ApiError::new(StatusCode::CONFLICT, "too_many_uploads", message)
+                    .with_details(json!({"limit": limit}))
+            }
+            CaseError::UnknownMedia { media_id } => {
+                ApiError::new(StatusCode::NOT_FOUND, "media_not_found", message)
+                    .with_details(json!({"media_id": media_id.to_string()}))
+            }
+            CaseError::MediaExists { media_id } => {
+                ApiError::new(StatusCode::CONFLICT, "media_exists", message)
+                    .with_details(json!({"media_id": media_id.to_string()}))
+            }
             CaseError::ReplacementIsSelf | CaseError::RestartOfSelf => {
                 ApiError::validation("restart", message)
             }

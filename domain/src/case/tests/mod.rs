@@ -74,6 +74,20 @@ fn submission() -> Submission {
     }
 }
 
+fn stored_media(n: u128) -> StoredMedia {
+    StoredMedia {
+        media_id: MediaId::from_uuid(Uuid::from_u128(n)),
+        kind: EvidenceKind::Passport,
+        media_type: MediaType::Jpeg,
+        sha256: "ab".repeat(32),
+        size_bytes: 1234,
+        width: 800,
+        height: 600,
+        original_sha256: "cd".repeat(32),
+        original_size_bytes: 2345,
+    }
+}
+
 fn reason(text: &str) -> Reason {
     Reason::parse(text).expect("valid")
 }
@@ -233,5 +247,6 @@ fn check_history(state: CheckState) -> Vec<CaseEvent> {
 }
 
 mod commands;
+mod media;
 mod properties;
 mod transitions;

@@ -7,6 +7,7 @@ fn every_action() -> Vec<CaseAction> {
     let doc = CheckKind::Document;
     vec![
         open_action(),
+        CaseAction::AttachEvidence(stored_media(1)),
         CaseAction::SubmitData(submission()),
         CaseAction::StartCheck { check: doc },
         CaseAction::RecordCheckResult {
@@ -68,6 +69,7 @@ fn legal_case_statuses(command: CommandName) -> &'static [CaseStatus] {
     match command {
         CommandName::Open => &[],
         CommandName::SubmitData => &[PendingOrg],
+        CommandName::AttachEvidence => &[PendingOrg, PendingAdmin],
         CommandName::StartCheck
         | CommandName::RecordCheckResult
         | CommandName::RequestAction
@@ -89,6 +91,7 @@ fn emitted(command: CommandName) -> &'static str {
     match command {
         CommandName::Open => "CaseOpened",
         CommandName::SubmitData => "DataSubmitted",
+        CommandName::AttachEvidence => "EvidenceUploaded",
         CommandName::StartCheck => "CheckStarted",
         CommandName::RecordCheckResult => "CheckResultRecorded",
         CommandName::RequestAction => "CheckActionRequested",
@@ -155,7 +158,7 @@ fn every_command_in_every_case_status_succeeds_exactly_when_the_table_allows() {
             }
         }
     }
-    assert_eq!(tried, 6 * 15);
+    assert_eq!(tried, 6 * 16);
 }
 
 /// The check-level specification, written out independently of the aggregate.
