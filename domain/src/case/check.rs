@@ -229,6 +229,11 @@ impl Score {
     pub fn value(&self) -> u8 {
         self.0
     }
+
+    /// `value`, or 100 for anything above.
+    pub fn clamped(value: u8) -> Self {
+        Self(value.min(100))
+    }
 }
 
 impl TryFrom<u8> for Score {
