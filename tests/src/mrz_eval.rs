@@ -43,8 +43,11 @@ impl EvalSet {
     }
 }
 
-/// Character accuracy (position by position), exact documents, and reads
-/// whose every check digit verifies.
+/// Character accuracy (position by position), exact documents, reads whose
+/// every check digit verifies, and wrong passes: readings the document check
+/// would answer `pass` (digits verified, good quality, a valid and current
+/// document) whose lines are not the document's — the one error a KYC
+/// service must never make.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Score {
     pub chars: usize,
@@ -52,6 +55,7 @@ pub struct Score {
     pub docs: usize,
     pub exact: usize,
     pub valid: usize,
+    pub wrong_passes: usize,
 }
 
 impl Score {
@@ -63,17 +67,30 @@ impl Score {
     }
     pub fn summary(&self) -> String {
         format!(
-            "{} documents | characters {:.2} % | documents exact {:.1} % | check digits valid {:.1} %",
+            "{} documents | characters {:.2} % | documents exact {:.1} % | check digits valid {:.1} % | wrong passes {}",
             self.docs,
             100.0 * self.char_accuracy(),
             100.0 * self.doc_accuracy(),
-            100.0 * self.valid as f64 / self.docs.max(1) as f64
+            100.0 * self.valid as f64 / self.docs.max(1) as f64,
+            self.wrong_passes
         )
     }
 }
 
-/// Adds one document's reading to `score`.
-pub fn score_lines(score: &mut Score, item: &Value, read: Option<&MrzReading>) {
+/// Whether the document check would answer `pass` for `read` on `today`
+/// (application/src/checks/document/verdict.rs).
+fn would_pass(read: &MrzReading, today: time::Date) -> bool {
+    let (passed, total) = read.check_digits();
+    let validation = veritrail_domain::document::validate(
+        &read.lines.join("\n"),
+        &veritrail_domain::document::PrintedFields::default(),
+        today,
+    );
+    read.mrz.is_some() && passed == total && read.quality.passed() && validation.document_valid
+}
+
+/// Adds one document's reading (made on `today`) to `score`.
+pub fn score_lines(score: &mut Score, item: &Value, read: Option<&MrzReading>, today: time::Date) {
     let expected: Vec<&str> = item["lines"]
         .as_array()
         .expect("lines")
@@ -94,6 +111,8 @@ pub fn score_lines(score: &mut Score, item: &Value, read: Option<&MrzReading>) {
             .count();
     }
     score.exact += usize::from(got == expected);
+    score.wrong_passes +=
+        usize::from(got != expected && read.is_some_and(|r| would_pass(r, today)));
     score.valid += usize::from(read.is_some_and(|r| {
         let (passed, total) = r.check_digits();
         r.mrz.is_some() && passed == total

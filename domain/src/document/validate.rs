@@ -37,6 +37,12 @@ pub struct DocumentCheck {
 /// The verdict on a document.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DocumentValidation {
+    /// The MRZ is intact: structure, syntax, codes, dates, check digits.
+    pub mrz_valid: bool,
+    /// The document has not expired.
+    pub document_current: bool,
+    /// `mrz_valid`, `document_current` and every printed-zone comparison
+    /// passed: every check of `checks`.
     pub document_valid: bool,
     pub checks: Vec<DocumentCheck>,
     /// Share of checks passed (1.0 when all pass; 0 when the MRZ is unreadable).
@@ -76,6 +82,8 @@ pub fn validate(mrz_text: &str, printed: &PrintedFields, today: Date) -> Documen
         Ok(parsed) => parsed,
         Err(error) => {
             return DocumentValidation {
+                mrz_valid: false,
+                document_current: false,
                 document_valid: false,
                 checks: vec![check("mrz_structure", Some(error.to_string()))],
                 confidence: 0.0,
@@ -176,6 +184,8 @@ pub fn validate(mrz_text: &str, printed: &PrintedFields, today: Date) -> Documen
         .count();
     let confidence = (passed as f64 / checks.len() as f64 * 100.0).round() / 100.0;
     DocumentValidation {
+        mrz_valid: parsed.mrz_valid(),
+        document_current: parsed.document_current(),
         document_valid: passed == checks.len(),
         checks,
         confidence,
@@ -222,6 +232,7 @@ mod tests {
         };
         let result = validate(&passport(), &printed, TODAY);
         assert!(result.document_valid, "{:?}", result.checks);
+        assert!(result.mrz_valid && result.document_current);
         assert_eq!(result.confidence, 1.0);
         assert!(result
             .checks
@@ -250,6 +261,32 @@ mod tests {
             .unwrap_or_default()
             .contains("1987-05-05"));
         assert!(result.confidence < 1.0 && result.confidence > 0.8);
+    }
+
+    #[test]
+    fn an_expired_document_has_an_intact_mrz_but_is_not_current() {
+        let expired = validate(
+            &passport(),
+            &PrintedFields::default(),
+            date!(2031 - 02 - 01),
+        );
+        assert!(expired.mrz_valid && !expired.document_current && !expired.document_valid);
+        let misread = passport().replacen("<<SOEREN<AABYE<<", "<<SOEREN<AABYE<<KL", 1);
+        let misread: String = misread
+            .lines()
+            .map(|l| l.chars().take(44).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let result = validate(&misread, &PrintedFields::default(), TODAY);
+        assert!(
+            !result.mrz_valid && result.document_current,
+            "{:?}",
+            result.checks
+        );
+        assert!(result
+            .checks
+            .iter()
+            .any(|c| c.name == "name_syntax" && c.status == CheckStatus::Fail));
     }
 
     #[test]

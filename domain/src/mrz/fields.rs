@@ -4,6 +4,7 @@ use time::{Date, Month};
 
 use super::check_digit::{char_value, check_digit};
 use super::model::{Check, DocumentType, Format, Mrz, MrzError, Sex};
+use super::syntax;
 
 /// A slice of one line with its 1-based position, for errors.
 struct Field<'a> {
@@ -190,18 +191,42 @@ pub fn parse(mrz: &str, today: Date) -> Result<Mrz, MrzError> {
             });
         }
     }
-    let code = &lines[0][0..2];
-    if !code[0].is_ascii_uppercase() {
-        return Err(MrzError::InvalidDocumentCode {
-            line: 1,
-            column: 1,
-            found: text(code),
-        });
-    }
-    match format {
+    let mut parsed = match format {
         Format::Td1 => parse_td1(&lines, today),
         _ => parse_two_line(format, &lines, today),
+    }?;
+    // The syntax the check digits do not cover, checked first.
+    let code = &lines[0][0..2];
+    let name_line = if format == Format::Td1 { 2 } else { 0 };
+    let name_start = if format == Format::Td1 { 0 } else { 5 };
+    let syntax = [
+        Check {
+            name: "document_code",
+            passed: true,
+            error: syntax::document_code(format, code).map(|reason| {
+                MrzError::InvalidDocumentCode {
+                    line: 1,
+                    column: 1,
+                    found: text(code),
+                    reason,
+                }
+            }),
+        },
+        Check {
+            name: "name_syntax",
+            passed: true,
+            error: syntax::name_error(
+                &lines[name_line][name_start..],
+                name_line + 1,
+                name_start + 1,
+            ),
+        },
+    ];
+    for (i, mut check) in syntax.into_iter().enumerate() {
+        check.passed = check.error.is_none();
+        parsed.checks.insert(i, check);
     }
+    Ok(parsed)
 }
 
 /// As [`parse`], failing on the first failed check.
@@ -290,7 +315,7 @@ fn common(
     }
     if let Some(e) = expiry_date {
         checker.push(
-            "not_expired",
+            super::model::NOT_EXPIRED,
             (e < today).then(|| MrzError::Expired { on: e.to_string() }),
         );
     }

@@ -6,18 +6,21 @@
 //!
 //! [`parse`] refuses what is not an MRZ at all (line count and lengths,
 //! characters, unreadable dates) with an error naming the line and column,
-//! and reports every check (check digits, composite, formats, dates, expiry)
-//! in [`Mrz::checks`]; [`parse_strict`] also fails on the first failed check.
+//! and reports every check (document code and name syntax, check digits,
+//! composite, formats, dates, expiry) in [`Mrz::checks`];
+//! [`Mrz::mrz_valid`] says the MRZ is intact, [`Mrz::document_current`]
+//! that it has not expired; [`parse_strict`] also fails on the first failed check.
 
 mod check_digit;
 mod fields;
 mod model;
 mod render;
 mod repair;
+mod syntax;
 
 pub use check_digit::{char_value, check_digit};
 pub use fields::{parse, parse_strict};
-pub use model::{Check, DocumentType, Format, Mrz, MrzError, Sex};
+pub use model::{Check, DocumentType, Format, Mrz, MrzError, Sex, NOT_EXPIRED};
 pub use render::{render, MrzInput};
 pub use repair::{repair, Correction, Repaired};
 

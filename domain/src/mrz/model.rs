@@ -63,11 +63,18 @@ pub enum MrzError {
         column: usize,
         found: char,
     },
-    #[error("line {line} column {column}: document code {found:?} is not valid")]
+    #[error("line {line} column {column}: document code {found:?} is not valid: {reason}")]
     InvalidDocumentCode {
         line: usize,
         column: usize,
         found: String,
+        reason: &'static str,
+    },
+    #[error("line {line} column {column}: the name field is not valid: {reason}")]
+    InvalidName {
+        line: usize,
+        column: usize,
+        reason: &'static str,
     },
     #[error(
         "{field} check digit at line {line} column {column} is {found:?}, computed {expected:?}"
@@ -144,10 +151,26 @@ pub struct Mrz {
     pub checks: Vec<Check>,
 }
 
+/// The check that says whether the document is current (not expired).
+pub const NOT_EXPIRED: &str = "not_expired";
+
 impl Mrz {
-    /// Every check passed.
+    /// Every check passed: the MRZ is intact and the document current.
     pub fn is_valid(&self) -> bool {
         self.checks.iter().all(|c| c.passed)
+    }
+
+    /// The MRZ is intact: its structure, syntax, codes, dates and check
+    /// digits, whatever the date of expiry.
+    pub fn mrz_valid(&self) -> bool {
+        self.checks
+            .iter()
+            .all(|c| c.passed || c.name == NOT_EXPIRED)
+    }
+
+    /// The date of expiry was read and has not passed.
+    pub fn document_current(&self) -> bool {
+        self.expiry_date.is_some() && !self.expired()
     }
 
     /// The errors of the failed checks, in order.

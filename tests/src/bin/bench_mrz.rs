@@ -34,7 +34,7 @@ fn main() -> Result<()> {
             let read = reader.read(&bytes, date!(2026 - 11 - 22));
             total.push(started.elapsed());
             let exact_before = score.exact;
-            score_lines(&mut score, item, read.as_ref().ok());
+            score_lines(&mut score, item, read.as_ref().ok(), date!(2026 - 11 - 22));
             if show_failures && score.exact == exact_before {
                 println!(
                     "  {} {}: expected {} got {:?}",

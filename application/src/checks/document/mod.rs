@@ -7,6 +7,7 @@ mod fields;
 mod printed;
 mod report;
 mod validate;
+mod verdict;
 
 use std::sync::Arc;
 

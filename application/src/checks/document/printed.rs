@@ -105,6 +105,8 @@ pub(super) fn printed_view(
         field_confidence: BTreeMap::new(),
         mrz: None,
         validation: Some(ValidationView {
+            mrz_valid: None,
+            document_current: f.expiry_date.map(|e| e >= today),
             document_valid: valid,
             checks,
             confidence: passed as f64 / 3.0,

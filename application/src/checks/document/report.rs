@@ -10,6 +10,7 @@ use veritrail_vision::MrzReading;
 
 use super::fields::{country, enum_text, CountryView, DocumentFields, ValidationCheckView};
 use super::printed::PrintedFieldsView;
+use super::verdict::{status, validity_hint};
 use crate::checks::UsageNote;
 use veritrail_domain::tenant::Module;
 
@@ -76,6 +77,12 @@ pub struct MrzView {
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ValidationView {
+    /// The MRZ is intact (structure, syntax, codes, dates, check digits);
+    /// null when the document has no MRZ.
+    pub mrz_valid: Option<bool>,
+    /// The document has not expired; null when its expiry was not read.
+    pub document_current: Option<bool>,
+    /// Every check passed (for an MRZ: `mrz_valid` and `document_current`).
     pub document_valid: bool,
     pub checks: Vec<ValidationCheckView>,
     pub confidence: f64,
@@ -237,11 +244,14 @@ pub(super) fn mrz_view(
             total - passed
         ));
     }
-    let status = if reading.mrz.is_some() && passed == total && reading.quality.passed() {
-        "pass"
-    } else {
-        "requires_action"
-    };
+    if let Some(m) = reading.mrz.as_ref().filter(|_| passed == total) {
+        hints.extend(validity_hint(m));
+    }
+    let status = status(
+        reading.mrz.is_some() && passed == total,
+        reading.quality.passed(),
+        validation.document_valid,
+    );
     let detected = DetectedView {
         kind: reading
             .mrz
@@ -279,6 +289,12 @@ pub(super) fn mrz_view(
             row_confidence: reading.row_confidence.clone(),
         }),
         validation: Some(ValidationView {
+            mrz_valid: Some(validation.mrz_valid),
+            document_current: validation
+                .mrz
+                .as_ref()
+                .filter(|m| m.expiry_date.is_some())
+                .map(|_| validation.document_current),
             document_valid: validation.document_valid,
             checks,
             confidence: validation.confidence,

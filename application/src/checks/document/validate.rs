@@ -19,6 +19,11 @@ pub struct ValidationInput {
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocumentValidationView {
+    /// The MRZ is intact: structure, syntax, codes, dates, check digits.
+    pub mrz_valid: bool,
+    /// The document has not expired.
+    pub document_current: bool,
+    /// `mrz_valid`, `document_current` and every printed-zone comparison.
     pub document_valid: bool,
     pub checks: Vec<ValidationCheckView>,
     /// Share of checks passed, 0–1.
@@ -38,6 +43,8 @@ pub(crate) fn run(input: ValidationInput) -> Result<DocumentValidationView, Chec
     let today = OffsetDateTime::now_utc().date();
     let result = validate(&input.mrz, &input.printed, today);
     Ok(DocumentValidationView {
+        mrz_valid: result.mrz_valid,
+        document_current: result.document_current,
         document_valid: result.document_valid,
         checks: result
             .checks
