@@ -103,6 +103,23 @@ async fn framework_errors_use_the_one_shape_and_change_nothing() {
     )
     .await;
 
+    // A struct written as the array of its fields is not an object: serde
+    // would read `["duplicate request"]` as a cancellation with that reason.
+    for (path, body) in [
+        (
+            format!("/verifications/{id}/cancel"),
+            json!(["duplicate request"]),
+        ),
+        ("/verifications".to_owned(), json!([])),
+        (
+            format!("/verifications/{id}/cancel"),
+            json!("duplicate request"),
+        ),
+    ] {
+        let refused = send(&app, Method::POST, &path, org, Some(body.clone())).await;
+        assert_error(refused, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
+    }
+
     let wrong_shape = send(
         &app,
         Method::POST,

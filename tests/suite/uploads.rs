@@ -248,6 +248,18 @@ async fn refused_uploads_leave_no_event_and_no_blob(backend: Backend) {
         assert!(error["error"]["trace_id"].is_string());
     }
 
+    // Officers review evidence; they do not upload it.
+    let (status, error) = upload(
+        &app,
+        As::officer("acme"),
+        &case,
+        form("passport", jpeg(8, 8), "image/jpeg"),
+    )
+    .await;
+    assert_eq!(
+        (status, error["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden"))
+    );
     // A foreign tenant is refused before any work.
     let (status, _) = upload(
         &app,

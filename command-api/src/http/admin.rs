@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use veritrail_domain::case::{CaseAction, CaseError, CheckKind};
 
+use super::body::Body;
 use super::dto::{
     AdminVerificationView, AssignReviewer, BypassCheck, Decide, RequestAction, ReviewCheck,
 };
@@ -53,7 +54,7 @@ pub async fn decide(
     req: HttpRequest,
     identity: Identity,
     id: web::Path<String>,
-    body: web::Json<Decide>,
+    body: Body<Decide>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(OFFICERS)?;
     let decision = body.into_inner().into_domain()?;
@@ -79,7 +80,7 @@ pub async fn assign(
     req: HttpRequest,
     identity: Identity,
     id: web::Path<String>,
-    body: web::Json<AssignReviewer>,
+    body: Body<AssignReviewer>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(OFFICERS)?;
     let reviewer = match &body.reviewer {
@@ -106,7 +107,7 @@ pub async fn bypass(
     req: HttpRequest,
     identity: Identity,
     path: web::Path<(String, CheckKind)>,
-    body: web::Json<BypassCheck>,
+    body: Body<BypassCheck>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(OFFICERS)?;
     let (id, check) = path.into_inner();
@@ -131,7 +132,7 @@ pub async fn review(
     req: HttpRequest,
     identity: Identity,
     path: web::Path<(String, CheckKind)>,
-    body: web::Json<ReviewCheck>,
+    body: Body<ReviewCheck>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(OFFICERS)?;
     let (id, check) = path.into_inner();
@@ -178,7 +179,7 @@ pub async fn request_action(
     req: HttpRequest,
     identity: Identity,
     path: web::Path<(String, CheckKind)>,
-    body: web::Json<RequestAction>,
+    body: Body<RequestAction>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(OFFICERS)?;
     let (id, check) = path.into_inner();

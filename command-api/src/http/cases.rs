@@ -5,6 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use veritrail_domain::case::{CaseAction, CaseError, CheckKind};
 use veritrail_domain::ActorKind;
 
+use super::body::Body;
 use super::dto::{
     CancelVerification, CreateVerification, RecreateVerification, ResubmitEvidence, RetryCheck,
     SubmitData, VerificationView,
@@ -35,7 +36,7 @@ use ActorKind::{Individual, Officer, Operator, Organisation};
 pub async fn create(
     state: web::Data<AppState>,
     identity: Identity,
-    body: web::Json<CreateVerification>,
+    body: Body<CreateVerification>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(&[Organisation, Operator])?;
     let request = body.into_inner().into_request()?;
@@ -103,7 +104,7 @@ pub async fn submit_data(
     req: HttpRequest,
     identity: Identity,
     id: web::Path<String>,
-    body: web::Json<SubmitData>,
+    body: Body<SubmitData>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(&[Individual])?;
     let case_id = parse_case_id(&id)?;
@@ -131,7 +132,7 @@ pub async fn retry(
     req: HttpRequest,
     identity: Identity,
     id: web::Path<String>,
-    body: web::Json<RetryCheck>,
+    body: Body<RetryCheck>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(&[Organisation, Officer, Operator])?;
     let action = CaseAction::RetryCheck { check: body.check };
@@ -151,7 +152,7 @@ pub async fn cancel(
     req: HttpRequest,
     identity: Identity,
     id: web::Path<String>,
-    body: web::Json<CancelVerification>,
+    body: Body<CancelVerification>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(&[Organisation, Officer, Operator])?;
     let action = CaseAction::Cancel {
@@ -177,7 +178,7 @@ pub async fn recreate(
     req: HttpRequest,
     identity: Identity,
     id: web::Path<String>,
-    body: web::Json<RecreateVerification>,
+    body: Body<RecreateVerification>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(&[Organisation, Officer, Operator])?;
     let (reason, trigger, comment) = body.parts()?;
@@ -211,7 +212,7 @@ pub async fn resubmit(
     req: HttpRequest,
     identity: Identity,
     path: web::Path<(String, CheckKind)>,
-    body: web::Json<ResubmitEvidence>,
+    body: Body<ResubmitEvidence>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(&[Individual])?;
     let (id, check) = path.into_inner();

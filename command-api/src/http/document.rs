@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use veritrail_application::checks::document::{DocumentEvidence, OcrView};
 use veritrail_application::checks::evidence::from_base64;
 
+use super::body::Body;
 use super::error::{ApiError, ErrorBody};
 use super::identity::{Identity, CLIENTS};
 use super::state::AppState;
@@ -62,7 +63,7 @@ impl OcrRequest {
 pub async fn read_document(
     identity: Identity,
     state: web::Data<AppState>,
-    body: web::Json<OcrRequest>,
+    body: Body<OcrRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(CLIENTS)?;
     let evidence = body.into_inner().evidence()?;

@@ -10,6 +10,7 @@ use veritrail_application::checks::document::{DocumentValidationView, Validation
 use veritrail_domain::document::PrintedFields;
 use veritrail_domain::mrz::Sex;
 
+use super::body::Body;
 use super::error::{ApiError, ErrorBody};
 use super::identity::{Identity, CLIENTS};
 use super::state::AppState;
@@ -95,7 +96,7 @@ impl ValidateDocument {
 pub async fn validate_document(
     identity: Identity,
     state: web::Data<AppState>,
-    body: web::Json<ValidateDocument>,
+    body: Body<ValidateDocument>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(CLIENTS)?;
     let input = body.into_inner().input()?;

@@ -11,9 +11,11 @@ use utoipa::ToSchema;
 use veritrail_application::checks::evidence::{from_base64, MAX_IMAGE_BYTES};
 use veritrail_application::checks::{CheckError, EvidenceProblem};
 use veritrail_application::media::Upload;
+use veritrail_application::RequestContext;
 use veritrail_domain::case::EvidenceKind;
 use veritrail_domain::{ActorKind, CaseId, MediaId};
 
+use super::body::Body;
 use super::dto::{EvidenceView, MediaView};
 use super::error::{ApiError, ErrorBody};
 use super::etag::{etag, if_match};
@@ -22,6 +24,9 @@ use super::respond::parse_case_id;
 use super::AppState;
 
 use ActorKind::{Individual, Officer, Operator, Organisation};
+
+/// The individual (its invitation) and the organisation upload evidence.
+const UPLOADERS: &[ActorKind] = &[Individual, Organisation];
 
 /// An image for the case, base64 (or a data URL).
 #[derive(Debug, Deserialize, ToSchema)]
@@ -86,11 +91,12 @@ pub async fn upload_json(
     req: HttpRequest,
     identity: Identity,
     id: web::Path<String>,
-    body: web::Json<EvidenceUploadJson>,
+    body: Body<EvidenceUploadJson>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
+    let ctx = identity.require(UPLOADERS)?;
     let bytes = from_base64("image_base64", &body.image_base64)?;
-    store(&state, &req, &identity, &id, body.kind, bytes).await
+    store(&state, &req, ctx, &id, body.kind, bytes).await
 }
 
 /// The multipart form of [`upload_json`] (documented there).
@@ -101,19 +107,20 @@ pub async fn upload_multipart(
     id: web::Path<String>,
     form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
+    // Who may upload is settled before the body is read.
+    let ctx = identity.require(UPLOADERS)?;
     let (kind, bytes) = read_form(form).await?;
-    store(&state, &req, &identity, &id, kind, bytes).await
+    store(&state, &req, ctx, &id, kind, bytes).await
 }
 
 async fn store(
     state: &AppState,
     req: &HttpRequest,
-    identity: &Identity,
+    ctx: &RequestContext,
     id: &str,
     kind: EvidenceKind,
     bytes: Vec<u8>,
 ) -> Result<HttpResponse, ApiError> {
-    let ctx = identity.require(&[Individual, Organisation])?;
     let case_id = parse_case_id(id)?;
     let upload = Upload {
         kind,

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use veritrail_application::checks::evidence::from_base64;
 use veritrail_application::checks::face_match::{FaceEvidence, FaceMatchView};
 
+use super::body::Body;
 use super::error::{ApiError, ErrorBody};
 use super::identity::{Identity, CLIENTS};
 use super::state::AppState;
@@ -36,7 +37,7 @@ pub struct FaceMatchRequest {
 pub async fn face_match(
     identity: Identity,
     state: web::Data<AppState>,
-    body: web::Json<FaceMatchRequest>,
+    body: Body<FaceMatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(CLIENTS)?;
     let evidence = FaceEvidence {

@@ -10,6 +10,7 @@ use veritrail_application::checks::liveness::{
     check_frame_count, ChallengeView, LivenessEvidence, LivenessView,
 };
 
+use super::body::Body;
 use super::error::{ApiError, ErrorBody};
 use super::identity::{Identity, CLIENTS};
 use super::state::AppState;
@@ -115,7 +116,7 @@ impl AnalyzeRequest {
 pub async fn analyze(
     identity: Identity,
     state: web::Data<AppState>,
-    body: web::Json<AnalyzeRequest>,
+    body: Body<AnalyzeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(CLIENTS)?;
     let evidence = body.into_inner().evidence()?;

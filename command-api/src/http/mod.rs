@@ -3,6 +3,7 @@
 mod admin;
 mod allow;
 mod auth;
+mod body;
 mod cases;
 mod dashboards;
 mod doc_errors;

@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use veritrail_domain::tenant::{Limits, Module, Period, DEFAULT_PLAN, PLANS};
 use veritrail_domain::{ActorKind, TenantId};
 
+use super::body::Body;
 use super::dto::UsageView;
 use super::error::{ApiError, ErrorBody};
 use super::identity::Identity;
@@ -177,7 +178,7 @@ fn tenant_path(value: &str) -> Result<TenantId, ApiError> {
 pub async fn create_tenant(
     identity: Identity,
     state: web::Data<AppState>,
-    body: web::Json<CreateTenant>,
+    body: Body<CreateTenant>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = operator(&identity)?;
     let body = body.into_inner();
@@ -218,7 +219,7 @@ pub async fn create_client(
     identity: Identity,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    body: web::Json<CreateClient>,
+    body: Body<CreateClient>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = operator(&identity)?;
     let tenant = tenant_path(&path)?;
@@ -244,7 +245,7 @@ pub async fn rotate_secret(
     identity: Identity,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    body: web::Json<RotateSecret>,
+    body: Body<RotateSecret>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = operator(&identity)?;
     let (tenant, client_id) = path.into_inner();
@@ -375,7 +376,7 @@ pub async fn set_plan(
     identity: Identity,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    body: web::Json<SetPlan>,
+    body: Body<SetPlan>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = operator(&identity)?;
     let tenant = tenant_path(&path)?;
@@ -432,7 +433,7 @@ pub async fn configure_checks(
     identity: Identity,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    body: web::Json<ConfigureChecks>,
+    body: Body<ConfigureChecks>,
 ) -> Result<HttpResponse, ApiError> {
     let ctx = operator(&identity)?;
     let tenant = tenant_path(&path)?;
