@@ -62,6 +62,21 @@ impl Checker {
         self.push(name, error);
     }
 
+    /// The syntax the check digits do not cover: the document code for
+    /// `format` and the name field's grammar.
+    fn syntax(&mut self, format: Format, code: &Field<'_>, name: &Field<'_>) {
+        let code_error =
+            syntax::document_code(format, code.text).map(|reason| MrzError::InvalidDocumentCode {
+                line: code.line,
+                column: code.column,
+                found: text(code.text),
+                reason,
+            });
+        self.push("document_code", code_error);
+        let name_error = syntax::name_error(name.text, name.line, name.column);
+        self.push("name_syntax", name_error);
+    }
+
     fn country(&mut self, name: &'static str, field_name: &'static str, f: &Field<'_>) {
         let code = text(f.text).trim_end_matches('<').to_owned();
         let error = (!is_country(&code)).then(|| MrzError::InvalidCountry {
@@ -191,42 +206,10 @@ pub fn parse(mrz: &str, today: Date) -> Result<Mrz, MrzError> {
             });
         }
     }
-    let mut parsed = match format {
+    match format {
         Format::Td1 => parse_td1(&lines, today),
         _ => parse_two_line(format, &lines, today),
-    }?;
-    // The syntax the check digits do not cover, checked first.
-    let code = &lines[0][0..2];
-    let name_line = if format == Format::Td1 { 2 } else { 0 };
-    let name_start = if format == Format::Td1 { 0 } else { 5 };
-    let syntax = [
-        Check {
-            name: "document_code",
-            passed: true,
-            error: syntax::document_code(format, code).map(|reason| {
-                MrzError::InvalidDocumentCode {
-                    line: 1,
-                    column: 1,
-                    found: text(code),
-                    reason,
-                }
-            }),
-        },
-        Check {
-            name: "name_syntax",
-            passed: true,
-            error: syntax::name_error(
-                &lines[name_line][name_start..],
-                name_line + 1,
-                name_start + 1,
-            ),
-        },
-    ];
-    for (i, mut check) in syntax.into_iter().enumerate() {
-        check.passed = check.error.is_none();
-        parsed.checks.insert(i, check);
     }
-    Ok(parsed)
 }
 
 /// As [`parse`], failing on the first failed check.
@@ -375,6 +358,7 @@ fn parse_two_line(format: Format, lines: &[Vec<u8>], today: Date) -> Result<Mrz,
     let sex = field(lines, 1, 20, 21);
     let expiry = field(lines, 1, 21, 27);
     let expiry_cd = field(lines, 1, 27, 28);
+    checker.syntax(format, &code, &name);
 
     let (optional_end, composite) = match format {
         Format::Td3 => (42, Some(43)),
@@ -495,6 +479,7 @@ fn parse_td1(lines: &[Vec<u8>], today: Date) -> Result<Mrz, MrzError> {
     let optional2 = field(lines, 1, 18, 29);
     let composite_cd = field(lines, 1, 29, 30);
     let name = field(lines, 2, 0, 30);
+    checker.syntax(Format::Td1, &code, &name);
 
     let (document_number, optional_data) =
         document_number(&mut checker, &number, &number_cd, &optional1);

@@ -45,9 +45,9 @@ fn context(tenant: &TenantId, kind: ActorKind, id: &str) -> anyhow::Result<Reque
 pub async fn load(db: EventDatabase, options: &DemoOptions) -> anyhow::Result<String> {
     let vault = Vault::open(db.clone(), options.secrets_key.as_deref()).await?;
     let tenant_service = TenantService::new(&db, Arc::new(SystemClock), Arc::new(vault));
-    let clock = Arc::new(FixedClock::new(OffsetDateTime::now_utc()));
-    let cases = CaseService::new(db, clock.clone(), Arc::new(RandomIds));
     let now = OffsetDateTime::now_utc();
+    let clock = Arc::new(FixedClock::new(now));
+    let cases = CaseService::new(db, clock.clone(), Arc::new(RandomIds));
     let time = stages::Timeline { clock: &clock, now };
     let mut kept = tenants::read(&options.credentials_file);
     let mut summary = String::from(
@@ -88,7 +88,7 @@ pub async fn load(db: EventDatabase, options: &DemoOptions) -> anyhow::Result<St
                     let opened = (now - Duration::days(person.days_ago))
                         .replace_time(time::macros::time!(9:30))
                         .min(now);
-                    clock.set(opened);
+                    time.at(opened, Duration::ZERO);
                     let case = cases.get_or_open(org, request).await?;
                     stages::advance(&cases, &time, opened, case.case_id, tenant, person, &actors)
                         .await?

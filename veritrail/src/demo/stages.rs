@@ -36,9 +36,9 @@ pub struct Timeline<'a> {
 }
 
 impl Timeline<'_> {
-    fn at(&self, opened: OffsetDateTime, after: Duration) -> &FixedClock {
+    /// Sets the clock to `after` the opening (never later than now).
+    pub fn at(&self, opened: OffsetDateTime, after: Duration) {
         self.clock.set((opened + after).min(self.now));
-        self.clock
     }
 }
 
