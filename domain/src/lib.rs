@@ -25,6 +25,7 @@ pub mod scoring;
 pub mod subject;
 pub mod tenant;
 pub mod text;
+pub mod workflow;
 
 pub use actor::{Actor, ActorKind};
 pub use clock::{Clock, FixedClock};
@@ -46,6 +47,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "CheckExpired",
     "CheckRetried",
     "CheckBypassed",
+    "CaseScored",
     "ReviewerAssigned",
     "EntitiesLinked",
     "CaseCompleted",

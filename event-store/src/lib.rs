@@ -7,6 +7,11 @@
 //! skipping late commits (ADR 0002), `recorded_at`, `tenant_id`, and
 //! database-enforced append-only (AUD-1).
 //!
+//! [`subscription`] follows the global log from a checkpoint under a lease,
+//! applying events and moving the checkpoint in one transaction: the read
+//! models (`projections/`) and the processors' feed (`processors/`) both
+//! run on it (ADR 0005).
+//!
 //! The store knows the domain only through cqrs-es traits.
 
 mod append;
@@ -16,6 +21,7 @@ mod postgres;
 mod repository;
 pub mod sql;
 mod sqlite;
+pub mod subscription;
 mod unavailable;
 
 pub use append::AppendError;

@@ -1,4 +1,21 @@
-//! Processors: vision checks (liveness, document OCR + MRZ, face match),
-//! compliance checks, timers, webhook delivery and the Kafka outbox relay.
-//! They act on cases by sending commands through the domain and the store.
-//! Lands with the check and platform issues; nothing here yet.
+//! Processors (issue 16): what happens to a case between the individual's
+//! submission and the officer's queue.
+//!
+//! - [`feed`]: a projection of the event log (same runner guarantees as the
+//!   read models) that turns submissions, resubmissions and retries into
+//!   case jobs.
+//! - [`jobs`]: the `case_jobs` work list, claimed under leases.
+//! - [`pipeline`]: one pass over a case — liveness, document, face match
+//!   and KYA in the workflow's order, each as a run recorded on the case,
+//!   then the score and the decision it makes.
+//! - [`worker`]: the feed and the workers of one instance.
+
+pub mod feed;
+pub mod jobs;
+pub mod pipeline;
+pub mod worker;
+
+pub use feed::PipelineFeed;
+pub use jobs::{Job, JobRow, Jobs};
+pub use pipeline::{Pipeline, Transient};
+pub use worker::{ProcessorConfig, Processors};

@@ -31,6 +31,7 @@ pub fn summarise(event_type: &str, payload: &Value) -> String {
         "entities",
         "resource",
         "media",
+        "card",
     ] {
         match body.get(key) {
             Some(Value::String(s)) => parts.push(format!("{key}={s}")),
@@ -50,6 +51,12 @@ pub fn summarise(event_type: &str, payload: &Value) -> String {
                 }
                 if let Some(Value::String(s)) = o.get("kind") {
                     parts.push(format!("kind={s}"));
+                }
+                if let (Some(Value::Number(n)), Some(Value::String(v))) =
+                    (o.get("total"), o.get("verdict"))
+                {
+                    parts.push(format!("score={n}"));
+                    parts.push(format!("verdict={v}"));
                 }
             }
             _ => {}
@@ -212,6 +219,11 @@ mod tests {
         assert_eq!(
             summarise("CheckResultRecorded", &payload),
             "CheckResultRecorded check=document result=failed reason=expired"
+        );
+        let payload = json!({"CaseScored": {"card": {"total": 42, "verdict": "rejected", "factors": []}, "policy_version": 0}});
+        assert_eq!(
+            summarise("CaseScored", &payload),
+            "CaseScored score=42 verdict=rejected"
         );
     }
 }

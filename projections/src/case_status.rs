@@ -166,8 +166,11 @@ async fn apply_change(
     event: CaseEvent,
 ) -> Result<(), ProjectionError> {
     match event {
-        // Uploads are listed from the case itself (the review view).
-        CaseEvent::CaseOpened { .. } | CaseEvent::EvidenceUploaded { .. } => {}
+        // Uploads are listed, and the score shown, from the case itself (the
+        // review view).
+        CaseEvent::CaseOpened { .. }
+        | CaseEvent::EvidenceUploaded { .. }
+        | CaseEvent::CaseScored { .. } => {}
         CaseEvent::DataSubmitted {
             submitted_at,
             submission,
@@ -211,7 +214,7 @@ async fn apply_change(
             // submitted/resubmitted → processing keeps the summary ("pending").
             set_check_state(tx, id, check.as_str(), CheckState::Processing).await?;
         }
-        CaseEvent::CheckResultRecorded { check, result } => {
+        CaseEvent::CheckResultRecorded { check, result, .. } => {
             let (state, outcome, reason, score) = match result {
                 CheckResult::Verified { score } => (CheckState::Verified, "verified", None, score),
                 CheckResult::Failed { reason, score } => (

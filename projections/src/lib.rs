@@ -2,10 +2,11 @@
 //! log (`veritrail_event_store::EventDatabase::read_all`) from their own
 //! checkpoint, and the read models they maintain.
 //!
-//! - [`runtime`]: the runner — a lease per projection so at most one runner
-//!   applies events, read-model writes and the checkpoint in one transaction,
-//!   retries with backoff, dead letters, LISTEN/NOTIFY wake-ups on PostgreSQL
-//!   and polling everywhere.
+//! - [`runtime`]: the runner (`veritrail_event_store::subscription`) — a
+//!   lease per projection so at most one runner applies events, read-model
+//!   writes and the checkpoint in one transaction, retries with backoff,
+//!   dead letters, LISTEN/NOTIFY wake-ups on PostgreSQL and polling
+//!   everywhere.
 //! - [`case_status`]: cases, their checks and affected entities.
 //! - [`audit_log`]: one row per event, filterable (READ-4).
 
@@ -13,7 +14,8 @@ pub mod audit_log;
 mod case_entities;
 pub mod case_status;
 pub mod rebuild;
-pub mod runtime;
+pub use veritrail_event_store::subscription as runtime;
+pub use veritrail_event_store::{fetch_optional, run};
 
 pub use runtime::{Projection, ProjectionError, Runner, RunnerConfig, RunnerError, Tx};
 
@@ -37,9 +39,7 @@ pub fn occurred_at(event: &veritrail_event_store::RecordedEvent) -> time::Offset
 }
 
 /// Epoch milliseconds of a timestamp (how read models store time).
-pub fn millis(at: time::OffsetDateTime) -> i64 {
-    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
-}
+pub use veritrail_event_store::sql::millis;
 
 /// The UTC calendar day (`YYYY-MM-DD`) of a timestamp.
 pub fn day(at: time::OffsetDateTime) -> String {

@@ -133,6 +133,8 @@ pub struct TestApp {
     pub test_db: TestDb,
     /// The app's own media directory (uploaded images), removed on drop.
     pub media: tempfile::TempDir,
+    /// The app's use cases (to run processors against it).
+    pub services: std::sync::Arc<veritrail_application::Services>,
 }
 
 /// Knobs for [`spawn_app_with`].
@@ -142,6 +144,8 @@ pub struct AppOptions {
     pub dev_identity_headers: bool,
     /// The clock the request limits follow (the system's by default).
     pub clock: Option<std::sync::Arc<dyn veritrail_domain::Clock>>,
+    /// Run the processors in the app (off: most suites drive checks by hand).
+    pub processors: bool,
 }
 
 impl Default for AppOptions {
@@ -150,6 +154,7 @@ impl Default for AppOptions {
             idempotency_ttl_hours: 24,
             dev_identity_headers: true,
             clock: None,
+            processors: false,
         }
     }
 }
@@ -173,6 +178,7 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> TestApp {
         // Most suites act through the development headers; the security
         // suite turns them off and uses real tokens.
         dev_identity_headers: options.dev_identity_headers,
+        processors: options.processors,
         ..Default::default()
     };
     let clock = options
@@ -182,12 +188,14 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> TestApp {
         .await
         .expect("build the application");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let services = app.services();
     tokio::spawn(app.run());
     TestApp {
         address,
         client: reqwest::Client::new(),
         test_db,
         media,
+        services,
     }
 }
 

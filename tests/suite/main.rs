@@ -25,6 +25,7 @@ mod metering;
 mod one_active_case;
 mod openapi;
 mod parser_errors;
+mod pipeline;
 mod projections;
 mod read_api;
 mod rebuild;

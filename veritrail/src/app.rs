@@ -6,24 +6,16 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use veritrail_application::auth::signatures::ReplayStore;
-use veritrail_application::auth::{InvitationService, SigningKeys, TenantService, Tokens, Vault};
-use veritrail_application::cases::CaseService;
-use veritrail_application::challenges::Challenges;
-use veritrail_application::checks::Checks;
-use veritrail_application::compute::{ComputeLimits, ComputePool};
+use veritrail_application::auth::{SigningKeys, Tokens};
 use veritrail_application::idempotency::IdempotencyStore;
-use veritrail_application::media::LocalBlobs;
-use veritrail_application::metering::Metering;
-use veritrail_application::rate_limit::RateLimits;
-use veritrail_application::read_models::ReadModels;
-use veritrail_application::{RandomIds, Services, SystemClock};
+use veritrail_application::{Services, SystemClock};
 use veritrail_command_api::http::{server, AppState, Auth, DevIdentity, HttpConfig};
 use veritrail_domain::{Actor, ActorId, ActorKind, TenantId};
 use veritrail_event_store::EventDatabase;
+use veritrail_processors::{ProcessorConfig, Processors};
 use veritrail_projections::audit_log::AuditLogProjection;
 use veritrail_projections::case_status::CaseStatusProjection;
 use veritrail_projections::{Runner, RunnerConfig};
-use veritrail_vision::DocumentReader;
 
 use crate::config::Config;
 
@@ -33,6 +25,9 @@ pub struct Application {
     server: actix_web::dev::Server,
     db: EventDatabase,
     projections: bool,
+    /// The processors, when this instance runs them.
+    processors: Option<Processors>,
+    services: Arc<Services>,
     /// This instance's stable name (see `Config::instance_id`).
     instance: String,
     idempotency: IdempotencyStore,
@@ -90,22 +85,7 @@ impl Application {
             .heartbeat(&instance, time::OffsetDateTime::now_utc())
             .await
             .context("record this instance")?;
-        let cases = CaseService::new(db.clone(), Arc::new(SystemClock), Arc::new(RandomIds));
-        let mut documents = DocumentReader::from_dir(&config.models_dir())
-            .context("the document reader cannot start")?;
-        documents.mrz = documents.mrz.with_thresholds(config.document_quality);
-        documents
-            .mrz
-            .warm(config.ocr_engines)
-            .context("the document reader cannot start")?;
-        let faces =
-            veritrail_face::FaceEngine::load(&config.face_models_dir(), config.face_sessions)
-                .context("the face models cannot start")?;
-        let vault = Arc::new(
-            Vault::open(db.clone(), config.secrets_key())
-                .await
-                .context("the secrets key (secrets_key)")?,
-        );
+        let (services, vault) = crate::wiring::services(config, &db, clock).await?;
         let keys = SigningKeys::load_or_create(db.clone(), vault.clone())
             .await
             .context("token signing keys")?;
@@ -114,38 +94,6 @@ impl Application {
                 "secrets_key is not set: API secrets are sealed with a key kept in the database"
             );
         }
-        let tenants = Arc::new(TenantService::new(&db, Arc::new(SystemClock), vault));
-        let metering = Arc::new(Metering::new(
-            db.clone(),
-            tenants.clone(),
-            Arc::new(SystemClock),
-        ));
-        let checks = Checks {
-            documents: Arc::new(documents),
-            faces: Arc::new(faces),
-            challenges: Challenges::new(db.clone(), 120),
-            compute: ComputePool::new(ComputeLimits {
-                workers: config.compute_workers,
-                queue: config.compute_queue,
-                budget: std::time::Duration::from_secs(u64::from(config.compute_budget_secs)),
-            }),
-            metering: metering.clone(),
-            tenants: tenants.clone(),
-        };
-        let services = Arc::new(Services {
-            cases: Arc::new(cases),
-            invitations: Arc::new(InvitationService::new(
-                &db,
-                Arc::new(SystemClock),
-                time::Duration::hours(i64::from(config.invitation_ttl_hours)),
-            )),
-            rate_limits: Arc::new(RateLimits::new(tenants.clone(), clock)),
-            tenants,
-            metering,
-            checks,
-            read_models: ReadModels::new(db.clone()),
-            media: Arc::new(LocalBlobs::new(config.media_dir())),
-        });
         let auth = Auth {
             tokens: Tokens::new(
                 Arc::new(keys),
@@ -161,10 +109,21 @@ impl Application {
                 "dev_identity_headers is on: requests without a token may name any tenant and role"
             );
         }
+        let processors = config.processors.then(|| {
+            Processors::new(
+                db.clone(),
+                services.clone(),
+                ProcessorConfig {
+                    workers: config.processor_workers,
+                    ..ProcessorConfig::default()
+                },
+                instance.clone(),
+            )
+        });
         let server = server(
             listener,
             AppState {
-                services,
+                services: services.clone(),
                 auth,
                 dev_identity,
                 idempotency: idempotency.clone(),
@@ -182,6 +141,8 @@ impl Application {
             server,
             db,
             projections: config.projections,
+            processors,
+            services,
             instance,
             idempotency,
         })
@@ -189,6 +150,16 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The use cases this instance serves.
+    pub fn services(&self) -> Arc<Services> {
+        self.services.clone()
+    }
+
+    /// This instance's processors, if it runs them.
+    pub fn processors(&self) -> Option<&Processors> {
+        self.processors.as_ref()
     }
 
     /// Serves until stopped (SIGINT/SIGTERM stop it gracefully), with the
@@ -199,6 +170,9 @@ impl Application {
         } else {
             Vec::new()
         };
+        if let Some(processors) = &self.processors {
+            runners.extend(processors.spawn());
+        }
         runners.push(tokio::spawn(self.idempotency.keep_alive(self.instance)));
         let result = self.server.await;
         for runner in runners {

@@ -1,4 +1,4 @@
-//! Command line: `serve`, `migrate`, `demo`, `openapi`, `replay`,
+//! Command line: `serve`, `process`, `migrate`, `demo`, `openapi`, `replay`,
 //! `bootstrap`, `rotate-signing-key`, `projections`.
 
 use std::path::PathBuf;
@@ -36,6 +36,13 @@ enum Command {
         /// Address to listen on (default 127.0.0.1:8080).
         #[arg(long)]
         bind: Option<String>,
+    },
+    /// Run only the processors (no HTTP): submitted cases' checks, scores
+    /// and decisions. Several instances share the work on PostgreSQL.
+    Process {
+        /// Process what is pending now, then exit.
+        #[arg(long)]
+        once: bool,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -160,6 +167,13 @@ impl Cli {
                         }
                     }
                     ProjectionsCommand::Status => print!("{}", crate::rebuild::status(&db).await?),
+                }
+                Ok(())
+            }
+            Command::Process { once } => {
+                let done = crate::process::run(&config, once).await?;
+                if once {
+                    println!("processed {done} case jobs");
                 }
                 Ok(())
             }

@@ -32,6 +32,12 @@ pub struct Config {
     /// Run the projection runners in this process (a lease keeps one active
     /// runner per projection across processes).
     pub projections: bool,
+    /// Run the processors in this process: the pipeline feed and
+    /// `processor_workers` workers that run submitted cases' checks, score
+    /// and decide them (jobs are leased, so instances share the work).
+    pub processors: bool,
+    /// Cases this instance processes at once.
+    pub processor_workers: usize,
     /// Accept `X-Tenant-Id`/`X-Actor-Kind`/`X-Actor-Id` headers (falling
     /// back to the `dev_*` identity below) from requests without a token.
     /// Development and tests only: anyone can then act as anyone.
@@ -91,6 +97,8 @@ impl Default for Config {
             workers: 0,
             idempotency_ttl_hours: 24,
             projections: true,
+            processors: true,
+            processor_workers: 2,
             dev_identity_headers: false,
             token_ttl_minutes: 15,
             secrets_key: String::new(),
@@ -136,8 +144,10 @@ impl std::fmt::Debug for Config {
 /// The keys a `VERITRAIL_*` variable may set. Other `VERITRAIL_*` variables
 /// (the scripts' `VERITRAIL_CACHE`, the tests' `VERITRAIL_TEST_DATABASE_URL`)
 /// are not configuration and are ignored.
-const KEYS: [&str; 25] = [
+const KEYS: [&str; 27] = [
     "instance_id",
+    "processors",
+    "processor_workers",
     "compute_workers",
     "compute_queue",
     "compute_budget_secs",

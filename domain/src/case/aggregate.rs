@@ -16,6 +16,7 @@ use crate::case::command::{
 use crate::case::error::CaseError;
 use crate::case::event::CaseEvent;
 use crate::case::media::{StoredMedia, MAX_UPLOADS_PER_CASE};
+use crate::case::runs;
 use crate::case::status::CaseStatus;
 use crate::case::submission::Submission;
 use crate::clock::Clock;
@@ -64,6 +65,16 @@ pub struct OpenedCase {
     pub outcome: Option<Outcome>,
     pub reason: Option<Reason>,
     pub replaced_by: Option<CaseId>,
+    /// The last score recorded, with the policy version it used.
+    #[serde(default)]
+    pub score: Option<RecordedScore>,
+}
+
+/// A score as the case keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordedScore {
+    pub card: crate::scoring::ScoreCard,
+    pub policy_version: u32,
 }
 
 impl VerificationCase {
@@ -169,14 +180,34 @@ impl VerificationCase {
                 CaseEvent::CheckStarted {
                     check,
                     attempt: record.attempt,
+                    run: None,
                 }
             }
             (CaseAction::RecordCheckResult { check, result }, Some((_, record))) => {
                 if !record.state.can_record_result() {
                     return Err(illegal_check(check, record));
                 }
-                CaseEvent::CheckResultRecorded { check, result }
+                CaseEvent::CheckResultRecorded {
+                    check,
+                    result,
+                    run: None,
+                    details: Vec::new(),
+                    policy_version: None,
+                }
             }
+            (CaseAction::StartRun { check, run }, Some((_, record))) => {
+                runs::start(check, record, run)?
+            }
+            (CaseAction::FinishRun { check, run, finish }, Some((_, record))) => {
+                runs::finish(check, record, run, finish, now)?
+            }
+            (
+                CaseAction::RecordScore {
+                    card,
+                    policy_version,
+                },
+                _,
+            ) => return Ok(runs::score(case, actor, card, policy_version)),
             (
                 CaseAction::RequestAction {
                     check,
@@ -325,7 +356,7 @@ pub(crate) fn allowed_in(command: CommandName, status: CaseStatus) -> bool {
         // Before submission, and for retakes while checks run.
         AttachEvidence => matches!(status, PendingOrg | PendingAdmin),
         StartCheck | RecordCheckResult | RequestAction | Resubmit | ExpireCheck | RetryCheck
-        | Complete => status == PendingAdmin,
+        | Complete | StartRun | FinishRun | RecordScore => status == PendingAdmin,
         BypassCheck | Fail | Cancel | AssignReviewer | LinkEntities => {
             matches!(status, PendingOrg | PendingAdmin)
         }
@@ -395,6 +426,7 @@ impl Aggregate for VerificationCase {
                 outcome: None,
                 reason: None,
                 replaced_by: None,
+                score: None,
             });
             return;
         }
@@ -418,16 +450,38 @@ impl Aggregate for VerificationCase {
                     }
                 }
             }
-            CaseEvent::CheckStarted { check, .. } => {
-                with_check(case, check, |r| r.state = CheckState::Processing)
-            }
-            CaseEvent::CheckResultRecorded { check, result } => with_check(case, check, |r| {
+            CaseEvent::CheckStarted { check, run, .. } => with_check(case, check, |r| {
+                // A takeover continues the run it replaces.
+                if r.state != CheckState::Processing {
+                    r.runs += 1;
+                }
+                r.state = CheckState::Processing;
+                r.run = run;
+            }),
+            CaseEvent::CheckResultRecorded {
+                check,
+                result,
+                details,
+                policy_version,
+                ..
+            } => with_check(case, check, |r| {
                 r.state = match result {
                     crate::case::CheckResult::Verified { .. } => CheckState::Verified,
                     crate::case::CheckResult::Failed { .. } => CheckState::Failed,
                 };
                 r.result = Some(result);
+                r.details = details;
+                r.policy_version = policy_version;
             }),
+            CaseEvent::CaseScored {
+                card,
+                policy_version,
+            } => {
+                case.score = Some(RecordedScore {
+                    card,
+                    policy_version,
+                })
+            }
             CaseEvent::CheckActionRequested {
                 check,
                 hint,
@@ -437,9 +491,10 @@ impl Aggregate for VerificationCase {
                 r.hint = Some(hint);
                 r.action_deadline = Some(deadline);
             }),
-            CaseEvent::CheckResubmitted { check, .. } => with_check(case, check, |r| {
+            CaseEvent::CheckResubmitted { check, evidence } => with_check(case, check, |r| {
                 r.state = CheckState::Resubmitted;
                 r.action_deadline = None;
+                r.evidence = evidence;
             }),
             CaseEvent::CheckExpired { check } => {
                 with_check(case, check, |r| r.state = CheckState::Expired)

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::actor::Actor;
+use crate::case::submission::Evidence;
 use crate::text::{Comment, Hint, Reason};
 
 /// What a case can ask to be verified.
@@ -262,6 +263,17 @@ pub enum CheckResult {
     },
 }
 
+/// One thing a check measured and whether it passed, in words an officer
+/// reads ("similarity 0.62 < 0.75 threshold").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckDetail {
+    /// What was measured: `similarity`, `mrz_valid`, `email`, …
+    pub name: String,
+    /// `None` for a measure that is reported but not judged.
+    pub passed: Option<bool>,
+    pub detail: String,
+}
+
 /// Who waived a check and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bypass {
@@ -279,6 +291,24 @@ pub struct CheckRecord {
     pub hint: Option<Hint>,
     pub action_deadline: Option<OffsetDateTime>,
     pub bypass: Option<Bypass>,
+    /// The processor run working on the check (`processing`), or that
+    /// recorded its result.
+    #[serde(default)]
+    pub run: Option<String>,
+    /// How many runs have started (a run taken over after a lost lease
+    /// counts once): with the case, names a run for billing.
+    #[serde(default)]
+    pub runs: u32,
+    /// What the last result measured.
+    #[serde(default)]
+    pub details: Vec<CheckDetail>,
+    /// The workflow policy version the last result was judged under.
+    #[serde(default)]
+    pub policy_version: Option<u32>,
+    /// Evidence sent for this check alone (a resubmission); else the
+    /// submission's evidence applies.
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
 }
 
 impl CheckRecord {
@@ -290,6 +320,11 @@ impl CheckRecord {
             hint: None,
             action_deadline: None,
             bypass: None,
+            run: None,
+            runs: 0,
+            details: Vec::new(),
+            policy_version: None,
+            evidence: Vec::new(),
         }
     }
 }

@@ -6,10 +6,11 @@ use serde::{Deserialize, Serialize};
 use time::Duration;
 
 use crate::actor::Actor;
-use crate::case::check::{CheckKind, CheckResult, RequestedChecks};
+use crate::case::check::{CheckDetail, CheckKind, CheckResult, RequestedChecks};
 use crate::case::media::StoredMedia;
 use crate::case::submission::{Evidence, Submission};
 use crate::ids::{ActorId, CaseId, EntityId, SubjectId, TenantId};
+use crate::scoring::ScoreCard;
 use crate::text::{Comment, Hint, PersonName, Reason};
 
 /// A command with the identity it was issued under. Tenant and actor come from
@@ -120,6 +121,25 @@ pub enum CaseAction {
         check: CheckKind,
     },
     Decide(Decision),
+    /// A processor run takes a submitted check (or one whose run lost its
+    /// lease) to `processing`.
+    StartRun {
+        check: CheckKind,
+        run: String,
+    },
+    /// A processor run ends: a result, or a request to the individual.
+    FinishRun {
+        check: CheckKind,
+        run: String,
+        finish: RunFinish,
+    },
+    /// Records the case's score; an accepted case whose checks are all
+    /// cleared is completed and a rejected one failed, by the actor (the
+    /// system) with the score as the reason.
+    RecordScore {
+        card: ScoreCard,
+        policy_version: u32,
+    },
     /// Give the case to a verification officer for review (the queue's assignee).
     AssignReviewer {
         reviewer: ActorId,
@@ -143,6 +163,21 @@ pub enum CaseAction {
     },
 }
 
+/// How a processor run ends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunFinish {
+    Result {
+        result: CheckResult,
+        details: Vec<CheckDetail>,
+        policy_version: u32,
+    },
+    /// The evidence cannot be judged: the individual must act.
+    ActionNeeded {
+        hint: Hint,
+        respond_within: Duration,
+    },
+}
+
 /// A command's name, for errors and tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -158,6 +193,9 @@ pub enum CommandName {
     RetryCheck,
     Complete,
     Fail,
+    StartRun,
+    FinishRun,
+    RecordScore,
     AssignReviewer,
     LinkEntities,
     BypassCheck,
@@ -179,6 +217,9 @@ impl CaseAction {
             CaseAction::RetryCheck { .. } => CommandName::RetryCheck,
             CaseAction::Decide(Decision::Complete { .. }) => CommandName::Complete,
             CaseAction::Decide(Decision::Fail { .. }) => CommandName::Fail,
+            CaseAction::StartRun { .. } => CommandName::StartRun,
+            CaseAction::FinishRun { .. } => CommandName::FinishRun,
+            CaseAction::RecordScore { .. } => CommandName::RecordScore,
             CaseAction::AssignReviewer { .. } => CommandName::AssignReviewer,
             CaseAction::LinkEntities { .. } => CommandName::LinkEntities,
             CaseAction::BypassCheck { .. } => CommandName::BypassCheck,
@@ -196,7 +237,9 @@ impl CaseAction {
             | CaseAction::Resubmit { check, .. }
             | CaseAction::ExpireCheck { check }
             | CaseAction::RetryCheck { check }
-            | CaseAction::BypassCheck { check, .. } => Some(*check),
+            | CaseAction::BypassCheck { check, .. }
+            | CaseAction::StartRun { check, .. }
+            | CaseAction::FinishRun { check, .. } => Some(*check),
             _ => None,
         }
     }
@@ -206,7 +249,9 @@ impl CommandName {
     /// The command as a verb on one check ("cannot retry check document").
     pub fn check_verb(&self) -> &'static str {
         match self {
-            CommandName::StartCheck => "start",
+            CommandName::StartCheck | CommandName::StartRun => "start",
+            CommandName::FinishRun => "finish a run of",
+            CommandName::RecordScore => "score",
             CommandName::RecordCheckResult => "record a result for",
             CommandName::RequestAction => "request action on",
             CommandName::Resubmit => "resubmit evidence for",
@@ -232,7 +277,9 @@ impl fmt::Display for CommandName {
             CommandName::Open => "open",
             CommandName::SubmitData => "submit data to",
             CommandName::AttachEvidence => "upload evidence to",
-            CommandName::StartCheck => "start a check of",
+            CommandName::StartCheck | CommandName::StartRun => "start a check of",
+            CommandName::FinishRun => "record a check run on",
+            CommandName::RecordScore => "score",
             CommandName::RecordCheckResult => "record a check result on",
             CommandName::RequestAction => "request action on",
             CommandName::Resubmit => "resubmit evidence to",

@@ -54,6 +54,10 @@ pub enum CaseError {
     UnknownMedia { media_id: crate::MediaId },
     #[error("media {media_id} is already recorded on this case")]
     MediaExists { media_id: crate::MediaId },
+    /// A processor run that lost the check (its lease expired and another
+    /// run took it over, or the check moved on) may not record anything.
+    #[error("check {check} is no longer being run by {run}")]
+    StaleRun { check: CheckKind, run: String },
     #[error("a case cannot be replaced by itself")]
     ReplacementIsSelf,
     #[error("the restart context names this case as its own previous case")]

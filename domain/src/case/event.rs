@@ -5,11 +5,12 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::actor::Actor;
-use crate::case::check::{CheckKind, CheckResult};
+use crate::case::check::{CheckDetail, CheckKind, CheckResult};
 use crate::case::command::{Outcome, RestartContext, Subject};
 use crate::case::media::StoredMedia;
 use crate::case::submission::{Evidence, Submission};
 use crate::ids::{ActorId, CaseId, EntityId, TenantId};
+use crate::scoring::ScoreCard;
 use crate::text::{Comment, Hint, Reason};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,10 +37,22 @@ pub enum CaseEvent {
     CheckStarted {
         check: CheckKind,
         attempt: u32,
+        /// The processor run that started it (absent when an officer did).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        run: Option<String>,
     },
     CheckResultRecorded {
         check: CheckKind,
         result: CheckResult,
+        /// The processor run that produced it (absent when an officer did).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        run: Option<String>,
+        /// What the check measured.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        details: Vec<CheckDetail>,
+        /// The workflow policy version the result was judged under.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        policy_version: Option<u32>,
     },
     CheckActionRequested {
         check: CheckKind,
@@ -62,6 +75,11 @@ pub enum CaseEvent {
         check: CheckKind,
         by: Actor,
         comment: Comment,
+    },
+    /// The case's score from its checks' results (CHK-7), and why.
+    CaseScored {
+        card: ScoreCard,
+        policy_version: u32,
     },
     ReviewerAssigned {
         reviewer: ActorId,
@@ -111,6 +129,7 @@ impl DomainEvent for CaseEvent {
             CaseEvent::CheckExpired { .. } => "CheckExpired",
             CaseEvent::CheckRetried { .. } => "CheckRetried",
             CaseEvent::CheckBypassed { .. } => "CheckBypassed",
+            CaseEvent::CaseScored { .. } => "CaseScored",
             CaseEvent::ReviewerAssigned { .. } => "ReviewerAssigned",
             CaseEvent::EntitiesLinked { .. } => "EntitiesLinked",
             CaseEvent::CaseCompleted { .. } => "CaseCompleted",

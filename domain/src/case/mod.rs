@@ -15,6 +15,7 @@ mod command;
 mod error;
 mod event;
 mod media;
+mod runs;
 mod status;
 mod submission;
 mod upcast;
@@ -22,14 +23,16 @@ mod upcast;
 #[cfg(test)]
 mod tests;
 
-pub use aggregate::{CaseServices, OpenedCase, VerificationCase, MAX_CHECK_ATTEMPTS};
+pub use aggregate::{
+    CaseServices, OpenedCase, RecordedScore, VerificationCase, MAX_CHECK_ATTEMPTS,
+};
 pub use check::{
-    Bypass, CheckKind, CheckRecord, CheckResult, CheckState, RequestedChecks, RequestedChecksError,
-    Score,
+    Bypass, CheckDetail, CheckKind, CheckRecord, CheckResult, CheckState, RequestedChecks,
+    RequestedChecksError, Score,
 };
 pub use command::{
     CaseAction, CaseCommand, CommandName, Decision, OpenCase, Outcome, RestartContext,
-    RestartTrigger, Subject,
+    RestartTrigger, RunFinish, Subject,
 };
 pub use error::CaseError;
 pub use event::CaseEvent;

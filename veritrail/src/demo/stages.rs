@@ -136,6 +136,19 @@ pub async fn advance(
     let submit = CaseAction::SubmitData(submission(tenant, person)?);
     run(Duration::hours(3), &actors.individual, submit).await?;
     let doc = CheckKind::Document;
+    if matches!(
+        person.stage,
+        Stage::InReview | Stage::Assigned | Stage::ActionRequested
+    ) {
+        // The officer works these by hand (the processors leave a check an
+        // officer started alone; the demo has no photos to run them on).
+        for check in tenant.checks {
+            if veritrail_domain::workflow::AUTOMATIC.contains(&check) {
+                let start = CaseAction::StartCheck { check };
+                run(Duration::hours(6), officer, start).await?;
+            }
+        }
+    }
     match person.stage {
         Stage::InReview => {}
         Stage::Assigned => {
@@ -148,12 +161,6 @@ pub async fn advance(
             .await?;
         }
         Stage::ActionRequested => {
-            run(
-                Duration::days(1),
-                officer,
-                CaseAction::StartCheck { check: doc },
-            )
-            .await?;
             let hint = Hint::parse("The MRZ is cut off at the bottom: photograph the whole page")?;
             let action = CaseAction::RequestAction {
                 check: doc,

@@ -113,6 +113,11 @@ pub struct AdminVerificationView {
     /// Images uploaded to the case, oldest first
     /// (`GET /verifications/{id}/evidence/{media_id}`).
     pub evidence: Vec<super::MediaView>,
+    /// The case's score from its automatic checks, with every factor
+    /// explained; null until the processors scored it.
+    pub score: Option<super::ScoreView>,
+    /// What each check's last run measured.
+    pub findings: Vec<super::CheckFindingsView>,
 }
 
 fn actor_view(actor: &veritrail_domain::Actor) -> ActorView {
@@ -203,6 +208,8 @@ impl AdminVerificationView {
                     .and_then(|m| serde_json::to_value(m).ok()),
             }),
             evidence: case.media.iter().map(super::MediaView::of).collect(),
+            score: case.score.as_ref().map(super::ScoreView::of),
+            findings: super::findings(case),
         }
     }
 }

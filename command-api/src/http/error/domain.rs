@@ -60,6 +60,11 @@ impl From<CaseError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, "media_exists", message)
                     .with_details(json!({"media_id": media_id.to_string()}))
             }
+            // Only processors send runs; over HTTP it is a conflict like any other.
+            CaseError::StaleRun { check, run } => {
+                ApiError::new(StatusCode::CONFLICT, "stale_run", message)
+                    .with_details(json!({"check": check, "run": run}))
+            }
             CaseError::ReplacementIsSelf | CaseError::RestartOfSelf => {
                 ApiError::validation("restart", message)
             }

@@ -97,7 +97,11 @@ fn starting_a_check_records_its_attempt() {
         .when(vo(CaseAction::StartCheck {
             check: CheckKind::Document,
         }))
-        .then_expect_events(vec![started(CheckKind::Document)]);
+        .then_expect_events(vec![CaseEvent::CheckStarted {
+            check: CheckKind::Document,
+            attempt: 1,
+            run: None,
+        }]);
 }
 
 #[test]
@@ -223,6 +227,7 @@ fn retries_stop_at_the_attempt_limit() {
         history.push(CaseEvent::CheckStarted {
             check: doc,
             attempt,
+            run: None,
         });
         history.push(failed(doc));
         if attempt < MAX_CHECK_ATTEMPTS {

@@ -135,8 +135,15 @@ fn submitted() -> CaseEvent {
     }
 }
 
+/// The processor run that `started` names.
+const RUN: &str = "run-1";
+
 fn started(check: CheckKind) -> CaseEvent {
-    CaseEvent::CheckStarted { check, attempt: 1 }
+    CaseEvent::CheckStarted {
+        check,
+        attempt: 1,
+        run: Some(RUN.to_owned()),
+    }
 }
 
 fn verified(check: CheckKind) -> CaseEvent {
@@ -145,6 +152,9 @@ fn verified(check: CheckKind) -> CaseEvent {
         result: CheckResult::Verified {
             score: Score::new(97),
         },
+        run: None,
+        details: Vec::new(),
+        policy_version: None,
     }
 }
 
@@ -155,6 +165,9 @@ fn failed(check: CheckKind) -> CaseEvent {
             reason: reason("document expired"),
             score: Score::new(12),
         },
+        run: None,
+        details: Vec::new(),
+        policy_version: None,
     }
 }
 
@@ -249,4 +262,5 @@ fn check_history(state: CheckState) -> Vec<CaseEvent> {
 mod commands;
 mod media;
 mod properties;
+mod runs;
 mod transitions;

@@ -25,6 +25,24 @@ fn every_action() -> Vec<CaseAction> {
         },
         CaseAction::ExpireCheck { check: doc },
         CaseAction::RetryCheck { check: doc },
+        CaseAction::StartRun {
+            check: doc,
+            run: "run-2".to_owned(),
+        },
+        CaseAction::FinishRun {
+            check: doc,
+            run: RUN.to_owned(),
+            finish: RunFinish::Result {
+                result: CheckResult::Verified { score: None },
+                details: Vec::new(),
+                policy_version: 1,
+            },
+        },
+        CaseAction::RecordScore {
+            // Nothing weighed: a review, so the score alone is recorded.
+            card: crate::scoring::score(&Default::default(), &[CheckKind::Compliance], &[]),
+            policy_version: 1,
+        },
         CaseAction::Decide(Decision::Complete {
             outcome: Outcome::Pass,
         }),
@@ -54,8 +72,8 @@ fn every_action() -> Vec<CaseAction> {
 /// The state a check must be in for a check-level command to be legal there.
 fn enabling_check_state(command: CommandName) -> CheckState {
     match command {
-        CommandName::StartCheck => CheckState::Submitted,
-        CommandName::RecordCheckResult => CheckState::Processing,
+        CommandName::StartCheck | CommandName::StartRun => CheckState::Submitted,
+        CommandName::RecordCheckResult | CommandName::FinishRun => CheckState::Processing,
         CommandName::RequestAction => CheckState::Processing,
         CommandName::Resubmit | CommandName::ExpireCheck => CheckState::RequiresAction,
         CommandName::RetryCheck => CheckState::Failed,
@@ -75,7 +93,10 @@ fn legal_case_statuses(command: CommandName) -> &'static [CaseStatus] {
         | CommandName::RequestAction
         | CommandName::Resubmit
         | CommandName::ExpireCheck
-        | CommandName::RetryCheck => &[PendingAdmin],
+        | CommandName::RetryCheck
+        | CommandName::StartRun
+        | CommandName::FinishRun
+        | CommandName::RecordScore => &[PendingAdmin],
         CommandName::Complete => &[PendingAdmin],
         CommandName::Fail
         | CommandName::Cancel
@@ -92,8 +113,9 @@ fn emitted(command: CommandName) -> &'static str {
         CommandName::Open => "CaseOpened",
         CommandName::SubmitData => "DataSubmitted",
         CommandName::AttachEvidence => "EvidenceUploaded",
-        CommandName::StartCheck => "CheckStarted",
-        CommandName::RecordCheckResult => "CheckResultRecorded",
+        CommandName::StartCheck | CommandName::StartRun => "CheckStarted",
+        CommandName::RecordCheckResult | CommandName::FinishRun => "CheckResultRecorded",
+        CommandName::RecordScore => "CaseScored",
         CommandName::RequestAction => "CheckActionRequested",
         CommandName::Resubmit => "CheckResubmitted",
         CommandName::ExpireCheck => "CheckExpired",
@@ -158,7 +180,7 @@ fn every_command_in_every_case_status_succeeds_exactly_when_the_table_allows() {
             }
         }
     }
-    assert_eq!(tried, 6 * 16);
+    assert_eq!(tried, 6 * 19);
 }
 
 /// The check-level specification, written out independently of the aggregate.
@@ -166,7 +188,9 @@ fn legal_check_states(command: CommandName) -> &'static [CheckState] {
     use CheckState::*;
     match command {
         CommandName::StartCheck => &[Submitted, Resubmitted],
-        CommandName::RecordCheckResult => &[Processing],
+        // A run takes over a check another run holds (`check_history`'s is run-1).
+        CommandName::StartRun => &[Submitted, Resubmitted, Processing],
+        CommandName::RecordCheckResult | CommandName::FinishRun => &[Processing],
         CommandName::RequestAction => &[Submitted, Resubmitted, Processing, Failed],
         CommandName::Resubmit | CommandName::ExpireCheck => &[RequiresAction],
         CommandName::RetryCheck => &[Failed, Expired],
@@ -212,6 +236,16 @@ fn every_check_command_in_every_check_state_succeeds_exactly_when_the_table_allo
                 let mut after = case.clone();
                 after.apply(events[0].clone());
                 assert_ne!(after, case, "{name:?} must change the case");
+            } else if name == CommandName::FinishRun {
+                // A run that no longer holds the check is stale, whatever its state.
+                assert_eq!(
+                    result,
+                    Err(CaseError::StaleRun {
+                        check: CheckKind::Document,
+                        run: RUN.to_owned()
+                    }),
+                    "{name:?} with check {state}"
+                );
             } else {
                 assert_eq!(
                     result,
@@ -225,7 +259,7 @@ fn every_check_command_in_every_check_state_succeeds_exactly_when_the_table_allo
             }
         }
     }
-    assert_eq!(tried, 8 * 7);
+    assert_eq!(tried, 9 * 8);
 }
 
 #[test]

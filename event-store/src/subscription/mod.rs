@@ -1,4 +1,5 @@
-//! The subscription runner.
+//! The subscription runner (moved here from `projections/` so the read
+//! models and the processors share it without importing each other).
 //!
 //! One step: begin a transaction; claim or renew the projection's lease while
 //! reading its checkpoint (`UPDATE … RETURNING`, which also locks the row);
@@ -15,11 +16,12 @@ use std::time::Duration;
 use sqlx::Row;
 use tokio::time::Instant;
 use uuid::Uuid;
-use veritrail_event_store::{EventDatabase, GlobalPosition, RecordedEvent, StoreError};
+
+use crate::{EventDatabase, GlobalPosition, RecordedEvent, StoreError};
 
 pub use tx::Tx;
 
-use crate::millis;
+use crate::sql::millis;
 
 /// Why a projection could not apply an event.
 #[derive(Debug, thiserror::Error)]

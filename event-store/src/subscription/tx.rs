@@ -1,7 +1,8 @@
 //! A transaction on either backend, and a macro running the same SQL on both.
 
 use sqlx::{Postgres, Sqlite, Transaction};
-use veritrail_event_store::EventDatabase;
+
+use crate::EventDatabase;
 
 /// The runner's transaction, handed to projections.
 #[derive(Debug)]
@@ -42,10 +43,10 @@ impl Tx<'_> {
 macro_rules! run {
     ($tx:expr, $query:expr) => {
         match $tx {
-            $crate::runtime::Tx::Postgres(t) => {
+            $crate::subscription::Tx::Postgres(t) => {
                 $query.execute(&mut **t).await.map(|r| r.rows_affected())
             }
-            $crate::runtime::Tx::Sqlite(t) => {
+            $crate::subscription::Tx::Sqlite(t) => {
                 $query.execute(&mut **t).await.map(|r| r.rows_affected())
             }
         }
@@ -59,8 +60,8 @@ macro_rules! run {
 macro_rules! fetch_optional {
     ($tx:expr, $query:expr) => {
         match $tx {
-            $crate::runtime::Tx::Postgres(t) => $query.fetch_optional(&mut **t).await,
-            $crate::runtime::Tx::Sqlite(t) => $query.fetch_optional(&mut **t).await,
+            $crate::subscription::Tx::Postgres(t) => $query.fetch_optional(&mut **t).await,
+            $crate::subscription::Tx::Sqlite(t) => $query.fetch_optional(&mut **t).await,
         }
     };
 }

@@ -1,0 +1,291 @@
+//! One pass over a claimed case: run, in the workflow's order, every
+//! automatic check that is submitted (or whose run lost its lease), each
+//! as a run that starts and finishes on the case (so a late, taken-over
+//! run records nothing), then score the case and let the score decide.
+//! Every step reads the case first, so a pass repeated after a crash does
+//! only what is left; a check is billed under a key made of the case, the
+//! check and its run number, so a repeated run is never billed twice.
+
+mod checks;
+mod evidence;
+mod finish;
+mod score;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+use veritrail_application::{RequestContext, ServiceError, Services};
+use veritrail_domain::case::{
+    CaseAction, CaseError, CaseStatus, CheckKind, CheckRecord, CheckState, OpenedCase, RunFinish,
+};
+use veritrail_domain::workflow::WorkflowPolicy;
+use veritrail_domain::{Actor, CaseId, TenantId};
+
+/// A failure that is nobody's verdict (the database or the image workers
+/// are unavailable): the job is retried later.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Transient(pub String);
+
+impl From<ServiceError> for Transient {
+    fn from(error: ServiceError) -> Self {
+        Transient(error.to_string())
+    }
+}
+
+/// Runs cases' checks with the application's services.
+#[derive(Debug, Clone)]
+pub struct Pipeline {
+    services: Arc<Services>,
+}
+
+/// Whether `run` should work on a check in this state: submitted, or
+/// processing under a run (its own, resumed, or one whose lease expired).
+/// An officer's manual processing (no run) is left alone.
+fn needs_run(record: &CheckRecord) -> bool {
+    record.state.can_start() || (record.state == CheckState::Processing && record.run.is_some())
+}
+
+/// Face match and KYA compare with the document: while the document's own
+/// evidence is pending or being retaken, they wait for it instead of
+/// judging a photo the document check could not read.
+fn waits_for_document(case: &OpenedCase, check: CheckKind) -> bool {
+    if !matches!(check, CheckKind::FaceMatch | CheckKind::Kya) {
+        return false;
+    }
+    case.checks.get(&CheckKind::Document).is_some_and(|doc| {
+        !matches!(
+            doc.state,
+            CheckState::Verified | CheckState::Failed | CheckState::Bypassed
+        )
+    })
+}
+
+/// The metering key of a check's run: the same for a resumed or taken-over
+/// run, new for a retry or a resubmission.
+fn billing_id(case: CaseId, check: CheckKind, run_number: u32) -> Uuid {
+    let digest = Sha256::digest(format!("veritrail-run/{case}/{check}/{run_number}"));
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    Uuid::from_bytes(bytes)
+}
+
+impl Pipeline {
+    pub fn new(services: Arc<Services>) -> Self {
+        Self { services }
+    }
+
+    /// The workflow `tenant` runs under.
+    async fn policy(&self, tenant: &TenantId) -> Result<WorkflowPolicy, Transient> {
+        let settings = self.services.tenants.policy(tenant).await?;
+        Ok(WorkflowPolicy {
+            face_match_threshold: settings.face_match_threshold,
+            ..WorkflowPolicy::default()
+        })
+    }
+
+    /// Does what case `case_id` still needs, as run `run`.
+    pub async fn process(&self, tenant: &str, case_id: &str, run: &str) -> Result<(), Transient> {
+        let (Ok(tenant), Ok(case_id)) = (TenantId::parse(tenant), case_id.parse::<CaseId>()) else {
+            return Err(Transient(format!("job {tenant}/{case_id} names no case")));
+        };
+        let ctx = RequestContext::new(tenant.clone(), Actor::system());
+        let policy = self.policy(&tenant).await?;
+        // Each round ends a check or the pass; the bound only guards
+        // against a case that keeps changing under us.
+        for _ in 0..16 {
+            let (case, _) = self.services.cases.load(&ctx, case_id).await?;
+            let Some(case) = case.opened() else {
+                return Ok(());
+            };
+            if case.status != CaseStatus::PendingAdmin {
+                return Ok(());
+            }
+            let requested: Vec<_> = case.checks.keys().copied().collect();
+            let next = policy
+                .steps(&requested)
+                .into_iter()
+                .find(|c| needs_run(&case.checks[c]) && !waits_for_document(case, *c));
+            match next {
+                Some(check) => self.run_check(&ctx, case, check, run, &policy).await?,
+                None => return self.score(&ctx, case, &policy).await,
+            }
+        }
+        Err(Transient(format!(
+            "case {case_id} kept changing during processing"
+        )))
+    }
+
+    /// Starts (or resumes) `check` as `run`, evaluates it under the
+    /// policy's time limit and records how it ended.
+    async fn run_check(
+        &self,
+        ctx: &RequestContext,
+        case: &OpenedCase,
+        check: CheckKind,
+        run: &str,
+        policy: &WorkflowPolicy,
+    ) -> Result<(), Transient> {
+        let Some(run_number) = self.start(ctx, case, check, run).await? else {
+            return Ok(());
+        };
+        let billing = RequestContext {
+            request_id: billing_id(case.id, check, run_number),
+            ..ctx.clone()
+        };
+        let limit = Duration::from_secs(u64::from(policy.check_timeout_secs));
+        let evaluation = checks::evaluate(&self.services, &billing, case, check, policy);
+        let finish = match tokio::time::timeout(limit, evaluation).await {
+            Ok(finish) => finish?,
+            Err(_) => finish::system_failure(
+                &format!(
+                    "it took longer than its limit of {} s",
+                    policy.check_timeout_secs
+                ),
+                policy,
+            ),
+        };
+        self.end(ctx, case.id, check, run, finish).await
+    }
+
+    /// Takes `check` for `run` unless it already has it; the run's number,
+    /// or `None` if someone else moved the check (the next round sees where).
+    async fn start(
+        &self,
+        ctx: &RequestContext,
+        case: &OpenedCase,
+        check: CheckKind,
+        run: &str,
+    ) -> Result<Option<u32>, Transient> {
+        let record = &case.checks[&check];
+        if record.state == CheckState::Processing && record.run.as_deref() == Some(run) {
+            return Ok(Some(record.runs));
+        }
+        let start = CaseAction::StartRun {
+            check,
+            run: run.to_owned(),
+        };
+        // A takeover continues the run it replaces; a start is a new one.
+        let number = record.runs + u32::from(record.state != CheckState::Processing);
+        Ok(self.command(ctx, case.id, start).await?.map(|()| number))
+    }
+
+    /// Records how `run` ended `check`, unless the run lost it.
+    async fn end(
+        &self,
+        ctx: &RequestContext,
+        case_id: CaseId,
+        check: CheckKind,
+        run: &str,
+        finish: RunFinish,
+    ) -> Result<(), Transient> {
+        let end = CaseAction::FinishRun {
+            check,
+            run: run.to_owned(),
+            finish,
+        };
+        if self.command(ctx, case_id, end).await?.is_none() {
+            tracing::info!(case = %case_id, %check, run, "the run lost its check; its result is dropped");
+        }
+        Ok(())
+    }
+
+    /// Gives up on a case whose processing keeps failing (CASE-9: nothing
+    /// stays processing silently): every automatic check still to run ends
+    /// `failed` with the error, and the score then holds the case for an
+    /// officer.
+    pub async fn abandon(
+        &self,
+        tenant: &str,
+        case_id: &str,
+        run: &str,
+        error: &str,
+    ) -> Result<(), Transient> {
+        let (Ok(tenant), Ok(case_id)) = (TenantId::parse(tenant), case_id.parse::<CaseId>()) else {
+            return Ok(());
+        };
+        let ctx = RequestContext::new(tenant.clone(), Actor::system());
+        let policy = self.policy(&tenant).await?;
+        let why = format!("processing failed repeatedly ({error})");
+        let (case, _) = self.services.cases.load(&ctx, case_id).await?;
+        let Some(case) = case
+            .opened()
+            .filter(|c| c.status == CaseStatus::PendingAdmin)
+        else {
+            return Ok(());
+        };
+        let requested: Vec<_> = case.checks.keys().copied().collect();
+        for check in policy.steps(&requested) {
+            if !needs_run(&case.checks[&check]) {
+                continue;
+            }
+            if self.start(&ctx, case, check, run).await?.is_some() {
+                let finish = finish::system_failure(&why, &policy);
+                self.end(&ctx, case_id, check, run, finish).await?;
+            }
+        }
+        let (case, _) = self.services.cases.load(&ctx, case_id).await?;
+        match case.opened() {
+            Some(case) if case.status == CaseStatus::PendingAdmin => {
+                self.score(&ctx, case, &policy).await
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Scores the case once its checks have ended, unless this very score
+    /// is already recorded.
+    async fn score(
+        &self,
+        ctx: &RequestContext,
+        case: &OpenedCase,
+        policy: &WorkflowPolicy,
+    ) -> Result<(), Transient> {
+        let Some(card) = score::card(case, policy) else {
+            return Ok(());
+        };
+        let recorded = case
+            .score
+            .as_ref()
+            .is_some_and(|s| s.card == card && s.policy_version == policy.version);
+        if recorded {
+            return Ok(());
+        }
+        let action = CaseAction::RecordScore {
+            card,
+            policy_version: policy.version,
+        };
+        self.command(ctx, case.id, action).await?;
+        Ok(())
+    }
+
+    /// Runs a command; `None` when the case refused it because it moved on
+    /// (the caller re-reads it). A concurrent append is retried.
+    async fn command(
+        &self,
+        ctx: &RequestContext,
+        case_id: CaseId,
+        action: CaseAction,
+    ) -> Result<Option<()>, Transient> {
+        for _ in 0..5 {
+            match self
+                .services
+                .cases
+                .execute(ctx, case_id, action.clone())
+                .await
+            {
+                Ok(_) => return Ok(Some(())),
+                Err(ServiceError::Conflict) => continue,
+                Err(ServiceError::Refused(
+                    CaseError::StaleRun { .. }
+                    | CaseError::IllegalCheckTransition { .. }
+                    | CaseError::IllegalTransition { .. },
+                )) => return Ok(None),
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(Transient(format!("case {case_id} is changing too fast")))
+    }
+}

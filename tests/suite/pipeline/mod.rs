@@ -1,0 +1,210 @@
+//! The verification pipeline end to end (issue 16): evidence uploaded to a
+//! case, the processors running liveness, the document, the face match and
+//! KYA on real models and real photos, the score, and the decision it
+//! makes — with redelivery, a killed processor and a second instance.
+
+mod flows;
+mod resilience;
+
+use std::io::Cursor;
+use std::time::Duration;
+
+use image::RgbImage;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use veritrail_domain::tenant::{Module, Period};
+use veritrail_domain::TenantId;
+use veritrail_processors::{ProcessorConfig, Processors};
+use veritrail_tests::{face_eval, mrz_eval::EvalSet, As, TestApp};
+
+pub const TENANT: &str = "acme";
+
+/// A passport of the evaluation set (clean TD3) with `face` in its
+/// portrait area, and the truth of its MRZ.
+pub fn passport(face: &str) -> (Vec<u8>, Value) {
+    let set = EvalSet::from_env();
+    let item = set
+        .level("none")
+        .find(|t| t["format"] == "TD3")
+        .expect("a TD3 passport")
+        .clone();
+    let mut page = image::load_from_memory(&set.image(&item))
+        .expect("decode")
+        .to_rgb8();
+    let portrait = image::imageops::resize(
+        &face_eval::load(face),
+        240,
+        300,
+        image::imageops::FilterType::Triangle,
+    );
+    image::imageops::overlay(&mut page, &portrait, 50, 90);
+    (jpeg(&page), item)
+}
+
+pub fn jpeg(image: &RgbImage) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    image
+        .write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Jpeg)
+        .expect("encode");
+    bytes
+}
+
+pub fn photo(name: &str) -> Vec<u8> {
+    jpeg(&face_eval::load(name))
+}
+
+/// Opens a case asking for the four automatic checks; its id.
+pub async fn open(app: &TestApp, subject: &str, checks: &[&str]) -> String {
+    let response = app
+        .request(Method::POST, "/verifications", As::org(TENANT))
+        .json(&json!({
+            "subject": {"id": subject},
+            "requested_checks": checks,
+        }))
+        .send()
+        .await
+        .expect("open");
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let body: Value = response.json().await.expect("json");
+    body["id"].as_str().expect("id").to_owned()
+}
+
+pub const ALL_CHECKS: [&str; 4] = ["liveness", "document", "face_match", "kya"];
+
+/// Uploads one image as the individual; its media id.
+pub async fn upload(app: &TestApp, case: &str, kind: &str, bytes: Vec<u8>) -> String {
+    let file = reqwest::multipart::Part::bytes(bytes)
+        .file_name("photo.jpg")
+        .mime_str("image/jpeg")
+        .expect("mime");
+    let form = reqwest::multipart::Form::new()
+        .text("kind", kind.to_owned())
+        .part("file", file);
+    let response = app
+        .request(
+            Method::POST,
+            &format!("/verifications/{case}/evidence"),
+            As::individual(TENANT),
+        )
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let body: Value = response.json().await.expect("json");
+    body["media_id"].as_str().expect("media id").to_owned()
+}
+
+/// Submits the passport holder's data with the uploads as evidence.
+pub async fn submit(app: &TestApp, case: &str, truth: &Value, evidence: Value) {
+    let fields = &truth["fields"];
+    let response = app
+        .request(
+            Method::PUT,
+            &format!("/verifications/{case}/data"),
+            As::individual(TENANT),
+        )
+        .json(&json!({
+            "given_names": fields["given_names"],
+            "family_name": fields["surname"],
+            "date_of_birth": fields["birth_date"],
+            "nationality": fields["nationality"],
+            "email": "holder@gmx.net",
+            "evidence": evidence,
+        }))
+        .send()
+        .await
+        .expect("submit");
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "{}",
+        response.text().await.unwrap_or_default()
+    );
+}
+
+/// A case of the passport holder (Obama's portrait) with `selfie`, submitted.
+pub async fn submitted_case(app: &TestApp, subject: &str, selfie: &str) -> String {
+    let case = open(app, subject, &ALL_CHECKS).await;
+    let (passport, truth) = passport("obama.jpg");
+    let document = upload(app, &case, "passport", passport).await;
+    let selfie = upload(app, &case, "selfie", photo(selfie)).await;
+    let evidence = json!([
+        {"kind": "passport", "media_id": document},
+        {"kind": "selfie", "media_id": selfie},
+    ]);
+    submit(app, &case, &truth, evidence).await;
+    case
+}
+
+/// The officer's view of the case.
+pub async fn review_view(app: &TestApp, case: &str) -> Value {
+    let response = app
+        .request(
+            Method::GET,
+            &format!("/admin/verifications/{case}"),
+            As::officer(TENANT),
+        )
+        .send()
+        .await
+        .expect("view");
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.expect("json")
+}
+
+/// Processors over the app's services, driven by the test.
+pub fn processors(app: &TestApp, name: &str, lease: Duration) -> Processors {
+    Processors::new(
+        app.test_db.db.clone(),
+        app.services.clone(),
+        ProcessorConfig {
+            workers: 1,
+            lease,
+            poll: Duration::from_millis(50),
+            max_failures: 5,
+            backoff: Duration::from_millis(10),
+        },
+        name,
+    )
+}
+
+/// Feeds the jobs and works them off.
+pub async fn process(processors: &Processors) -> usize {
+    processors.feed().catch_up().await.expect("feed");
+    processors.drain().await.expect("drain")
+}
+
+/// How many calls of `module` the tenant was billed this month.
+pub async fn billed(app: &TestApp, module: Module) -> u64 {
+    let tenant = TenantId::parse(TENANT).expect("tenant");
+    let now = time::OffsetDateTime::now_utc();
+    let usage = app
+        .services
+        .metering
+        .usage(&tenant, Period::of(now))
+        .await
+        .expect("usage");
+    usage
+        .iter()
+        .find(|u| u.module == module)
+        .map_or(0, |u| u.used)
+}
+
+/// The case's events of one type, as JSON payloads.
+pub async fn events_of(app: &TestApp, case: &str, kind: &str) -> Vec<Value> {
+    app.all_events()
+        .await
+        .into_iter()
+        .filter(|e| e.aggregate_id == case && e.event_type == kind)
+        .map(|e| e.payload[kind].clone())
+        .collect()
+}
+
+pub fn check<'a>(view: &'a Value, name: &str) -> &'a Value {
+    view["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["check"] == name)
+        .unwrap_or_else(|| panic!("no check {name} in {view}"))
+}
