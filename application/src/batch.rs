@@ -56,6 +56,42 @@ impl Batch {
         Ok((state, version))
     }
 
+    /// Lets `state` — an aggregate this batch already decided on, at
+    /// `version` — decide one more command, updating both, so a use case
+    /// can write several commands to a stream it opens in one transaction.
+    pub async fn decide_next<A>(
+        &mut self,
+        (state, version): (&mut A, &mut usize),
+        aggregate_id: &str,
+        command: A::Command,
+        services: &A::Services,
+        metadata: &EventMetadata,
+    ) -> Result<(), ServiceError>
+    where
+        A: Aggregate,
+        ServiceError: From<AggregateError<A::Error>>,
+    {
+        let sink = cqrs_es::event_sink::EventSink::<A>::default();
+        state
+            .handle(command, services, &sink)
+            .await
+            .map_err(AggregateError::UserError)?;
+        let map = metadata.to_map();
+        for payload in sink.collect().await {
+            state.apply(payload.clone());
+            *version += 1;
+            let envelope = EventEnvelope::<A> {
+                aggregate_id: aggregate_id.to_owned(),
+                sequence: *version,
+                payload,
+                metadata: map.clone(),
+            };
+            let serialized = SerializedEvent::try_from(&envelope).map_err(ServiceError::store)?;
+            self.events.push(serialized);
+        }
+        Ok(())
+    }
+
     /// Appends everything decided, atomically.
     pub async fn commit(self, db: &EventDatabase) -> Result<(), ServiceError> {
         db.append_atomic(&self.events).await.map_err(|e| match e {

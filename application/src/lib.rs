@@ -12,6 +12,7 @@ mod context;
 mod error;
 mod execute;
 pub mod idempotency;
+pub mod kyc;
 pub mod media;
 pub mod metering;
 pub mod rate_limit;

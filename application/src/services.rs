@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use veritrail_domain::case::{CaseError, VerificationCase};
+use veritrail_domain::case::{CaseAction, CaseError, Submission, VerificationCase};
 use veritrail_domain::tenant::Module;
 use veritrail_domain::{ActorId, CaseId};
 
@@ -92,6 +92,42 @@ impl Services {
             .await
     }
 
+    /// Records the individual's data and evidence (CASE-2), if it carries
+    /// every field the tenant's workflow requires.
+    pub async fn submit(
+        &self,
+        ctx: &RequestContext,
+        case_id: CaseId,
+        submission: Submission,
+        expected: Option<usize>,
+    ) -> Result<crate::Committed<VerificationCase>, crate::ServiceError> {
+        self.require_fields(ctx, &submission).await?;
+        let action = CaseAction::SubmitData(submission);
+        self.cases
+            .execute_expecting(ctx, case_id, action, expected)
+            .await
+    }
+
+    /// Refuses a submission without a field the tenant's workflow requires.
+    pub(crate) async fn require_fields(
+        &self,
+        ctx: &RequestContext,
+        submission: &Submission,
+    ) -> Result<(), crate::ServiceError> {
+        let workflow = self.tenants.policy(&ctx.tenant).await?.workflow;
+        match workflow.missing_fields(submission).first() {
+            Some(missing) => Err(crate::ServiceError::Invalid {
+                field: missing.as_str(),
+                reason: format!(
+                    "the workflow (version {}) requires {}",
+                    workflow.version,
+                    missing.as_str()
+                ),
+            }),
+            None => Ok(()),
+        }
+    }
+
     /// Whether `reviewer` may be assigned cases of the caller's tenant: an
     /// active officer client of the tenant (or the caller itself). Tenants
     /// that exist only as development identities have no clients to check.
@@ -123,7 +159,7 @@ impl Services {
 
     /// The case as this request wrote or found it; loaded only for a
     /// recovered retry.
-    async fn opening(
+    pub(crate) async fn opening(
         &self,
         ctx: &RequestContext,
         case_id: CaseId,

@@ -60,6 +60,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "ClientRevoked",
     "PlanChanged",
     "ChecksConfigured",
+    "WorkflowConfigured",
     "QuotaThresholdReached",
     "InvitationIssued",
     "InvitationRevoked",

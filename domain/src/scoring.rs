@@ -79,6 +79,21 @@ impl ScoringPolicy {
         })
     }
 
+    /// Every check the policy weighs, with its weight.
+    pub fn weights(&self) -> &[(CheckKind, u32)] {
+        &self.weights
+    }
+
+    /// The least total that is accepted.
+    pub fn accept_at(&self) -> u8 {
+        self.accept_at
+    }
+
+    /// The least total that goes to review rather than rejection.
+    pub fn review_at(&self) -> u8 {
+        self.review_at
+    }
+
     /// The weight of `check` (0 when the policy does not name it).
     pub fn weight(&self, check: CheckKind) -> u32 {
         self.weights

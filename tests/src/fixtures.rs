@@ -46,6 +46,7 @@ pub fn open_request(subject: &str) -> OpenCaseRequest {
         entities: vec![EntityId::parse("company-1").expect("valid entity")],
         restart: None,
         invitation: None,
+        then: Vec::new(),
     }
 }
 

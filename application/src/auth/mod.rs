@@ -11,6 +11,7 @@ mod tenant_list;
 pub mod tenants;
 pub mod tokens;
 pub mod vault;
+mod workflow;
 
 pub use invitations::{InvitationService, InvitedIndividual, IssuedInvitation};
 pub use keys::SigningKeys;

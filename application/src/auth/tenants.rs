@@ -53,7 +53,11 @@ const POLICY_TTL: Duration = Duration::from_secs(5);
 pub struct TenantPolicy {
     /// `None` for a tenant that does not exist (development identities).
     pub limits: Option<Limits>,
+    /// The workflow's, else the check settings', else `None` (the default).
     pub face_match_threshold: Option<f64>,
+    /// The tenant's workflow, or the service default (version 0) with the
+    /// tenant's face-match threshold.
+    pub workflow: veritrail_domain::workflow::WorkflowPolicy,
 }
 
 type PolicyCache = HashMap<TenantId, (Instant, TenantPolicy)>;
@@ -106,7 +110,7 @@ impl TenantService {
             .map_err(ServiceError::store)
     }
 
-    async fn run(
+    pub(super) async fn run(
         &self,
         ctx: &RequestContext,
         tenant: &TenantId,
@@ -186,7 +190,7 @@ impl TenantService {
         Ok(())
     }
 
-    fn forget(&self, tenant: &TenantId) {
+    pub(super) fn forget(&self, tenant: &TenantId) {
         if let Ok(mut cache) = self.policies.lock() {
             cache.remove(tenant);
         }
@@ -205,9 +209,14 @@ impl TenantService {
             }
         }
         let loaded = self.load(tenant).await?;
+        let mut workflow = loaded.workflow.clone().unwrap_or_default();
+        workflow.face_match_threshold = workflow
+            .face_match_threshold
+            .or(loaded.face_match_threshold);
         let policy = TenantPolicy {
             limits: loaded.id.is_some().then(|| loaded.limits()).flatten(),
-            face_match_threshold: loaded.face_match_threshold,
+            face_match_threshold: workflow.face_match_threshold,
+            workflow,
         };
         if let Ok(mut cache) = self.policies.lock() {
             cache.insert(tenant.clone(), (Instant::now(), policy.clone()));

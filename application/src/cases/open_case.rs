@@ -22,7 +22,7 @@ use super::service::CaseService;
 use crate::error::ServiceError;
 
 /// What the organisation asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OpenCaseRequest {
     pub subject: Subject,
     pub checks: RequestedChecks,
@@ -30,6 +30,10 @@ pub struct OpenCaseRequest {
     pub restart: Option<RestartContext>,
     /// Issued with the case it opens, in the same transaction.
     pub invitation: Option<InvitationGrant>,
+    /// Further commands on the case this request opens (evidence and data
+    /// sent with it), decided on the new case in the same transaction.
+    /// Not applied to a subject's existing active case.
+    pub then: Vec<CaseAction>,
 }
 
 /// An invitation to record with a case. The caller mints the token and keeps
@@ -101,6 +105,24 @@ impl CaseService {
             return Ok(opened);
         }
         self.join(ctx, &request, opened).await
+    }
+
+    /// A fresh id for a case a use case prepares (e.g. stores images under)
+    /// before opening it.
+    pub fn next_case_id(&self) -> CaseId {
+        self.ids.case_id()
+    }
+
+    /// Opens `case_id` for the subject with the request's follow-up
+    /// commands, all in one transaction — or, if the subject has an active
+    /// case, writes nothing and returns it (`created` false).
+    pub async fn open_with_id(
+        &self,
+        ctx: &RequestContext,
+        request: OpenCaseRequest,
+        case_id: CaseId,
+    ) -> Result<Opened, ServiceError> {
+        self.open_replacing(ctx, &request, case_id, None).await
     }
 
     /// The request found the subject's active case (seed 002): it must
@@ -266,10 +288,23 @@ impl CaseService {
             });
             let command = CaseCommand::new(ctx.tenant.clone(), ctx.actor.clone(), action);
             let id = case_id.to_string();
-            let decided = batch
+            let (mut case, mut version) = batch
                 .decide(&self.cases, &id, command, &self.services, &metadata, None)
                 .await?;
-            written = Some(decided);
+            for action in &request.then {
+                let command =
+                    CaseCommand::new(ctx.tenant.clone(), ctx.actor.clone(), action.clone());
+                batch
+                    .decide_next(
+                        (&mut case, &mut version),
+                        &id,
+                        command,
+                        &self.services,
+                        &metadata,
+                    )
+                    .await?;
+            }
+            written = Some((case, version));
         }
         if let Some(grant) = &request.invitation {
             let issue = grant.issue(ctx, case_id);

@@ -57,6 +57,7 @@ impl CaseService {
                 previous_attempt_abandoned: previous.submission.is_none(),
             }),
             invitation: recreation.invitation,
+            then: Vec::new(),
         };
         let replacing = Replacing {
             case_id,

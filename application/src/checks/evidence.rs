@@ -14,6 +14,11 @@ pub const MAX_IMAGE_BYTES: usize = 10 * 1024 * 1024;
 
 /// The bytes of an image sent as base64 text, vetted.
 pub fn from_base64(field: &str, base64_text: &str) -> Result<Vec<u8>, CheckError> {
+    vet(field, decode_base64(field, base64_text)?)
+}
+
+/// The bytes of base64 text (or a data URL), not vetted yet.
+pub fn decode_base64(field: &str, base64_text: &str) -> Result<Vec<u8>, CheckError> {
     let trimmed = base64_text.trim();
     // Accept data URLs as browsers produce them.
     let payload = match trimmed.split_once(";base64,") {
@@ -21,10 +26,9 @@ pub fn from_base64(field: &str, base64_text: &str) -> Result<Vec<u8>, CheckError
         _ => trimmed,
     };
     // An empty payload decodes to no bytes: refused as empty below.
-    let bytes = base64::engine::general_purpose::STANDARD
+    base64::engine::general_purpose::STANDARD
         .decode(payload.as_bytes())
-        .map_err(|e| CheckError::evidence(field, EvidenceProblem::NotBase64(e.to_string())))?;
-    vet(field, bytes)
+        .map_err(|e| CheckError::evidence(field, EvidenceProblem::NotBase64(e.to_string())))
 }
 
 /// Uploaded image bytes, vetted.

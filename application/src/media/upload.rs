@@ -56,28 +56,10 @@ impl Services {
         let (case, _) = self.cases.load(ctx, case_id).await?;
         case.accepts(&ctx.tenant, CommandName::AttachEvidence)
             .map_err(ServiceError::from)?;
-        let original_sha256 = hex_sha256(&bytes);
-        let original_size_bytes = bytes.len() as u64;
-        let sanitised = self
-            .checks
-            .compute
-            .run(move || sanitise(&bytes))
-            .await?
-            .map_err(|refusal| CheckError::evidence("file", EvidenceProblem::Refused(refusal)))?;
-        let media = StoredMedia {
-            media_id: MediaId::from_uuid(Uuid::now_v7()),
-            kind: upload.kind,
-            media_type: sanitised.media_type,
-            sha256: hex_sha256(&sanitised.bytes),
-            size_bytes: sanitised.bytes.len() as u64,
-            width: sanitised.width,
-            height: sanitised.height,
-            original_sha256,
-            original_size_bytes,
-        };
+        let (media, bytes) = self.prepare("file", upload.kind, bytes).await?;
         let key = media_key(&ctx.tenant, case_id, media.media_id);
         self.media
-            .put(&key, sanitised.bytes)
+            .put(&key, bytes)
             .await
             .map_err(ServiceError::from)?;
         let action = CaseAction::AttachEvidence(media.clone());
@@ -94,6 +76,37 @@ impl Services {
                 Err(refused.into())
             }
         }
+    }
+
+    /// Sanitises an image sent in `field` and already vetted (on the
+    /// compute pool): what the case records of it under a new media id, and
+    /// the bytes to store.
+    pub(crate) async fn prepare(
+        &self,
+        field: &str,
+        kind: EvidenceKind,
+        bytes: Vec<u8>,
+    ) -> Result<(StoredMedia, Vec<u8>), CheckError> {
+        let original_sha256 = hex_sha256(&bytes);
+        let original_size_bytes = bytes.len() as u64;
+        let sanitised = self
+            .checks
+            .compute
+            .run(move || sanitise(&bytes))
+            .await?
+            .map_err(|refusal| CheckError::evidence(field, EvidenceProblem::Refused(refusal)))?;
+        let media = StoredMedia {
+            media_id: MediaId::from_uuid(Uuid::now_v7()),
+            kind,
+            media_type: sanitised.media_type,
+            sha256: hex_sha256(&sanitised.bytes),
+            size_bytes: sanitised.bytes.len() as u64,
+            width: sanitised.width,
+            height: sanitised.height,
+            original_sha256,
+            original_size_bytes,
+        };
+        Ok((media, sanitised.bytes))
     }
 
     /// One uploaded image of a case and its bytes.

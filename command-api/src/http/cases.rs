@@ -13,7 +13,7 @@ use super::dto::{
 use super::error::{ApiError, ErrorBody};
 use super::etag::{etag, if_match};
 use super::identity::Identity;
-use super::respond::{command, parse_case_id, read_your_writes, render_opening};
+use super::respond::{command, parse_case_id, read_your_writes, render_committed, render_opening};
 use super::scope::{self, CaseTenant};
 use super::AppState;
 use veritrail_application::cases::Recreation;
@@ -109,14 +109,12 @@ pub async fn submit_data(
     let ctx = identity.require(&[Individual])?;
     let case_id = parse_case_id(&id)?;
     let submission = body.into_inner().into_domain()?;
-    command(
-        &state,
-        &req,
-        ctx,
-        case_id,
-        CaseAction::SubmitData(submission),
-    )
-    .await
+    let expected = if_match(&req)?;
+    let committed = state
+        .services
+        .submit(ctx, case_id, submission, expected)
+        .await?;
+    render_committed(&state, ctx, case_id, committed.version).await
 }
 
 // Traces to: seed 001

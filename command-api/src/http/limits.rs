@@ -13,6 +13,9 @@ pub const IMAGES_BODY_LIMIT: usize = 2 * (MAX_IMAGE_BYTES / 3 * 4 + 4) + 64 * 10
 /// Largest body carrying one image in base64 (an evidence upload).
 pub const UPLOAD_BODY_LIMIT: usize = MAX_IMAGE_BYTES / 3 * 4 + 4 + 64 * 1024;
 
+/// Largest full-workflow request: a document's two sides and a selfie.
+pub const KYC_BODY_LIMIT: usize = 3 * UPLOAD_BODY_LIMIT;
+
 /// Largest liveness answer: every frame at the largest image size.
 pub const LIVENESS_BODY_LIMIT: usize = MAX_FRAMES * IMAGES_BODY_LIMIT / 2;
 

@@ -22,6 +22,7 @@ mod idempotency;
 mod identity;
 mod invitation_page;
 mod invitations;
+mod kyc;
 mod limits;
 mod liveness;
 mod openapi;
@@ -35,6 +36,7 @@ mod state;
 mod throttle;
 mod trace;
 mod usage;
+mod workflow;
 
 use actix_web::web;
 
@@ -45,7 +47,7 @@ pub use server::server;
 pub use state::{AppState, Auth, DevIdentity};
 
 pub use limits::JSON_LIMIT;
-use limits::{IMAGES_BODY_LIMIT, LIVENESS_BODY_LIMIT, UPLOAD_BODY_LIMIT};
+use limits::{IMAGES_BODY_LIMIT, KYC_BODY_LIMIT, LIVENESS_BODY_LIMIT, UPLOAD_BODY_LIMIT};
 
 /// What the server needs besides a listener and the state.
 #[derive(Debug, Clone)]
@@ -100,6 +102,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                         .error_handler(json_error),
                 )
                 .post(faces::face_match),
+        )
+        .service(
+            web::resource("/kyc/verify")
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(KYC_BODY_LIMIT)
+                        .error_handler(json_error),
+                )
+                .post(kyc::verify),
+        )
+        .service(web::resource("/kyc/verify/{id}").get(kyc::job))
+        .service(
+            web::resource("/workflow")
+                .get(workflow::get)
+                .put(workflow::put),
         )
         .service(web::resource("/liveness/challenge").post(liveness::challenge))
         .service(

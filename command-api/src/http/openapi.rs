@@ -11,7 +11,7 @@ use super::doc_errors::StandardResponses;
 
 use super::{
     admin, auth, cases, dashboards, document, documents, evidence, faces, health, invitation_page,
-    invitations, liveness, operator, queries, usage,
+    invitations, kyc, liveness, operator, queries, usage, workflow,
 };
 
 /// Declares how callers authenticate (see docs/security.md) and requires one
@@ -139,6 +139,10 @@ modules by a monthly quota.",
         faces::face_match,
         liveness::challenge,
         liveness::analyze,
+        kyc::verify,
+        kyc::job,
+        workflow::get,
+        workflow::put,
         auth::token,
         auth::jwks,
         operator::create_tenant,
@@ -158,6 +162,7 @@ modules by a monthly quota.",
         (name = "admin", description = "Verification officers"),
         (name = "documents", description = "Document checks, callable on their own (CHK-12)"),
         (name = "faces", description = "Face match and liveness, callable on their own (CHK-12)"),
+        (name = "workflow", description = "The full verification in one call (seed 003 §8.5): checks, score and decision follow on their own"),
         (name = "dashboards", description = "Analytics from the read models (seed 004)"),
         (name = "health", description = "Liveness and readiness"),
         (name = "auth", description = "OAuth 2.0 client credentials and the token signing keys"),

@@ -121,8 +121,19 @@ pub(super) async fn command(
         .cases
         .execute_expecting(ctx, case_id, action, expected)
         .await?;
+    render_committed(state, ctx, case_id, committed.version).await
+}
+
+/// The case after a command committed at `version`, once the read model
+/// shows it (bounded wait).
+pub(super) async fn render_committed(
+    state: &AppState,
+    ctx: &RequestContext,
+    case_id: CaseId,
+    version: usize,
+) -> Result<HttpResponse, ApiError> {
     let mut response = view(state, ctx, case_id, StatusCode::OK).await?;
-    read_your_writes(state, case_id, committed.version, &mut response).await;
+    read_your_writes(state, case_id, version, &mut response).await;
     Ok(response)
 }
 

@@ -48,6 +48,9 @@ pub enum CaseError {
         case_id: crate::CaseId,
         checks: Vec<CheckKind>,
     },
+    /// A request that must open a new case found the subject's active one.
+    #[error("the subject already has an active case, {case_id}: finish or cancel it first")]
+    SubjectHasActiveCase { case_id: crate::CaseId },
     #[error("the case already holds {limit} uploads, the most accepted")]
     TooManyUploads { limit: usize },
     #[error("no media {media_id} was uploaded to this case")]

@@ -16,6 +16,7 @@ use time::OffsetDateTime;
 
 use crate::actor::ActorKind;
 use crate::ids::TenantId;
+use crate::workflow::{WorkflowError, WorkflowPolicy};
 
 pub use plan::{alert_level, Limits, Module, Period, DEFAULT_PLAN, PLANS, QUOTA_ALERTS};
 pub use scope::Scope;
@@ -53,6 +54,11 @@ pub enum TenantCommand {
     /// The tenant's own settings of the checks (CHK-4, CHK-5).
     ConfigureChecks {
         face_match_threshold: Option<f64>,
+    },
+    /// The tenant's verification workflow (issue 16); its version is the
+    /// previous one's plus one, whatever the command says.
+    ConfigureWorkflow {
+        policy: WorkflowPolicy,
     },
     /// Records that usage of `module` reached `percent` of its quota in
     /// `period`; a level already recorded for that period records nothing.
@@ -105,6 +111,10 @@ pub enum TenantEvent {
     ChecksConfigured {
         face_match_threshold: Option<f64>,
     },
+    /// A new version of the tenant's workflow.
+    WorkflowConfigured {
+        policy: WorkflowPolicy,
+    },
     /// Usage of a module reached 80 % or 100 % of its monthly quota.
     QuotaThresholdReached {
         module: Module,
@@ -124,6 +134,7 @@ impl DomainEvent for TenantEvent {
             TenantEvent::ClientRevoked { .. } => "ClientRevoked",
             TenantEvent::PlanChanged { .. } => "PlanChanged",
             TenantEvent::ChecksConfigured { .. } => "ChecksConfigured",
+            TenantEvent::WorkflowConfigured { .. } => "WorkflowConfigured",
             TenantEvent::QuotaThresholdReached { .. } => "QuotaThresholdReached",
         }
         .to_owned()
@@ -152,6 +163,8 @@ pub enum TenantError {
     UnknownPlan(String),
     #[error("the face match threshold must be between 0 and 1")]
     InvalidThreshold,
+    #[error(transparent)]
+    InvalidWorkflow(#[from] WorkflowError),
     /// Revoking it would leave no operator able to administer the platform.
     #[error(
         "client {0} is the last active operator client: register another operator client first"
@@ -208,6 +221,9 @@ pub struct Tenant {
     pub limits: Option<Limits>,
     /// Similarity a face match needs; `None` = the service default.
     pub face_match_threshold: Option<f64>,
+    /// The tenant's workflow; `None` = the service default (version 0).
+    #[serde(default)]
+    pub workflow: Option<WorkflowPolicy>,
     pub clients: BTreeMap<String, Client>,
     /// Quota alerts already recorded: (module, period, percent).
     pub alerts: BTreeSet<(Module, String, u8)>,
@@ -265,6 +281,11 @@ impl Tenant {
                 TenantEvent::ChecksConfigured {
                     face_match_threshold,
                 }
+            }
+            TenantCommand::ConfigureWorkflow { mut policy } => {
+                policy.validate()?;
+                policy.version = self.workflow.as_ref().map_or(0, |w| w.version) + 1;
+                TenantEvent::WorkflowConfigured { policy }
             }
             TenantCommand::RecordQuotaAlert {
                 module,
@@ -376,6 +397,7 @@ impl Aggregate for Tenant {
             } => {
                 self.face_match_threshold = face_match_threshold;
             }
+            TenantEvent::WorkflowConfigured { policy } => self.workflow = Some(policy),
             TenantEvent::QuotaThresholdReached {
                 module,
                 period,

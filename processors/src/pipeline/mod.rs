@@ -79,11 +79,7 @@ impl Pipeline {
 
     /// The workflow `tenant` runs under.
     async fn policy(&self, tenant: &TenantId) -> Result<WorkflowPolicy, Transient> {
-        let settings = self.services.tenants.policy(tenant).await?;
-        Ok(WorkflowPolicy {
-            face_match_threshold: settings.face_match_threshold,
-            ..WorkflowPolicy::default()
-        })
+        Ok(self.services.tenants.policy(tenant).await?.workflow)
     }
 
     /// Does what case `case_id` still needs, as run `run`.

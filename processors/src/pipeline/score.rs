@@ -61,6 +61,15 @@ pub(crate) fn card(case: &OpenedCase, policy: &WorkflowPolicy) -> Option<ScoreCa
         })
         .collect();
     let mut card = scoring::score(&policy.scoring, &required, &results);
+    // A mandatory check that failed on the evidence rejects, whatever the score.
+    let mandatory_failed = policy.mandatory_checks.iter().any(|c| {
+        case.checks.get(c).is_some_and(|r| {
+            r.state == CheckState::Failed && !r.details.iter().any(|d| d.name == SYSTEM_ERROR)
+        })
+    });
+    if mandatory_failed {
+        card.verdict = Verdict::Rejected;
+    }
     // Acceptance completes the case: every check must be cleared (a failed
     // check, or one only an officer can judge, leaves it to the officer).
     let cleared = case.checks.values().all(|r| r.state.is_cleared());

@@ -5,6 +5,7 @@
 
 mod flows;
 mod resilience;
+mod workflow;
 
 use std::io::Cursor;
 use std::time::Duration;

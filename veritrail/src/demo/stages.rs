@@ -55,6 +55,7 @@ pub fn request(tenant: &DemoTenant, person: &Person) -> anyhow::Result<OpenCaseR
         entities: vec![EntityId::parse(tenant.entity)?],
         restart: None,
         invitation: None,
+        then: Vec::new(),
     })
 }
 

@@ -1,13 +1,17 @@
 //! Request and response bodies of the HTTP API.
 
+mod kyc;
 mod media;
 mod requests;
 mod scoring;
 mod usage;
 mod views;
+mod workflow;
 
+pub use kyc::*;
 pub use media::*;
 pub use requests::*;
 pub use scoring::*;
 pub use usage::*;
 pub use views::*;
+pub use workflow::*;

@@ -16,7 +16,10 @@ use veritrail_domain::{
 use crate::http::error::ApiError;
 use veritrail_application::cases::OpenCaseRequest;
 
-fn field<T, E: std::fmt::Display>(name: &str, result: Result<T, E>) -> Result<T, ApiError> {
+pub(super) fn field<T, E: std::fmt::Display>(
+    name: &str,
+    result: Result<T, E>,
+) -> Result<T, ApiError> {
     result.map_err(|e| ApiError::validation(name, e))
 }
 
@@ -53,7 +56,8 @@ pub struct CreateVerification {
 }
 
 impl CreateVerification {
-    pub fn into_request(self) -> Result<OpenCaseRequest, ApiError> {
+    /// The subject and the entities, checked.
+    pub(super) fn subject_and_entities(&self) -> Result<(Subject, Vec<EntityId>), ApiError> {
         let subject = Subject {
             id: field("subject.id", SubjectId::parse(&self.subject.id))?,
             display_name: optional(
@@ -70,6 +74,11 @@ impl CreateVerification {
             .iter()
             .map(|e| field("entities", EntityId::parse(e)))
             .collect::<Result<_, _>>()?;
+        Ok((subject, entities))
+    }
+
+    pub fn into_request(self) -> Result<OpenCaseRequest, ApiError> {
+        let (subject, entities) = self.subject_and_entities()?;
         Ok(OpenCaseRequest {
             subject,
             checks: field(
@@ -79,6 +88,7 @@ impl CreateVerification {
             entities,
             restart: None,
             invitation: None,
+            then: Vec::new(),
         })
     }
 }

@@ -44,6 +44,10 @@ impl From<CaseError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, "active_case_lacks_checks", message)
                     .with_details(json!({"case_id": case_id.to_string(), "checks": checks}))
             }
+            CaseError::SubjectHasActiveCase { case_id } => {
+                ApiError::new(StatusCode::CONFLICT, "active_case_exists", message)
+                    .with_details(json!({"case_id": case_id.to_string()}))
+            }
             CaseError::NonPositiveResponsePeriod => {
                 ApiError::validation("respond_within_hours", message)
             }
@@ -93,6 +97,17 @@ impl From<veritrail_domain::tenant::TenantError> for ApiError {
             TenantError::RoleNotForClients(_) => ApiError::validation("role", message),
             TenantError::UnknownPlan(_) => ApiError::validation("plan", message),
             TenantError::InvalidThreshold => ApiError::validation("face_match_threshold", message),
+            TenantError::InvalidWorkflow(invalid) => {
+                use veritrail_domain::workflow::WorkflowError as W;
+                let field = match invalid {
+                    W::NotAutomatic(_) | W::Repeated(_) => "order",
+                    W::MandatoryNotRun(_) => "mandatory_checks",
+                    W::Threshold => "face_match_threshold",
+                    W::RespondWithin => "respond_within_hours",
+                    W::Timeout => "check_timeout_secs",
+                };
+                ApiError::validation(field, message)
+            }
             TenantError::LastOperatorClient(client_id) => {
                 ApiError::new(StatusCode::CONFLICT, "last_operator_client", message)
                     .with_details(json!({"client_id": client_id}))
