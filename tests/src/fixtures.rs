@@ -1,16 +1,12 @@
 //! Realistic commands and contexts for tests.
 
 use time::macros::date;
-use uuid::Uuid;
 use veritrail_application::cases::OpenCaseRequest;
 use veritrail_application::RequestContext;
 use veritrail_domain::case::{
-    CheckKind, CountryCode, EmailAddress, Evidence, EvidenceKind, RequestedChecks, Subject,
-    Submission,
+    CheckKind, CountryCode, EmailAddress, RequestedChecks, Subject, Submission,
 };
-use veritrail_domain::{
-    Actor, ActorId, ActorKind, EntityId, MediaId, PersonName, SubjectId, TenantId,
-};
+use veritrail_domain::{Actor, ActorId, ActorKind, EntityId, PersonName, SubjectId, TenantId};
 
 pub fn tenant(name: &str) -> TenantId {
     TenantId::parse(name).expect("valid tenant")
@@ -57,10 +53,8 @@ pub fn submission() -> Submission {
         date_of_birth: date!(1988 - 02 - 29),
         nationality: Some(CountryCode::parse("AUS").expect("valid")),
         email: Some(EmailAddress::parse("jane@example.com").expect("valid")),
-        evidence: vec![Evidence {
-            kind: EvidenceKind::Passport,
-            media_id: MediaId::from_uuid(Uuid::new_v4()),
-        }],
+        // Evidence must name the case's uploads: none here.
+        evidence: vec![],
         declared_income: None,
         requested_amount: None,
     }

@@ -73,7 +73,7 @@ pub fn submission() -> Value {
         "date_of_birth": "1988-02-29",
         "nationality": "AUS",
         "email": "jane@example.com",
-        "evidence": [{"kind": "certificate", "media_id": "0192f3a0-0000-7000-8000-000000000001"}],
+        "evidence": [],
         "declared_income": {"amount": "84500.00", "currency": "AUD"}
     })
 }

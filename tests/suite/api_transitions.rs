@@ -1,6 +1,7 @@
 //! Every illegal transition over HTTP gets its 4xx in the one error shape and
 //! leaves the store unchanged, on both backends.
 
+use base64::Engine as _;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use veritrail_event_store::Backend;
@@ -340,10 +341,28 @@ async fn action_can_be_requested_on_submitted_evidence_and_expiry_waits_for_the_
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(body["error"]["code"], "deadline_not_reached");
 
+    // Evidence must be an upload of this case.
     let (status, body) = post(
         format!("/verifications/{id}/checks/bankruptcy/resubmit"),
         As::individual("acme"),
         json!({"evidence": [{"kind": "certificate", "media_id": "0192f3a0-0000-7000-8000-000000000002"}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(body["error"]["code"], "media_not_found");
+    let png = veritrail_imaging::crafted::encoded(image::ImageFormat::Png);
+    let image_base64 = base64::engine::general_purpose::STANDARD.encode(png);
+    let (status, upload) = post(
+        format!("/verifications/{id}/evidence"),
+        As::individual("acme"),
+        json!({"kind": "certificate", "image_base64": image_base64}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{upload}");
+    let (status, body) = post(
+        format!("/verifications/{id}/checks/bankruptcy/resubmit"),
+        As::individual("acme"),
+        json!({"evidence": [{"kind": "certificate", "media_id": upload["media_id"]}]}),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");

@@ -30,9 +30,17 @@ fn the_committed_openapi_document_matches_the_code() {
     }
     assert!(spec["components"]["schemas"].get("ErrorBody").is_some());
     the_case_and_the_document_checks_keep_their_own_shapes(&spec);
-    // Requirement ids and seed references are for us, not for API users.
+    // Requirement ids and seed references are for us, not for API users;
+    // operation ids are unique (links and generated clients resolve them:
+    // a shared `get` once sent the contract run's links to the wrong route).
+    let mut ids = std::collections::BTreeSet::new();
     for (path, operations) in spec["paths"].as_object().expect("paths") {
         for (method, operation) in operations.as_object().expect("operations") {
+            let id = operation["operationId"].as_str().expect("an operationId");
+            assert!(
+                ids.insert(id.to_owned()),
+                "{method} {path}: operationId {id} repeated"
+            );
             let text = format!("{} {}", operation["summary"], operation["description"]);
             for internal in ["CASE-", "READ-", "CHK-", "AUTH-", "AUD-", "seed 0"] {
                 assert!(!text.contains(internal), "{method} {path}: {text}");

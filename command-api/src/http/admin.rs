@@ -17,7 +17,7 @@ use super::AppState;
 
 /// A case with everything submitted, for review.
 #[utoipa::path(
-    get, path = "/admin/verifications/{id}", tag = "admin",
+    get, path = "/admin/verifications/{id}", tag = "admin", operation_id = "get_review",
     params(("id" = String, Path), CaseTenant),
     responses((status = 200, body = AdminVerificationView, headers(("ETag" = String))), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
 )]

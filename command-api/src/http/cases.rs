@@ -23,7 +23,7 @@ use ActorKind::{Individual, Officer, Operator, Organisation};
 // Traces to: CASE-1, CASE-6
 /// Open a verification case, or get the subject's active one.
 #[utoipa::path(
-    post, path = "/verifications", tag = "verifications",
+    post, path = "/verifications", tag = "verifications", operation_id = "create_verification",
     request_body = CreateVerification,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
@@ -57,7 +57,7 @@ pub async fn create(
 // Traces to: READ-1
 /// A case's consolidated status, from the case-status read model.
 #[utoipa::path(
-    get, path = "/verifications/{id}", tag = "verifications",
+    get, path = "/verifications/{id}", tag = "verifications", operation_id = "get_verification",
     params(("id" = String, Path, description = "Case id"), CaseTenant),
     responses(
         (status = 200, body = VerificationView, headers(("ETag" = String))),

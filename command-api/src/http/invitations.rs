@@ -28,7 +28,7 @@ pub(super) async fn issue(
 /// Issue another invitation for a case still waiting for its individual.
 /// Earlier invitations keep working until they expire or are revoked.
 #[utoipa::path(
-    post, path = "/verifications/{id}/invitations", tag = "verifications",
+    post, path = "/verifications/{id}/invitations", tag = "verifications", operation_id = "create_invitation",
     params(("id" = String, Path, description = "Case id")),
     responses(
         (status = 201, body = InvitationView),

@@ -21,7 +21,7 @@ use ActorKind::{Officer, Operator, Organisation};
 /// Verify an individual in one call: data, document and selfie; the
 /// checks, the score and the decision follow on their own.
 #[utoipa::path(
-    post, path = "/kyc/verify", tag = "workflow",
+    post, path = "/kyc/verify", tag = "workflow", operation_id = "verify",
     request_body = KycVerify,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
@@ -60,7 +60,7 @@ pub async fn verify(
 // Traces to: CHK-7, READ-1
 /// A workflow job: where it stands, its decision and score.
 #[utoipa::path(
-    get, path = "/kyc/verify/{id}", tag = "workflow",
+    get, path = "/kyc/verify/{id}", tag = "workflow", operation_id = "get_kyc_job",
     params(("id" = String, Path)),
     responses(
         (status = 200, body = KycJobView, headers(("ETag" = String))),

@@ -14,7 +14,7 @@ use ActorKind::{Officer, Organisation};
 // Traces to: CHK-5, CHK-7
 /// The tenant's workflow: automatic checks and their order, mandatory
 /// checks and fields, weights, thresholds, time limits, version.
-#[utoipa::path(get, path = "/workflow", tag = "workflow",
+#[utoipa::path(get, path = "/workflow", tag = "workflow", operation_id = "get_workflow",
     responses((status = 200, body = WorkflowView)))]
 pub async fn get(state: web::Data<AppState>, identity: Identity) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(&[Organisation, Officer])?;
@@ -24,7 +24,7 @@ pub async fn get(state: web::Data<AppState>, identity: Identity) -> Result<HttpR
 
 // Traces to: CHK-5, CHK-7
 /// Replace the tenant's workflow; the answer carries its new version.
-#[utoipa::path(put, path = "/workflow", tag = "workflow", request_body = WorkflowInput,
+#[utoipa::path(put, path = "/workflow", tag = "workflow", operation_id = "replace_workflow", request_body = WorkflowInput,
     responses((status = 200, body = WorkflowView), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn put(

@@ -18,7 +18,7 @@ use crate::case::event::CaseEvent;
 use crate::case::media::{StoredMedia, MAX_UPLOADS_PER_CASE};
 use crate::case::runs;
 use crate::case::status::CaseStatus;
-use crate::case::submission::Submission;
+use crate::case::submission::{Evidence, Submission};
 use crate::clock::Clock;
 use crate::ids::{ActorId, CaseId, EntityId, TenantId};
 use crate::text::Reason;
@@ -168,6 +168,7 @@ impl VerificationCase {
                 if submission.date_of_birth > now.date() {
                     return Err(CaseError::DateOfBirthInFuture);
                 }
+                uploaded(case, &submission.evidence)?;
                 CaseEvent::DataSubmitted {
                     submission,
                     submitted_at: now,
@@ -232,6 +233,7 @@ impl VerificationCase {
                 if !record.state.can_resubmit() {
                     return Err(illegal_check(check, record));
                 }
+                uploaded(case, &evidence)?;
                 CaseEvent::CheckResubmitted { check, evidence }
             }
             (CaseAction::ExpireCheck { check }, Some((_, record))) => {
@@ -369,6 +371,20 @@ fn require_status(status: CaseStatus, command: CommandName) -> Result<(), CaseEr
         Ok(())
     } else {
         Err(CaseError::IllegalTransition { command, status })
+    }
+}
+
+/// Evidence names uploads of this case only (AUD-5: the log proves what
+/// was judged).
+fn uploaded(case: &OpenedCase, evidence: &[Evidence]) -> Result<(), CaseError> {
+    match evidence
+        .iter()
+        .find(|e| !case.media.iter().any(|m| m.media_id == e.media_id))
+    {
+        Some(missing) => Err(CaseError::UnknownMedia {
+            media_id: missing.media_id,
+        }),
+        None => Ok(()),
     }
 }
 

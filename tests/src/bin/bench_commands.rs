@@ -118,7 +118,7 @@ async fn main() -> anyhow_free::Result {
                         "given_names": "Bench", "family_name": "Person",
                         "date_of_birth": "1990-01-01", "nationality": "AUS",
                         "email": "bench@example.com",
-                        "evidence": [{"kind": "passport", "media_id": "0192f3a0-0000-7000-8000-000000000001"}]
+                        "evidence": []
                     }))
                     .send()
                     .await?

@@ -14,7 +14,7 @@ fn submission() -> Value {
         "family_name": "Citizen",
         "date_of_birth": "1990-04-12",
         "email": "jane@example.com",
-        "evidence": [{"kind": "certificate", "media_id": "0192f3a0-0000-7000-8000-000000000001"}],
+        "evidence": [],
     })
 }
 

@@ -6,16 +6,14 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use time::{Duration, OffsetDateTime};
-use uuid::Uuid;
 use veritrail_application::cases::{CaseService, OpenCaseRequest, Recreation};
 use veritrail_application::RequestContext;
 use veritrail_domain::case::{
-    CaseAction, CheckKind, CheckResult, CountryCode, Decision, EmailAddress, Evidence,
-    EvidenceKind, Outcome, RequestedChecks, RestartTrigger, Score, Subject, Submission,
+    CaseAction, CheckKind, CheckResult, CountryCode, Decision, EmailAddress, Outcome,
+    RequestedChecks, RestartTrigger, Score, Subject, Submission,
 };
 use veritrail_domain::{
-    CaseId, Comment, Currency, EntityId, FixedClock, Hint, MediaId, Money, PersonName, Reason,
-    SubjectId,
+    CaseId, Comment, Currency, EntityId, FixedClock, Hint, Money, PersonName, Reason, SubjectId,
 };
 
 use super::people::{Person, Stage};
@@ -60,14 +58,6 @@ pub fn request(tenant: &DemoTenant, person: &Person) -> anyhow::Result<OpenCaseR
 }
 
 fn submission(tenant: &DemoTenant, person: &Person) -> anyhow::Result<Submission> {
-    let media = |kind| Evidence {
-        kind,
-        media_id: MediaId::from_uuid(Uuid::now_v7()),
-    };
-    let mut evidence = vec![media(EvidenceKind::Passport)];
-    if tenant.checks.contains(&CheckKind::FaceMatch) {
-        evidence.push(media(EvidenceKind::Selfie));
-    }
     let money = |amount: &str| -> anyhow::Result<Option<Money>> {
         let Some(code) = tenant.currency else {
             return Ok(None);
@@ -90,7 +80,8 @@ fn submission(tenant: &DemoTenant, person: &Person) -> anyhow::Result<Submission
             "{}@mail.example",
             person.subject.to_lowercase()
         ))?),
-        evidence,
+        // The demo has no photos to upload (evidence names uploads only).
+        evidence: Vec::new(),
         declared_income: person.money.map(|_| money(income)).transpose()?.flatten(),
         requested_amount: person.money.map(|_| money(amount)).transpose()?.flatten(),
     })

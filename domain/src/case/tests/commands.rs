@@ -62,9 +62,36 @@ fn a_case_cannot_restart_itself() {
 }
 
 #[test]
+fn evidence_must_name_the_cases_own_uploads() {
+    let stranger = MediaId::from_uuid(Uuid::from_u128(99));
+    let mut data = submission();
+    data.evidence[0].media_id = stranger;
+    framework()
+        .given(vec![opened(), uploaded()])
+        .when(cmd(CaseAction::SubmitData(data)))
+        .then_expect_error(CaseError::UnknownMedia { media_id: stranger });
+    framework()
+        .given(vec![
+            opened(),
+            uploaded(),
+            submitted(),
+            started(CheckKind::Document),
+            action_requested(CheckKind::Document, T0 + Duration::days(1)),
+        ])
+        .when(cmd(CaseAction::Resubmit {
+            check: CheckKind::Document,
+            evidence: vec![Evidence {
+                kind: EvidenceKind::Passport,
+                media_id: stranger,
+            }],
+        }))
+        .then_expect_error(CaseError::UnknownMedia { media_id: stranger });
+}
+
+#[test]
 fn submitting_data_moves_the_case_to_pending_admin_and_checks_to_submitted() {
     let events = framework()
-        .given(vec![opened()])
+        .given(vec![opened(), uploaded()])
         .when(cmd(CaseAction::SubmitData(submission())))
         .inspect_result()
         .expect("legal");
@@ -151,6 +178,7 @@ fn resubmitting_answers_a_requested_action() {
     framework()
         .given(vec![
             opened(),
+            uploaded(),
             submitted(),
             started(CheckKind::Document),
             action_requested(CheckKind::Document, T0 + Duration::days(1)),

@@ -128,6 +128,13 @@ fn opened() -> CaseEvent {
     }
 }
 
+/// The upload `submission()` names.
+fn uploaded() -> CaseEvent {
+    CaseEvent::EvidenceUploaded {
+        media: stored_media(1),
+    }
+}
+
 fn submitted() -> CaseEvent {
     CaseEvent::DataSubmitted {
         submission: submission(),
@@ -201,10 +208,11 @@ fn history_in(status: Option<CaseStatus>) -> Vec<CaseEvent> {
     let live = CheckKind::Liveness;
     match status {
         None => vec![],
-        Some(CaseStatus::PendingOrg) => vec![opened()],
-        Some(CaseStatus::PendingAdmin) => vec![opened(), submitted()],
+        Some(CaseStatus::PendingOrg) => vec![opened(), uploaded()],
+        Some(CaseStatus::PendingAdmin) => vec![opened(), uploaded(), submitted()],
         Some(CaseStatus::Completed) => vec![
             opened(),
+            uploaded(),
             submitted(),
             bypassed(doc),
             bypassed(live),
@@ -215,6 +223,7 @@ fn history_in(status: Option<CaseStatus>) -> Vec<CaseEvent> {
         ],
         Some(CaseStatus::Failed) => vec![
             opened(),
+            uploaded(),
             submitted(),
             CaseEvent::CaseFailed {
                 by: officer(),

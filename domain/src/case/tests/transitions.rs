@@ -7,7 +7,7 @@ fn every_action() -> Vec<CaseAction> {
     let doc = CheckKind::Document;
     vec![
         open_action(),
-        CaseAction::AttachEvidence(stored_media(1)),
+        CaseAction::AttachEvidence(stored_media(7)),
         CaseAction::SubmitData(submission()),
         CaseAction::StartCheck { check: doc },
         CaseAction::RecordCheckResult {
