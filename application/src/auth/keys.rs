@@ -152,7 +152,13 @@ impl SigningKeys {
 
     /// Adds a new key, which signs from now on. Returns its kid.
     pub async fn rotate(&self) -> Result<String, KeyError> {
-        let key = generate()?;
+        let mut key = generate()?;
+        // Keys are ordered by their second of creation: a key made in the
+        // same second as the newest must still sort after it, or the old
+        // key would keep signing (a rotation right after start did).
+        if let Some(newest) = self.current() {
+            key.created_at = key.created_at.max(newest.created_at + 1);
+        }
         execute(
             &self.db,
             "INSERT INTO signing_keys (kid, private_key, public_key, created_at, sealed) VALUES ($1, $2, $3, $4, 1)",
