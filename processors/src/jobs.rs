@@ -175,15 +175,4 @@ impl Jobs {
         .await?;
         Ok(rows.into_iter().next())
     }
-
-    /// How many jobs are pending (claimed or not).
-    pub async fn pending(&self) -> Result<i64, sqlx::Error> {
-        let rows: Vec<(i64,)> = fetch(
-            &self.db,
-            "SELECT COUNT(*) FROM case_jobs WHERE state = 'pending'",
-            &[],
-        )
-        .await?;
-        Ok(rows.first().map_or(0, |(n,)| *n))
-    }
 }

@@ -467,10 +467,7 @@ impl Aggregate for VerificationCase {
                 }
             }
             CaseEvent::CheckStarted { check, run, .. } => with_check(case, check, |r| {
-                // A takeover continues the run it replaces.
-                if r.state != CheckState::Processing {
-                    r.runs += 1;
-                }
+                r.runs = r.next_run_number();
                 r.state = CheckState::Processing;
                 r.run = run;
             }),

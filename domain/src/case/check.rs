@@ -312,6 +312,12 @@ pub struct CheckRecord {
 }
 
 impl CheckRecord {
+    /// The number a run starting now has: a new one from submitted, the
+    /// same as the run it takes over from processing.
+    pub fn next_run_number(&self) -> u32 {
+        self.runs + u32::from(self.state != CheckState::Processing)
+    }
+
     pub fn requested() -> Self {
         Self {
             state: CheckState::Requested,

@@ -128,6 +128,20 @@ pub enum EvidenceKind {
     Other,
 }
 
+impl EvidenceKind {
+    /// A photo of an identity document (what the document check reads).
+    pub fn is_identity_document(self) -> bool {
+        matches!(
+            self,
+            EvidenceKind::Passport
+                | EvidenceKind::IdCard
+                | EvidenceKind::ResidencePermit
+                | EvidenceKind::Visa
+                | EvidenceKind::DriverLicence
+        )
+    }
+}
+
 /// A reference to uploaded evidence; the bytes live in the media store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {

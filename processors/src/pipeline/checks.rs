@@ -11,7 +11,7 @@ use veritrail_domain::case::{CheckDetail, CheckKind, EvidenceKind, OpenedCase, R
 use veritrail_domain::kya::{self, KyaInput};
 use veritrail_domain::workflow::WorkflowPolicy;
 
-use super::evidence::{self, is_document, is_selfie, Missing};
+use super::evidence::{self, is_selfie, Missing};
 use super::finish::{action, detail, failed, from_error, score, system_failure, verified};
 use super::Transient;
 
@@ -118,7 +118,11 @@ async fn document(
     case: &OpenedCase,
     policy: &WorkflowPolicy,
 ) -> Result<RunFinish, Transient> {
-    let docs = evidence::pick(case, &[CheckKind::Document], is_document);
+    let docs = evidence::pick(
+        case,
+        &[CheckKind::Document],
+        EvidenceKind::is_identity_document,
+    );
     let Some(front) = docs.first() else {
         return missing(
             Missing::NotUploaded("photo of an identity document"),
@@ -200,7 +204,7 @@ async fn face_match(
         return missing(Missing::NotUploaded("selfie"), policy);
     };
     let docs = [CheckKind::FaceMatch, CheckKind::Document];
-    let documents = evidence::pick(case, &docs, is_document);
+    let documents = evidence::pick(case, &docs, EvidenceKind::is_identity_document);
     if documents.is_empty() {
         return missing(
             Missing::NotUploaded("photo of an identity document"),

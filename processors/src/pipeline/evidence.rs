@@ -19,17 +19,6 @@ pub(crate) enum Missing {
     Unavailable(String),
 }
 
-pub(crate) fn is_document(kind: EvidenceKind) -> bool {
-    matches!(
-        kind,
-        EvidenceKind::Passport
-            | EvidenceKind::IdCard
-            | EvidenceKind::ResidencePermit
-            | EvidenceKind::Visa
-            | EvidenceKind::DriverLicence
-    )
-}
-
 pub(crate) fn is_selfie(kind: EvidenceKind) -> bool {
     kind == EvidenceKind::Selfie
 }

@@ -7,7 +7,7 @@ use veritrail_application::checks::CheckError;
 use veritrail_application::compute::ComputeError;
 use veritrail_application::metering::QuotaError;
 use veritrail_application::ServiceError;
-use veritrail_domain::case::{CheckDetail, CheckResult, RunFinish, Score};
+use veritrail_domain::case::{CheckDetail, CheckRecord, CheckResult, RunFinish, Score};
 use veritrail_domain::workflow::WorkflowPolicy;
 use veritrail_domain::{Hint, Reason};
 
@@ -15,6 +15,11 @@ use super::Transient;
 
 /// The detail that marks a result as the service's failure.
 pub(crate) const SYSTEM_ERROR: &str = "error";
+
+/// Whether the check's last result is the service's own failure.
+pub(crate) fn failed_by_service(record: &CheckRecord) -> bool {
+    record.details.iter().any(|d| d.name == SYSTEM_ERROR)
+}
 
 pub(crate) fn detail(name: &str, passed: Option<bool>, text: impl Into<String>) -> CheckDetail {
     CheckDetail {

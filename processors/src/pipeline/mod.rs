@@ -63,6 +63,13 @@ fn waits_for_document(case: &OpenedCase, check: CheckKind) -> bool {
     })
 }
 
+/// A job's case, and the system's context in its tenant.
+fn target(tenant: &str, case_id: &str) -> Option<(CaseId, RequestContext)> {
+    let tenant = TenantId::parse(tenant).ok()?;
+    let case_id = case_id.parse::<CaseId>().ok()?;
+    Some((case_id, RequestContext::new(tenant, Actor::system())))
+}
+
 /// The metering key of a check's run: the same for a resumed or taken-over
 /// run, new for a retry or a resubmission.
 fn billing_id(case: CaseId, check: CheckKind, run_number: u32) -> Uuid {
@@ -84,11 +91,10 @@ impl Pipeline {
 
     /// Does what case `case_id` still needs, as run `run`.
     pub async fn process(&self, tenant: &str, case_id: &str, run: &str) -> Result<(), Transient> {
-        let (Ok(tenant), Ok(case_id)) = (TenantId::parse(tenant), case_id.parse::<CaseId>()) else {
+        let Some((case_id, ctx)) = target(tenant, case_id) else {
             return Err(Transient(format!("job {tenant}/{case_id} names no case")));
         };
-        let ctx = RequestContext::new(tenant.clone(), Actor::system());
-        let policy = self.policy(&tenant).await?;
+        let policy = self.policy(&ctx.tenant).await?;
         // Each round ends a check or the pass; the bound only guards
         // against a case that keeps changing under us.
         for _ in 0..16 {
@@ -163,8 +169,7 @@ impl Pipeline {
             check,
             run: run.to_owned(),
         };
-        // A takeover continues the run it replaces; a start is a new one.
-        let number = record.runs + u32::from(record.state != CheckState::Processing);
+        let number = record.next_run_number();
         Ok(self.command(ctx, case.id, start).await?.map(|()| number))
     }
 
@@ -199,11 +204,10 @@ impl Pipeline {
         run: &str,
         error: &str,
     ) -> Result<(), Transient> {
-        let (Ok(tenant), Ok(case_id)) = (TenantId::parse(tenant), case_id.parse::<CaseId>()) else {
+        let Some((case_id, ctx)) = target(tenant, case_id) else {
             return Ok(());
         };
-        let ctx = RequestContext::new(tenant.clone(), Actor::system());
-        let policy = self.policy(&tenant).await?;
+        let policy = self.policy(&ctx.tenant).await?;
         let why = format!("processing failed repeatedly ({error})");
         let (case, _) = self.services.cases.load(&ctx, case_id).await?;
         let Some(case) = case

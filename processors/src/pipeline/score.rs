@@ -5,7 +5,7 @@ use veritrail_domain::case::{CheckResult, CheckState, OpenedCase};
 use veritrail_domain::scoring::{self, CheckScore, ScoreCard, Verdict};
 use veritrail_domain::workflow::WorkflowPolicy;
 
-use super::finish::SYSTEM_ERROR;
+use super::finish::failed_by_service;
 
 /// The card, or `None` while a check is pending or waits for the
 /// individual. A check an officer bypassed is left out of the weights; a
@@ -35,7 +35,7 @@ pub(crate) fn card(case: &OpenedCase, policy: &WorkflowPolicy) -> Option<ScoreCa
         .iter()
         .filter_map(|check| {
             let record = &case.checks[check];
-            service_failed |= record.details.iter().any(|d| d.name == SYSTEM_ERROR);
+            service_failed |= failed_by_service(record);
             let (score, explanation) = match record.result.as_ref()? {
                 CheckResult::Verified { score } => {
                     let judged: Vec<&str> = record
@@ -63,9 +63,9 @@ pub(crate) fn card(case: &OpenedCase, policy: &WorkflowPolicy) -> Option<ScoreCa
     let mut card = scoring::score(&policy.scoring, &required, &results);
     // A mandatory check that failed on the evidence rejects, whatever the score.
     let mandatory_failed = policy.mandatory_checks.iter().any(|c| {
-        case.checks.get(c).is_some_and(|r| {
-            r.state == CheckState::Failed && !r.details.iter().any(|d| d.name == SYSTEM_ERROR)
-        })
+        case.checks
+            .get(c)
+            .is_some_and(|r| r.state == CheckState::Failed && !failed_by_service(r))
     });
     if mandatory_failed {
         card.verdict = Verdict::Rejected;

@@ -9,7 +9,7 @@ use veritrail_domain::case::{
     CaseStatus, CheckKind, CheckState, EvidenceKind, OpenedCase, RequestedChecks,
 };
 
-use super::{field, CreateVerification, ScoreView, SubjectInput, SubmitData, VerificationView};
+use super::{field, subject_and_entities, ScoreView, SubjectInput, SubmitData, VerificationView};
 use crate::http::ApiError;
 
 /// The identity document's photos.
@@ -50,15 +50,7 @@ fn image(field: &str, kind: EvidenceKind, text: &str) -> Result<KycImage, ApiErr
 
 impl KycVerify {
     pub fn into_request(self) -> Result<KycRequest, ApiError> {
-        let is_document = matches!(
-            self.document.kind,
-            EvidenceKind::Passport
-                | EvidenceKind::IdCard
-                | EvidenceKind::ResidencePermit
-                | EvidenceKind::Visa
-                | EvidenceKind::DriverLicence
-        );
-        if !is_document {
+        if !self.document.kind.is_identity_document() {
             return Err(ApiError::validation(
                 "document.kind",
                 "passport, id_card, residence_permit, visa or driver_licence",
@@ -70,16 +62,11 @@ impl KycVerify {
                 "leave it out: the request's images are the evidence",
             ));
         }
-        let opening = CreateVerification {
-            subject: self.subject,
-            requested_checks: self.requested_checks.clone().unwrap_or_default(),
-            entities: self.entities,
-        };
         let checks = match self.requested_checks {
             Some(checks) => Some(field("requested_checks", RequestedChecks::parse(checks))?),
             None => None,
         };
-        let (subject, entities) = opening.subject_and_entities()?;
+        let (subject, entities) = subject_and_entities(&self.subject, &self.entities)?;
         let kind = self.document.kind;
         let mut images = vec![image(
             "document.front_base64",

@@ -55,30 +55,32 @@ pub struct CreateVerification {
     pub entities: Vec<String>,
 }
 
-impl CreateVerification {
-    /// The subject and the entities, checked.
-    pub(super) fn subject_and_entities(&self) -> Result<(Subject, Vec<EntityId>), ApiError> {
-        let subject = Subject {
-            id: field("subject.id", SubjectId::parse(&self.subject.id))?,
-            display_name: optional(
-                "subject.display_name",
-                self.subject.display_name.as_deref(),
-                PersonName::parse,
-            )?,
-        };
-        if self.entities.len() > 50 {
-            return Err(ApiError::validation("entities", "at most 50 entities"));
-        }
-        let entities = self
-            .entities
-            .iter()
-            .map(|e| field("entities", EntityId::parse(e)))
-            .collect::<Result<_, _>>()?;
-        Ok((subject, entities))
+/// The subject and the entities of a request that opens a case, checked.
+pub(super) fn subject_and_entities(
+    subject: &SubjectInput,
+    entities: &[String],
+) -> Result<(Subject, Vec<EntityId>), ApiError> {
+    let subject = Subject {
+        id: field("subject.id", SubjectId::parse(&subject.id))?,
+        display_name: optional(
+            "subject.display_name",
+            subject.display_name.as_deref(),
+            PersonName::parse,
+        )?,
+    };
+    if entities.len() > 50 {
+        return Err(ApiError::validation("entities", "at most 50 entities"));
     }
+    let entities = entities
+        .iter()
+        .map(|e| field("entities", EntityId::parse(e)))
+        .collect::<Result<_, _>>()?;
+    Ok((subject, entities))
+}
 
+impl CreateVerification {
     pub fn into_request(self) -> Result<OpenCaseRequest, ApiError> {
-        let (subject, entities) = self.subject_and_entities()?;
+        let (subject, entities) = subject_and_entities(&self.subject, &self.entities)?;
         Ok(OpenCaseRequest {
             subject,
             checks: field(
