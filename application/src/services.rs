@@ -14,6 +14,7 @@ use crate::cases::{CaseService, OpenCaseRequest, Recreation};
 use crate::checks::Checks;
 use crate::media::BlobStore;
 use crate::metering::{Metering, QuotaError};
+use crate::providers::Providers;
 use crate::rate_limit::RateLimits;
 use crate::read_models::ReadModels;
 use crate::RequestContext;
@@ -29,6 +30,8 @@ pub struct Services {
     pub rate_limits: Arc<RateLimits>,
     /// Where uploaded images are kept.
     pub media: Arc<dyn BlobStore>,
+    /// External check providers a workflow may route checks to.
+    pub providers: Providers,
 }
 
 /// What opening (or recreating) a case gives the caller.

@@ -47,6 +47,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "CheckExpired",
     "CheckRetried",
     "CheckBypassed",
+    "CheckProviderUpdated",
     "CaseScored",
     "ReviewerAssigned",
     "EntitiesLinked",

@@ -6,6 +6,8 @@
 //! the version it was judged under, so a decision can be explained after
 //! the policy changed. Version 0 is the service default.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::case::{CheckKind, Submission};
@@ -18,6 +20,9 @@ pub const AUTOMATIC: [CheckKind; 4] = [
     CheckKind::FaceMatch,
     CheckKind::Kya,
 ];
+
+/// The provider name of the built-in models.
+pub const BUILTIN_PROVIDER: &str = "builtin";
 
 /// Optional fields of a submission a tenant may require.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,8 +58,10 @@ impl SubmissionField {
 /// Why a workflow is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WorkflowError {
-    #[error("{0} is not an automatic check (liveness, document, face_match, kya)")]
+    #[error("{0} is not an automatic check (liveness, document, face_match, kya) and no provider runs it")]
     NotAutomatic(CheckKind),
+    #[error("{0} is given a provider but is not in the order")]
+    ProviderNotRun(CheckKind),
     #[error("{0} is listed more than once")]
     Repeated(String),
     #[error("mandatory check {0} is not in the order")]
@@ -86,6 +93,10 @@ pub struct WorkflowPolicy {
     pub respond_within_hours: u32,
     /// Longest one check may run before it ends `failed`.
     pub check_timeout_secs: u32,
+    /// Checks run by an external provider (CHK-11), by the provider's
+    /// configured name; the others run on the built-in models.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub providers: BTreeMap<CheckKind, String>,
 }
 
 impl Default for WorkflowPolicy {
@@ -99,6 +110,7 @@ impl Default for WorkflowPolicy {
             face_match_threshold: None,
             respond_within_hours: 7 * 24,
             check_timeout_secs: 120,
+            providers: BTreeMap::new(),
         }
     }
 }
@@ -107,12 +119,15 @@ impl WorkflowPolicy {
     /// Refuses what the pipeline could not run as asked.
     pub fn validate(&self) -> Result<(), WorkflowError> {
         for (i, check) in self.order.iter().enumerate() {
-            if !AUTOMATIC.contains(check) {
+            if !AUTOMATIC.contains(check) && !self.runs_externally(*check) {
                 return Err(WorkflowError::NotAutomatic(*check));
             }
             if self.order[..i].contains(check) {
                 return Err(WorkflowError::Repeated(check.to_string()));
             }
+        }
+        if let Some(check) = self.providers.keys().find(|c| !self.order.contains(c)) {
+            return Err(WorkflowError::ProviderNotRun(*check));
         }
         for (i, check) in self.mandatory_checks.iter().enumerate() {
             if !self.order.contains(check) {
@@ -142,6 +157,18 @@ impl WorkflowPolicy {
         Ok(())
     }
 
+    /// The provider `check` is routed to, if not the built-in models.
+    pub fn provider(&self, check: CheckKind) -> Option<&str> {
+        self.providers
+            .get(&check)
+            .map(String::as_str)
+            .filter(|p| *p != BUILTIN_PROVIDER)
+    }
+
+    fn runs_externally(&self, check: CheckKind) -> bool {
+        self.provider(check).is_some()
+    }
+
     /// The mandatory fields `submission` lacks.
     pub fn missing_fields(&self, submission: &Submission) -> Vec<SubmissionField> {
         self.mandatory_fields
@@ -156,7 +183,9 @@ impl WorkflowPolicy {
         self.order
             .iter()
             .copied()
-            .filter(|c| requested.contains(c) && AUTOMATIC.contains(c))
+            .filter(|c| {
+                requested.contains(c) && (AUTOMATIC.contains(c) || self.runs_externally(*c))
+            })
             .collect()
     }
 }
@@ -232,5 +261,37 @@ mod tests {
             policy.steps(&requested),
             vec![CheckKind::Liveness, CheckKind::Document, CheckKind::Kya]
         );
+    }
+
+    #[test]
+    fn a_provider_makes_any_check_automatic_but_only_in_the_order() {
+        let mut policy = WorkflowPolicy::default();
+        policy.order.push(CheckKind::Compliance);
+        assert_eq!(
+            policy.validate(),
+            Err(WorkflowError::NotAutomatic(CheckKind::Compliance))
+        );
+        policy
+            .providers
+            .insert(CheckKind::Compliance, "screening".to_owned());
+        assert_eq!(policy.validate(), Ok(()));
+        assert_eq!(policy.provider(CheckKind::Compliance), Some("screening"));
+        assert_eq!(
+            policy.steps(&[CheckKind::Compliance, CheckKind::Bankruptcy]),
+            vec![CheckKind::Compliance]
+        );
+        policy
+            .providers
+            .insert(CheckKind::Bankruptcy, "registry".to_owned());
+        assert_eq!(
+            policy.validate(),
+            Err(WorkflowError::ProviderNotRun(CheckKind::Bankruptcy))
+        );
+        // `builtin` names the models: not a provider.
+        policy.providers.remove(&CheckKind::Bankruptcy);
+        policy
+            .providers
+            .insert(CheckKind::Document, BUILTIN_PROVIDER.to_owned());
+        assert_eq!(policy.provider(CheckKind::Document), None);
     }
 }

@@ -8,14 +8,18 @@
 //! - [`pipeline`]: one pass over a case — liveness, document, face match
 //!   and KYA in the workflow's order, each as a run recorded on the case,
 //!   then the score and the decision it makes.
+//! - [`providers`]: where a check runs — the built-in models, or an
+//!   external provider over HTTP (CHK-11).
 //! - [`worker`]: the feed and the workers of one instance.
 
 pub mod feed;
 pub mod jobs;
 pub mod pipeline;
+pub mod providers;
 pub mod worker;
 
 pub use feed::PipelineFeed;
 pub use jobs::{Job, JobRow, Jobs};
 pub use pipeline::{Pipeline, Transient};
+pub use providers::{CheckProvider, ProviderRegistry, RunScope};
 pub use worker::{ProcessorConfig, Processors};

@@ -32,6 +32,7 @@ pub fn summarise(event_type: &str, payload: &Value) -> String {
         "resource",
         "media",
         "card",
+        "report",
     ] {
         match body.get(key) {
             Some(Value::String(s)) => parts.push(format!("{key}={s}")),
@@ -43,6 +44,12 @@ pub fn summarise(event_type: &str, payload: &Value) -> String {
                 }
             }
             Some(Value::Object(o)) => {
+                if let (Some(Value::String(p)), Some(Value::String(st))) =
+                    (o.get("provider"), o.get("status"))
+                {
+                    parts.push(format!("provider={p}"));
+                    parts.push(format!("status={st}"));
+                }
                 if let Some(Value::String(s)) = o.get("outcome") {
                     parts.push(format!("{key}={s}"));
                 }
@@ -219,6 +226,13 @@ mod tests {
         assert_eq!(
             summarise("CheckResultRecorded", &payload),
             "CheckResultRecorded check=document result=failed reason=expired"
+        );
+        let payload = json!({"CheckProviderUpdated": {"check": "compliance", "run_number": 1,
+            "since": "2026-01-01T00:00:00Z", "report": {"provider": "screening", "reference": "p-1",
+            "status": "failed", "reason": "listed"}}});
+        assert_eq!(
+            summarise("CheckProviderUpdated", &payload),
+            "CheckProviderUpdated check=compliance provider=screening status=failed reason=listed"
         );
         let payload = json!({"CaseScored": {"card": {"total": 42, "verdict": "rejected", "factors": []}, "policy_version": 0}});
         assert_eq!(

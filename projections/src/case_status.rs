@@ -166,10 +166,11 @@ async fn apply_change(
     event: CaseEvent,
 ) -> Result<(), ProjectionError> {
     match event {
-        // Uploads are listed, and the score shown, from the case itself (the
-        // review view).
+        // Uploads are listed, and the score and providers' statuses shown,
+        // from the case itself (the review view).
         CaseEvent::CaseOpened { .. }
         | CaseEvent::EvidenceUploaded { .. }
+        | CaseEvent::CheckProviderUpdated { .. }
         | CaseEvent::CaseScored { .. } => {}
         CaseEvent::DataSubmitted {
             submitted_at,

@@ -15,6 +15,7 @@ pub mod face_eval;
 pub mod fixtures;
 pub mod liveness_eval;
 pub mod mrz_eval;
+pub mod provider_stub;
 
 /// How long a test waits for concurrent transactions to finish before reading the global log.
 pub const SETTLE: std::time::Duration = std::time::Duration::from_secs(30);
@@ -146,6 +147,8 @@ pub struct AppOptions {
     pub clock: Option<std::sync::Arc<dyn veritrail_domain::Clock>>,
     /// Run the processors in the app (off: most suites drive checks by hand).
     pub processors: bool,
+    /// External check providers the app knows.
+    pub providers: Vec<veritrail_application::providers::ProviderSettings>,
 }
 
 impl Default for AppOptions {
@@ -155,6 +158,7 @@ impl Default for AppOptions {
             dev_identity_headers: true,
             clock: None,
             processors: false,
+            providers: Vec::new(),
         }
     }
 }
@@ -179,6 +183,7 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> TestApp {
         // suite turns them off and uses real tokens.
         dev_identity_headers: options.dev_identity_headers,
         processors: options.processors,
+        providers: options.providers,
         ..Default::default()
     };
     let clock = options

@@ -85,7 +85,7 @@ impl Application {
             .heartbeat(&instance, time::OffsetDateTime::now_utc())
             .await
             .context("record this instance")?;
-        let (services, vault) = crate::wiring::services(config, &db, clock).await?;
+        let (services, vault) = crate::wiring::services(config, &db, clock, port).await?;
         let keys = SigningKeys::load_or_create(db.clone(), vault.clone())
             .await
             .context("token signing keys")?;

@@ -84,6 +84,14 @@ pub struct Config {
     /// projection runners') are resumed at once. Empty = `HOSTNAME:PORT`.
     /// Give every instance its own.
     pub instance_id: String,
+    /// The service's public address (`https://verify.example.com`), for
+    /// links given to third parties: providers' callback URLs. Empty =
+    /// `http://<the bound address>`.
+    pub public_url: String,
+    /// External check providers a tenant's workflow may route checks to
+    /// (`[[providers]]` tables in the file: name, url, token,
+    /// callback_secret, timeout_secs, poll_interval_secs, send_evidence).
+    pub providers: Vec<veritrail_application::providers::ProviderSettings>,
 }
 
 impl Default for Config {
@@ -117,6 +125,8 @@ impl Default for Config {
             compute_queue: 16,
             compute_budget_secs: 30,
             instance_id: String::new(),
+            public_url: String::new(),
+            providers: Vec::new(),
         }
     }
 }
@@ -144,8 +154,9 @@ impl std::fmt::Debug for Config {
 /// The keys a `VERITRAIL_*` variable may set. Other `VERITRAIL_*` variables
 /// (the scripts' `VERITRAIL_CACHE`, the tests' `VERITRAIL_TEST_DATABASE_URL`)
 /// are not configuration and are ignored.
-const KEYS: [&str; 27] = [
+const KEYS: [&str; 28] = [
     "instance_id",
+    "public_url",
     "processors",
     "processor_workers",
     "compute_workers",
@@ -226,6 +237,14 @@ impl Config {
             return self.invitation_url.trim().trim_end_matches('/').to_owned();
         }
         format!("{}/invitations", self.base_url(port))
+    }
+
+    /// The service's public address: `public_url`, else the bound address.
+    pub fn public_url(&self, port: u16) -> String {
+        match self.public_url.trim() {
+            "" => self.base_url(port),
+            url => url.trim_end_matches('/').to_owned(),
+        }
     }
 
     /// The configured `bind` port (8080 when it names none).

@@ -16,7 +16,8 @@ use crate::config::Config;
 /// now and returns how many jobs it ran.
 pub async fn run(config: &Config, once: bool) -> anyhow::Result<usize> {
     let db = open_database(&config.database_url(), config.database_max_connections).await?;
-    let (services, _) = crate::wiring::services(config, &db, Arc::new(SystemClock)).await?;
+    let (services, _) =
+        crate::wiring::services(config, &db, Arc::new(SystemClock), config.bind_port()).await?;
     let instance = format!("{}/process-{}", config.instance_id(0), std::process::id());
     let processors = Processors::new(
         db,

@@ -13,6 +13,7 @@ use veritrail_application::checks::Checks;
 use veritrail_application::compute::{ComputeLimits, ComputePool};
 use veritrail_application::media::LocalBlobs;
 use veritrail_application::metering::Metering;
+use veritrail_application::providers::Providers;
 use veritrail_application::rate_limit::RateLimits;
 use veritrail_application::read_models::ReadModels;
 use veritrail_application::{RandomIds, Services, SystemClock};
@@ -22,11 +23,13 @@ use veritrail_vision::DocumentReader;
 use crate::config::Config;
 
 /// Every use case on `db`, and the vault that seals API secrets.
-/// `clock` paces the request limits (tests move it instead of sleeping).
+/// `clock` paces the request limits (tests move it instead of sleeping);
+/// `port` is where this instance listens (for providers' callbacks).
 pub async fn services(
     config: &Config,
     db: &EventDatabase,
     clock: Arc<dyn veritrail_domain::Clock>,
+    port: u16,
 ) -> anyhow::Result<(Arc<Services>, Arc<Vault>)> {
     let db = db.clone();
     let cases = CaseService::new(db.clone(), Arc::new(SystemClock), Arc::new(RandomIds));
@@ -79,6 +82,8 @@ pub async fn services(
         checks,
         read_models: ReadModels::new(db.clone()),
         media: Arc::new(LocalBlobs::new(config.media_dir())),
+        providers: Providers::new(config.providers.clone(), &config.public_url(port))
+            .context("providers")?,
     });
     Ok((services, vault))
 }

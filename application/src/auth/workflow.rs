@@ -29,3 +29,27 @@ impl TenantService {
         self.workflow(ctx).await
     }
 }
+
+impl crate::Services {
+    /// Replaces the caller's tenant's workflow, once every provider it
+    /// routes a check to is configured.
+    pub async fn configure_workflow(
+        &self,
+        ctx: &RequestContext,
+        policy: WorkflowPolicy,
+    ) -> Result<WorkflowPolicy, ServiceError> {
+        if let Some((check, name)) = policy
+            .providers
+            .iter()
+            .find(|(_, name)| !self.providers.knows(name))
+        {
+            return Err(ServiceError::Invalid {
+                field: "providers",
+                reason: format!(
+                    "{check} is routed to {name:?}, which is not a configured provider"
+                ),
+            });
+        }
+        self.tenants.configure_workflow(ctx, policy).await
+    }
+}

@@ -27,6 +27,7 @@ mod limits;
 mod liveness;
 mod openapi;
 mod operator;
+mod providers;
 mod queries;
 mod respond;
 mod scope;
@@ -113,6 +114,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .post(kyc::verify),
         )
         .service(web::resource("/kyc/verify/{id}").get(kyc::job))
+        .service(web::resource("/providers/{name}/callbacks").post(providers::callback))
         .service(
             web::resource("/workflow")
                 .get(workflow::get)

@@ -11,7 +11,7 @@ use super::doc_errors::StandardResponses;
 
 use super::{
     admin, auth, cases, dashboards, document, documents, evidence, faces, health, invitation_page,
-    invitations, kyc, liveness, operator, queries, usage, workflow,
+    invitations, kyc, liveness, operator, providers, queries, usage, workflow,
 };
 
 /// Declares how callers authenticate (see docs/security.md) and requires one
@@ -141,6 +141,7 @@ modules by a monthly quota.",
         liveness::analyze,
         kyc::verify,
         kyc::job,
+        providers::callback,
         workflow::get,
         workflow::put,
         auth::token,

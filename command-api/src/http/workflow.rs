@@ -34,10 +34,6 @@ pub async fn put(
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(&[Organisation])?;
     let policy = body.into_inner().into_domain()?;
-    let policy = state
-        .services
-        .tenants
-        .configure_workflow(ctx, policy)
-        .await?;
+    let policy = state.services.configure_workflow(ctx, policy).await?;
     Ok(HttpResponse::Ok().json(WorkflowView::of(&policy)))
 }

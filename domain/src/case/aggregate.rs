@@ -16,6 +16,7 @@ use crate::case::command::{
 use crate::case::error::CaseError;
 use crate::case::event::CaseEvent;
 use crate::case::media::{StoredMedia, MAX_UPLOADS_PER_CASE};
+use crate::case::provider::{self, ProviderRun};
 use crate::case::runs;
 use crate::case::status::CaseStatus;
 use crate::case::submission::{Evidence, Submission};
@@ -203,6 +204,17 @@ impl VerificationCase {
                 runs::finish(check, record, run, finish, now)?
             }
             (
+                CaseAction::RecordProviderReport {
+                    check,
+                    source,
+                    report,
+                },
+                Some((_, record)),
+            ) => match provider::update(check, record, source, report, now)? {
+                Some(event) => event,
+                None => return Ok(vec![]),
+            },
+            (
                 CaseAction::RecordScore {
                     card,
                     policy_version,
@@ -358,7 +370,9 @@ pub(crate) fn allowed_in(command: CommandName, status: CaseStatus) -> bool {
         // Before submission, and for retakes while checks run.
         AttachEvidence => matches!(status, PendingOrg | PendingAdmin),
         StartCheck | RecordCheckResult | RequestAction | Resubmit | ExpireCheck | RetryCheck
-        | Complete | StartRun | FinishRun | RecordScore => status == PendingAdmin,
+        | Complete | StartRun | FinishRun | RecordProviderReport | RecordScore => {
+            status == PendingAdmin
+        }
         BypassCheck | Fail | Cancel | AssignReviewer | LinkEntities => {
             matches!(status, PendingOrg | PendingAdmin)
         }
@@ -485,6 +499,18 @@ impl Aggregate for VerificationCase {
                 r.result = Some(result);
                 r.details = details;
                 r.policy_version = policy_version;
+            }),
+            CaseEvent::CheckProviderUpdated {
+                check,
+                run_number,
+                since,
+                report,
+            } => with_check(case, check, |r| {
+                r.provider = Some(ProviderRun {
+                    run_number,
+                    since,
+                    report,
+                })
             }),
             CaseEvent::CaseScored {
                 card,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::actor::Actor;
+use crate::case::provider::ProviderRun;
 use crate::case::submission::Evidence;
 use crate::text::{Comment, Hint, Reason};
 
@@ -309,6 +310,9 @@ pub struct CheckRecord {
     /// submission's evidence applies.
     #[serde(default)]
     pub evidence: Vec<Evidence>,
+    /// An external provider's work on the check's runs (the latest).
+    #[serde(default)]
+    pub provider: Option<ProviderRun>,
 }
 
 impl CheckRecord {
@@ -331,6 +335,7 @@ impl CheckRecord {
             details: Vec::new(),
             policy_version: None,
             evidence: Vec::new(),
+            provider: None,
         }
     }
 }

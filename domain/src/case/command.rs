@@ -8,6 +8,7 @@ use time::Duration;
 use crate::actor::Actor;
 use crate::case::check::{CheckDetail, CheckKind, CheckResult, RequestedChecks};
 use crate::case::media::StoredMedia;
+use crate::case::provider::{ProviderReport, ReportSource};
 use crate::case::submission::{Evidence, Submission};
 use crate::ids::{ActorId, CaseId, EntityId, SubjectId, TenantId};
 use crate::scoring::ScoreCard;
@@ -133,6 +134,13 @@ pub enum CaseAction {
         run: String,
         finish: RunFinish,
     },
+    /// Records what an external provider said about the check's current
+    /// run (the run's own report, or the provider's callback).
+    RecordProviderReport {
+        check: CheckKind,
+        source: ReportSource,
+        report: ProviderReport,
+    },
     /// Records the case's score; an accepted case whose checks are all
     /// cleared is completed and a rejected one failed, by the actor (the
     /// system) with the score as the reason.
@@ -195,6 +203,7 @@ pub enum CommandName {
     Fail,
     StartRun,
     FinishRun,
+    RecordProviderReport,
     RecordScore,
     AssignReviewer,
     LinkEntities,
@@ -219,6 +228,7 @@ impl CaseAction {
             CaseAction::Decide(Decision::Fail { .. }) => CommandName::Fail,
             CaseAction::StartRun { .. } => CommandName::StartRun,
             CaseAction::FinishRun { .. } => CommandName::FinishRun,
+            CaseAction::RecordProviderReport { .. } => CommandName::RecordProviderReport,
             CaseAction::RecordScore { .. } => CommandName::RecordScore,
             CaseAction::AssignReviewer { .. } => CommandName::AssignReviewer,
             CaseAction::LinkEntities { .. } => CommandName::LinkEntities,
@@ -239,7 +249,8 @@ impl CaseAction {
             | CaseAction::RetryCheck { check }
             | CaseAction::BypassCheck { check, .. }
             | CaseAction::StartRun { check, .. }
-            | CaseAction::FinishRun { check, .. } => Some(*check),
+            | CaseAction::FinishRun { check, .. }
+            | CaseAction::RecordProviderReport { check, .. } => Some(*check),
             _ => None,
         }
     }
@@ -251,6 +262,7 @@ impl CommandName {
         match self {
             CommandName::StartCheck | CommandName::StartRun => "start",
             CommandName::FinishRun => "finish a run of",
+            CommandName::RecordProviderReport => "record a provider's report on",
             CommandName::RecordScore => "score",
             CommandName::RecordCheckResult => "record a result for",
             CommandName::RequestAction => "request action on",
@@ -279,6 +291,7 @@ impl fmt::Display for CommandName {
             CommandName::AttachEvidence => "upload evidence to",
             CommandName::StartCheck | CommandName::StartRun => "start a check of",
             CommandName::FinishRun => "record a check run on",
+            CommandName::RecordProviderReport => "record a provider's report on",
             CommandName::RecordScore => "score",
             CommandName::RecordCheckResult => "record a check result on",
             CommandName::RequestAction => "request action on",

@@ -61,6 +61,16 @@ pub enum CaseError {
     /// run took it over, or the check moved on) may not record anything.
     #[error("check {check} is no longer being run by {run}")]
     StaleRun { check: CheckKind, run: String },
+    /// A provider's report for a check that is not waiting for that
+    /// provider's request (it ended, or the request is not this one).
+    #[error("check {check} is not waiting for this provider request")]
+    ProviderNotAwaited { check: CheckKind },
+    /// A provider changed an answer it had already given.
+    #[error("the provider already answered {status} for check {check}")]
+    ProviderAnswered {
+        check: CheckKind,
+        status: crate::case::ProviderStatus,
+    },
     #[error("a case cannot be replaced by itself")]
     ReplacementIsSelf,
     #[error("the restart context names this case as its own previous case")]

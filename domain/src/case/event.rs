@@ -8,6 +8,7 @@ use crate::actor::Actor;
 use crate::case::check::{CheckDetail, CheckKind, CheckResult};
 use crate::case::command::{Outcome, RestartContext, Subject};
 use crate::case::media::StoredMedia;
+use crate::case::provider::ProviderReport;
 use crate::case::submission::{Evidence, Submission};
 use crate::ids::{ActorId, CaseId, EntityId, TenantId};
 use crate::scoring::ScoreCard;
@@ -76,6 +77,15 @@ pub enum CaseEvent {
         by: Actor,
         comment: Comment,
     },
+    /// An external provider's status for the check's run `run_number`
+    /// (CHK-11): handed over, processing, or its answer.
+    CheckProviderUpdated {
+        check: CheckKind,
+        run_number: u32,
+        #[serde(with = "time::serde::rfc3339")]
+        since: OffsetDateTime,
+        report: ProviderReport,
+    },
     /// The case's score from its checks' results (CHK-7), and why.
     CaseScored {
         card: ScoreCard,
@@ -129,6 +139,7 @@ impl DomainEvent for CaseEvent {
             CaseEvent::CheckExpired { .. } => "CheckExpired",
             CaseEvent::CheckRetried { .. } => "CheckRetried",
             CaseEvent::CheckBypassed { .. } => "CheckBypassed",
+            CaseEvent::CheckProviderUpdated { .. } => "CheckProviderUpdated",
             CaseEvent::CaseScored { .. } => "CaseScored",
             CaseEvent::ReviewerAssigned { .. } => "ReviewerAssigned",
             CaseEvent::EntitiesLinked { .. } => "EntitiesLinked",

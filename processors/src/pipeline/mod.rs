@@ -6,22 +6,24 @@
 //! only what is left; a check is billed under a key made of the case, the
 //! check and its run number, so a repeated run is never billed twice.
 
-mod checks;
-mod evidence;
-mod finish;
+pub(crate) mod checks;
+pub(crate) mod evidence;
+pub(crate) mod finish;
 mod score;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 use veritrail_application::{RequestContext, ServiceError, Services};
 use veritrail_domain::case::{
-    CaseAction, CaseError, CaseStatus, CheckKind, CheckRecord, CheckState, OpenedCase, RunFinish,
+    CaseAction, CaseError, CaseStatus, CheckKind, CheckRecord, CheckState, OpenedCase,
+    ProviderReport, ProviderRun, ReportSource, RunFinish,
 };
 use veritrail_domain::workflow::WorkflowPolicy;
 use veritrail_domain::{Actor, CaseId, TenantId};
+
+use crate::providers::{ProviderRegistry, RunScope};
 
 /// A failure that is nobody's verdict (the database or the image workers
 /// are unavailable): the job is retried later.
@@ -39,6 +41,7 @@ impl From<ServiceError> for Transient {
 #[derive(Debug, Clone)]
 pub struct Pipeline {
     services: Arc<Services>,
+    providers: ProviderRegistry,
 }
 
 /// Whether `run` should work on a check in this state: submitted, or
@@ -81,7 +84,16 @@ fn billing_id(case: CaseId, check: CheckKind, run_number: u32) -> Uuid {
 
 impl Pipeline {
     pub fn new(services: Arc<Services>) -> Self {
-        Self { services }
+        let providers = ProviderRegistry::new(&services.providers);
+        Self {
+            services,
+            providers,
+        }
+    }
+
+    /// The application's services the checks run on.
+    pub fn services(&self) -> &Services {
+        &self.services
     }
 
     /// The workflow `tenant` runs under.
@@ -137,15 +149,27 @@ impl Pipeline {
             request_id: billing_id(case.id, check, run_number),
             ..ctx.clone()
         };
-        let limit = Duration::from_secs(u64::from(policy.check_timeout_secs));
-        let evaluation = checks::evaluate(&self.services, &billing, case, check, policy);
-        let finish = match tokio::time::timeout(limit, evaluation).await {
+        let provider = match self.providers.for_check(policy, check) {
+            Ok(provider) => provider,
+            Err(why) => {
+                let finish = finish::system_failure(&why, policy);
+                return self.end(ctx, case.id, check, run, finish).await;
+            }
+        };
+        let limit = provider.time_limit(policy);
+        let scope = RunScope {
+            pipeline: self,
+            ctx: &billing,
+            case,
+            check,
+            run,
+            run_number,
+            policy,
+        };
+        let finish = match tokio::time::timeout(limit, provider.run(scope)).await {
             Ok(finish) => finish?,
             Err(_) => finish::system_failure(
-                &format!(
-                    "it took longer than its limit of {} s",
-                    policy.check_timeout_secs
-                ),
+                &format!("it took longer than its limit of {} s", limit.as_secs()),
                 policy,
             ),
         };
@@ -261,6 +285,41 @@ impl Pipeline {
         Ok(())
     }
 
+    /// Records a provider's report as `run`'s; false if the run lost its
+    /// check (or the provider had already answered otherwise).
+    pub(crate) async fn record_report(
+        &self,
+        ctx: &RequestContext,
+        case_id: CaseId,
+        check: CheckKind,
+        run: &str,
+        report: ProviderReport,
+    ) -> Result<bool, Transient> {
+        let action = CaseAction::RecordProviderReport {
+            check,
+            source: ReportSource::Run(run.to_owned()),
+            report,
+        };
+        Ok(self.command(ctx, case_id, action).await?.is_some())
+    }
+
+    /// The provider's work on run `run_number` of `check` as the case holds
+    /// it now; `None` once the check is no longer processing that run.
+    pub(crate) async fn held_report(
+        &self,
+        ctx: &RequestContext,
+        case_id: CaseId,
+        check: CheckKind,
+        run_number: u32,
+    ) -> Result<Option<ProviderRun>, Transient> {
+        let (case, _) = self.services.cases.load(ctx, case_id).await?;
+        let record = case.opened().and_then(|c| c.checks.get(&check));
+        Ok(record
+            .filter(|r| r.state == CheckState::Processing && r.runs == run_number)
+            .and_then(|r| r.provider.clone())
+            .filter(|p| p.run_number == run_number))
+    }
+
     /// Runs a command; `None` when the case refused it because it moved on
     /// (the caller re-reads it). A concurrent append is retried.
     async fn command(
@@ -281,7 +340,8 @@ impl Pipeline {
                 Err(ServiceError::Refused(
                     CaseError::StaleRun { .. }
                     | CaseError::IllegalCheckTransition { .. }
-                    | CaseError::IllegalTransition { .. },
+                    | CaseError::IllegalTransition { .. }
+                    | CaseError::ProviderAnswered { .. },
                 )) => return Ok(None),
                 Err(other) => return Err(other.into()),
             }

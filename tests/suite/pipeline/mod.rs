@@ -4,6 +4,7 @@
 //! makes — with redelivery, a killed processor and a second instance.
 
 mod flows;
+mod providers;
 mod resilience;
 mod workflow;
 

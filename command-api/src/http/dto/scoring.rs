@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 use utoipa::ToSchema;
-use veritrail_domain::case::{CheckKind, OpenedCase, RecordedScore};
+use veritrail_domain::case::{CheckKind, OpenedCase, ProviderStatus, RecordedScore};
 
 /// One thing a check measured.
 #[derive(Debug, Serialize, ToSchema)]
@@ -24,6 +24,23 @@ pub struct CheckFindingsView {
     /// The workflow policy version the result was judged under.
     pub policy_version: Option<u32>,
     pub details: Vec<CheckDetailView>,
+    /// The external provider handling (or that handled) the run, if any.
+    pub provider: Option<ProviderView>,
+}
+
+/// An external provider's request for a check (seed 001's provider states).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProviderView {
+    /// The provider's configured name.
+    pub name: String,
+    /// The provider's id for the request.
+    pub reference: String,
+    pub status: ProviderStatus,
+    /// The check's run number the request belongs to.
+    pub run_number: u32,
+    /// When the check was handed over (RFC 3339).
+    pub since: String,
+    pub reason: Option<String>,
 }
 
 /// One check's part in the score.
@@ -81,7 +98,7 @@ impl ScoreView {
 pub fn findings(case: &OpenedCase) -> Vec<CheckFindingsView> {
     case.checks
         .iter()
-        .filter(|(_, r)| !r.details.is_empty())
+        .filter(|(_, r)| !r.details.is_empty() || r.provider.is_some())
         .map(|(kind, r)| CheckFindingsView {
             check: *kind,
             run: r.run.clone(),
@@ -95,6 +112,17 @@ pub fn findings(case: &OpenedCase) -> Vec<CheckFindingsView> {
                     detail: d.detail.clone(),
                 })
                 .collect(),
+            provider: r.provider.as_ref().map(|p| ProviderView {
+                name: p.report.provider.clone(),
+                reference: p.report.reference.clone(),
+                status: p.report.status,
+                run_number: p.run_number,
+                since: p
+                    .since
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default(),
+                reason: p.report.reason.clone(),
+            }),
         })
         .collect()
 }

@@ -16,8 +16,8 @@ use crate::http::ApiError;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkflowInput {
-    /// Automatic checks (liveness, document, face_match, kya) in the order
-    /// they run.
+    /// Automatic checks (liveness, document, face_match, kya, and any
+    /// check routed to a provider) in the order they run.
     #[schema(example = json!(["liveness", "document", "face_match", "kya"]))]
     pub order: Vec<CheckKind>,
     /// Checks whose failure rejects the case whatever the score.
@@ -40,6 +40,13 @@ pub struct WorkflowInput {
     pub respond_within_hours: u32,
     /// Longest one check may run (5–600).
     pub check_timeout_secs: u32,
+    /// Checks run by an external provider, by the provider's configured
+    /// name (`builtin` = the built-in models). A provider may run any
+    /// check, e.g. `compliance` for sanctions screening; it must also be
+    /// in `order`.
+    #[serde(default)]
+    #[schema(example = json!({"compliance": "screening"}))]
+    pub providers: BTreeMap<CheckKind, String>,
 }
 
 impl WorkflowInput {
@@ -61,6 +68,7 @@ impl WorkflowInput {
             face_match_threshold: self.face_match_threshold,
             respond_within_hours: self.respond_within_hours,
             check_timeout_secs: self.check_timeout_secs,
+            providers: self.providers,
         })
     }
 }
@@ -79,6 +87,7 @@ pub struct WorkflowView {
     pub face_match_threshold: Option<f64>,
     pub respond_within_hours: u32,
     pub check_timeout_secs: u32,
+    pub providers: BTreeMap<CheckKind, String>,
 }
 
 impl WorkflowView {
@@ -94,6 +103,7 @@ impl WorkflowView {
             face_match_threshold: policy.face_match_threshold,
             respond_within_hours: policy.respond_within_hours,
             check_timeout_secs: policy.check_timeout_secs,
+            providers: policy.providers.clone(),
         }
     }
 }

@@ -69,6 +69,14 @@ impl From<CaseError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, "stale_run", message)
                     .with_details(json!({"check": check, "run": run}))
             }
+            CaseError::ProviderNotAwaited { check } => {
+                ApiError::new(StatusCode::CONFLICT, "provider_report_not_awaited", message)
+                    .with_details(json!({"check": check}))
+            }
+            CaseError::ProviderAnswered { check, status } => {
+                ApiError::new(StatusCode::CONFLICT, "provider_already_answered", message)
+                    .with_details(json!({"check": check, "status": status}))
+            }
             CaseError::ReplacementIsSelf | CaseError::RestartOfSelf => {
                 ApiError::validation("restart", message)
             }
@@ -102,6 +110,7 @@ impl From<veritrail_domain::tenant::TenantError> for ApiError {
                 let field = match invalid {
                     W::NotAutomatic(_) | W::Repeated(_) => "order",
                     W::MandatoryNotRun(_) => "mandatory_checks",
+                    W::ProviderNotRun(_) => "providers",
                     W::Threshold => "face_match_threshold",
                     W::RespondWithin => "respond_within_hours",
                     W::Timeout => "check_timeout_secs",

@@ -271,5 +271,6 @@ fn check_history(state: CheckState) -> Vec<CaseEvent> {
 mod commands;
 mod media;
 mod properties;
+mod provider;
 mod runs;
 mod transitions;

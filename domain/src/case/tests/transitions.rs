@@ -38,6 +38,18 @@ fn every_action() -> Vec<CaseAction> {
                 policy_version: 1,
             },
         },
+        CaseAction::RecordProviderReport {
+            check: doc,
+            source: ReportSource::Run(RUN.to_owned()),
+            report: ProviderReport {
+                provider: "screening".to_owned(),
+                reference: "p-1".to_owned(),
+                status: ProviderStatus::Submitted,
+                score: None,
+                reason: None,
+                details: Vec::new(),
+            },
+        },
         CaseAction::RecordScore {
             // Nothing weighed: a review, so the score alone is recorded.
             card: crate::scoring::score(&Default::default(), &[CheckKind::Compliance], &[]),
@@ -73,7 +85,9 @@ fn every_action() -> Vec<CaseAction> {
 fn enabling_check_state(command: CommandName) -> CheckState {
     match command {
         CommandName::StartCheck | CommandName::StartRun => CheckState::Submitted,
-        CommandName::RecordCheckResult | CommandName::FinishRun => CheckState::Processing,
+        CommandName::RecordCheckResult
+        | CommandName::FinishRun
+        | CommandName::RecordProviderReport => CheckState::Processing,
         CommandName::RequestAction => CheckState::Processing,
         CommandName::Resubmit | CommandName::ExpireCheck => CheckState::RequiresAction,
         CommandName::RetryCheck => CheckState::Failed,
@@ -96,6 +110,7 @@ fn legal_case_statuses(command: CommandName) -> &'static [CaseStatus] {
         | CommandName::RetryCheck
         | CommandName::StartRun
         | CommandName::FinishRun
+        | CommandName::RecordProviderReport
         | CommandName::RecordScore => &[PendingAdmin],
         CommandName::Complete => &[PendingAdmin],
         CommandName::Fail
@@ -116,6 +131,7 @@ fn emitted(command: CommandName) -> &'static str {
         CommandName::StartCheck | CommandName::StartRun => "CheckStarted",
         CommandName::RecordCheckResult | CommandName::FinishRun => "CheckResultRecorded",
         CommandName::RecordScore => "CaseScored",
+        CommandName::RecordProviderReport => "CheckProviderUpdated",
         CommandName::RequestAction => "CheckActionRequested",
         CommandName::Resubmit => "CheckResubmitted",
         CommandName::ExpireCheck => "CheckExpired",
@@ -180,7 +196,7 @@ fn every_command_in_every_case_status_succeeds_exactly_when_the_table_allows() {
             }
         }
     }
-    assert_eq!(tried, 6 * 19);
+    assert_eq!(tried, 6 * 20);
 }
 
 /// The check-level specification, written out independently of the aggregate.
@@ -190,7 +206,9 @@ fn legal_check_states(command: CommandName) -> &'static [CheckState] {
         CommandName::StartCheck => &[Submitted, Resubmitted],
         // A run takes over a check another run holds (`check_history`'s is run-1).
         CommandName::StartRun => &[Submitted, Resubmitted, Processing],
-        CommandName::RecordCheckResult | CommandName::FinishRun => &[Processing],
+        CommandName::RecordCheckResult
+        | CommandName::FinishRun
+        | CommandName::RecordProviderReport => &[Processing],
         CommandName::RequestAction => &[Submitted, Resubmitted, Processing, Failed],
         CommandName::Resubmit | CommandName::ExpireCheck => &[RequiresAction],
         CommandName::RetryCheck => &[Failed, Expired],
@@ -236,7 +254,10 @@ fn every_check_command_in_every_check_state_succeeds_exactly_when_the_table_allo
                 let mut after = case.clone();
                 after.apply(events[0].clone());
                 assert_ne!(after, case, "{name:?} must change the case");
-            } else if name == CommandName::FinishRun {
+            } else if matches!(
+                name,
+                CommandName::FinishRun | CommandName::RecordProviderReport
+            ) {
                 // A run that no longer holds the check is stale, whatever its state.
                 assert_eq!(
                     result,
@@ -259,7 +280,7 @@ fn every_check_command_in_every_check_state_succeeds_exactly_when_the_table_allo
             }
         }
     }
-    assert_eq!(tried, 9 * 8);
+    assert_eq!(tried, 10 * 8);
 }
 
 #[test]
