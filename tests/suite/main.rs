@@ -12,6 +12,7 @@ mod api_idempotency;
 mod api_transitions;
 mod append_only;
 mod atomic_open;
+mod blob_store;
 mod contract;
 mod crash_recovery;
 mod dashboards;

@@ -21,7 +21,21 @@ pub struct Config {
     /// directory, so `serve` and `bootstrap` find the same database.
     pub data_dir: String,
     /// Where uploaded images are kept; empty = `media/` in `data_dir`.
+    /// Unused when `s3_bucket` is set.
     pub media_dir: String,
+    /// Keep uploaded images in this S3-compatible bucket instead of
+    /// `media_dir`.
+    pub s3_bucket: String,
+    /// The S3-compatible server (`http://127.0.0.1:9000`); empty = AWS.
+    pub s3_endpoint: String,
+    /// The bucket's region; empty = `AWS_REGION`, else us-east-1.
+    pub s3_region: String,
+    /// Allow an `http://` endpoint.
+    pub s3_allow_http: bool,
+    /// The bucket's credentials; empty = the standard `AWS_*` variables.
+    /// Kept out of logs.
+    pub s3_access_key_id: String,
+    pub s3_secret_access_key: String,
     pub database_max_connections: u32,
     /// Address to listen on.
     pub bind: String,
@@ -100,6 +114,12 @@ impl Default for Config {
             database_url: String::new(),
             data_dir: String::new(),
             media_dir: String::new(),
+            s3_bucket: String::new(),
+            s3_endpoint: String::new(),
+            s3_region: String::new(),
+            s3_allow_http: false,
+            s3_access_key_id: String::new(),
+            s3_secret_access_key: String::new(),
             database_max_connections: 10,
             bind: "127.0.0.1:8080".to_owned(),
             workers: 0,
@@ -154,8 +174,14 @@ impl std::fmt::Debug for Config {
 /// The keys a `VERITRAIL_*` variable may set. Other `VERITRAIL_*` variables
 /// (the scripts' `VERITRAIL_CACHE`, the tests' `VERITRAIL_TEST_DATABASE_URL`)
 /// are not configuration and are ignored.
-const KEYS: [&str; 28] = [
+const KEYS: [&str; 34] = [
+    "s3_access_key_id",
+    "s3_secret_access_key",
     "instance_id",
+    "s3_bucket",
+    "s3_endpoint",
+    "s3_region",
+    "s3_allow_http",
     "public_url",
     "processors",
     "processor_workers",
@@ -207,6 +233,29 @@ impl Config {
             "" => self.data_dir().join("media"),
             dir => std::path::PathBuf::from(dir),
         }
+    }
+
+    /// The blob store the configuration names: the S3 bucket, else the
+    /// media directory.
+    pub fn blob_store(
+        &self,
+    ) -> Result<
+        std::sync::Arc<dyn veritrail_application::media::BlobStore>,
+        veritrail_application::media::BlobError,
+    > {
+        use veritrail_application::media::{LocalBlobs, S3Blobs, S3Settings};
+        if self.s3_bucket.trim().is_empty() {
+            return Ok(std::sync::Arc::new(LocalBlobs::new(self.media_dir())));
+        }
+        let settings = S3Settings {
+            bucket: self.s3_bucket.trim().to_owned(),
+            endpoint: self.s3_endpoint.trim().to_owned(),
+            region: self.s3_region.trim().to_owned(),
+            allow_http: self.s3_allow_http,
+            access_key_id: self.s3_access_key_id.clone(),
+            secret_access_key: self.s3_secret_access_key.clone(),
+        };
+        Ok(std::sync::Arc::new(S3Blobs::new(&settings)?))
     }
 
     /// The database to use: `database_url`, else the embedded SQLite file

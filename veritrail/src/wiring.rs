@@ -11,7 +11,6 @@ use veritrail_application::cases::CaseService;
 use veritrail_application::challenges::Challenges;
 use veritrail_application::checks::Checks;
 use veritrail_application::compute::{ComputeLimits, ComputePool};
-use veritrail_application::media::LocalBlobs;
 use veritrail_application::metering::Metering;
 use veritrail_application::providers::Providers;
 use veritrail_application::rate_limit::RateLimits;
@@ -81,7 +80,7 @@ pub async fn services(
         metering,
         checks,
         read_models: ReadModels::new(db.clone()),
-        media: Arc::new(LocalBlobs::new(config.media_dir())),
+        media: config.blob_store().context("the blob store")?,
         providers: Providers::new(config.providers.clone(), &config.public_url(port))
             .context("providers")?,
     });

@@ -1,6 +1,7 @@
 //! Where uploaded images are kept: a key–value store of immutable blobs.
 //! The service uses one key per upload (`{tenant}/{case}/{media}`) and never
-//! overwrites one. A local directory is the default ([`super::LocalBlobs`]).
+//! overwrites one. A local directory is the default ([`super::LocalBlobs`]);
+//! an S3-compatible bucket is the option ([`super::S3Blobs`]).
 
 use async_trait::async_trait;
 

@@ -4,10 +4,12 @@
 
 mod blobs;
 mod local;
+mod s3;
 mod sanitise;
 mod upload;
 
 pub use blobs::{BlobError, BlobStore};
 pub use local::LocalBlobs;
+pub use s3::{S3Blobs, S3Settings};
 pub use sanitise::{sanitise, Sanitised};
 pub use upload::{media_key, Upload};
