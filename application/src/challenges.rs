@@ -25,6 +25,13 @@ pub struct Challenge {
     pub expires_at: i64,
 }
 
+/// A challenge's id and nonce, as a client sends them back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChallengeAnswer {
+    pub challenge_id: String,
+    pub nonce: String,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ChallengeError {
     #[error("no such challenge")]

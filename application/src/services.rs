@@ -5,12 +5,15 @@
 
 use std::sync::Arc;
 
-use veritrail_domain::case::{CaseAction, CaseError, Submission, VerificationCase};
+use veritrail_domain::case::{
+    AnsweredChallenge, CaseAction, CaseError, Submission, VerificationCase,
+};
 use veritrail_domain::tenant::Module;
 use veritrail_domain::{ActorId, CaseId};
 
 use crate::auth::{InvitationService, IssuedInvitation, TenantService};
 use crate::cases::{CaseService, OpenCaseRequest, Recreation};
+use crate::challenges::{ChallengeAnswer, ChallengeError, STEPS};
 use crate::checks::Checks;
 use crate::media::BlobStore;
 use crate::metering::{Metering, QuotaError};
@@ -101,14 +104,58 @@ impl Services {
         &self,
         ctx: &RequestContext,
         case_id: CaseId,
-        submission: Submission,
+        mut submission: Submission,
+        challenge: Option<ChallengeAnswer>,
         expected: Option<usize>,
     ) -> Result<crate::Committed<VerificationCase>, crate::ServiceError> {
         self.require_fields(ctx, &submission).await?;
+        if let Some(answer) = challenge {
+            submission.liveness_challenge =
+                Some(self.take_challenge(ctx, &submission, answer).await?);
+        }
         let action = CaseAction::SubmitData(submission);
         self.cases
             .execute_expecting(ctx, case_id, action, expected)
             .await
+    }
+
+    /// Takes the liveness challenge a submission's frames answer (once the
+    /// frames are counted, so a miscounted submission does not spend it).
+    async fn take_challenge(
+        &self,
+        ctx: &RequestContext,
+        submission: &Submission,
+        answer: ChallengeAnswer,
+    ) -> Result<AnsweredChallenge, crate::ServiceError> {
+        let (given, expected) = (submission.liveness_frames(), STEPS + 1);
+        if given != expected {
+            return Err(crate::ServiceError::Invalid {
+                field: "evidence",
+                reason: CaseError::LivenessFrames { expected, given }.to_string(),
+            });
+        }
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let steps = self
+            .checks
+            .challenges
+            .take(
+                ctx.tenant.as_str(),
+                &answer.challenge_id,
+                &answer.nonce,
+                now,
+            )
+            .await
+            .map_err(|e| match e {
+                ChallengeError::Store(e) => e,
+                refused => crate::ServiceError::Invalid {
+                    field: "liveness_challenge",
+                    reason: refused.to_string(),
+                },
+            })?;
+        Ok(AnsweredChallenge {
+            challenge_id: answer.challenge_id,
+            steps: steps.iter().map(|s| s.as_str().to_owned()).collect(),
+        })
     }
 
     /// Refuses a submission without a field the tenant's workflow requires.

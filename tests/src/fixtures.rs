@@ -57,5 +57,6 @@ pub fn submission() -> Submission {
         evidence: vec![],
         declared_income: None,
         requested_amount: None,
+        liveness_challenge: None,
     }
 }

@@ -31,6 +31,12 @@ pub enum LivenessEvidence {
         nonce: String,
         frames: Vec<(String, Vec<u8>)>,
     },
+    /// A challenge already taken (nonce and expiry checked when a case's
+    /// submission named it) and the frames that answer its `steps`.
+    Answered {
+        steps: Vec<String>,
+        frames: Vec<(String, Vec<u8>)>,
+    },
 }
 
 #[derive(Debug, Serialize)]
@@ -169,15 +175,20 @@ pub(crate) async fn analyze(
     evidence: LivenessEvidence,
 ) -> Result<LivenessView, CheckError> {
     let started = std::time::Instant::now();
-    let (uploads, challenge) = match evidence {
-        LivenessEvidence::Passive { field, image } => (vec![(field, image)], None),
+    let (uploads, challenge, taken) = match evidence {
+        LivenessEvidence::Passive { field, image } => (vec![(field, image)], None, None),
+        LivenessEvidence::Answered { steps, frames } => {
+            check_frame_count(frames.len())?;
+            let steps: Vec<Step> = steps.iter().filter_map(|s| Step::parse(s)).collect();
+            (frames, None, Some(steps))
+        }
         LivenessEvidence::Challenge {
             challenge_id,
             nonce,
             frames,
         } => {
             check_frame_count(frames.len())?;
-            (frames, Some((challenge_id, nonce)))
+            (frames, Some((challenge_id, nonce)), None)
         }
     };
     let images = compute
@@ -190,7 +201,7 @@ pub(crate) async fn analyze(
         .await??;
     let steps: Option<Vec<Step>> = match challenge {
         Some((id, nonce)) => Some(challenges.take(tenant, &id, &nonce, now()).await?),
-        None => None,
+        None => taken,
     };
     let engine = faces.clone();
     let frames = compute

@@ -108,11 +108,11 @@ pub async fn submit_data(
 ) -> Result<HttpResponse, ApiError> {
     let ctx = identity.require(&[Individual])?;
     let case_id = parse_case_id(&id)?;
-    let submission = body.into_inner().into_domain()?;
+    let (submission, challenge) = body.into_inner().into_domain()?;
     let expected = if_match(&req)?;
     let committed = state
         .services
-        .submit(ctx, case_id, submission, expected)
+        .submit(ctx, case_id, submission, challenge, expected)
         .await?;
     render_committed(&state, ctx, case_id, committed.version).await
 }

@@ -14,6 +14,7 @@ use super::body::Body;
 use super::error::{ApiError, ErrorBody};
 use super::identity::{Identity, CLIENTS};
 use super::state::AppState;
+use veritrail_domain::ActorKind::{Individual, Officer, Operator, Organisation};
 
 /// Issue a liveness challenge: a random sequence of head movements to
 /// perform, one frame each after a frame facing the camera, within 2 minutes.
@@ -25,7 +26,8 @@ pub async fn challenge(
     identity: Identity,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let ctx = identity.require(CLIENTS)?;
+    // Individuals too: their case's liveness check answers one.
+    let ctx = identity.require(&[Organisation, Officer, Operator, Individual])?;
     Ok(HttpResponse::Created()
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .json(state.services.checks.liveness_challenge(ctx).await?))

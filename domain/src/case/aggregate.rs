@@ -170,6 +170,11 @@ impl VerificationCase {
                     return Err(CaseError::DateOfBirthInFuture);
                 }
                 uploaded(case, &submission.evidence)?;
+                let (given, expected) =
+                    (submission.liveness_frames(), submission.frames_expected());
+                if given != expected {
+                    return Err(CaseError::LivenessFrames { expected, given });
+                }
                 CaseEvent::DataSubmitted {
                     submission,
                     submitted_at: now,

@@ -61,6 +61,9 @@ pub enum CaseError {
     /// run took it over, or the check moved on) may not record anything.
     #[error("check {check} is no longer being run by {run}")]
     StaleRun { check: CheckKind, run: String },
+    /// The `liveness_frame` evidence does not answer the challenge.
+    #[error("the liveness challenge needs {expected} liveness_frame uploads (one facing the camera, then one per step; none without a challenge), {given} were named")]
+    LivenessFrames { expected: usize, given: usize },
     /// A provider's report for a check that is not waiting for that
     /// provider's request (it ended, or the request is not this one).
     #[error("check {check} is not waiting for this provider request")]

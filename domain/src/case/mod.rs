@@ -41,6 +41,7 @@ pub use media::{MediaType, StoredMedia, MAX_UPLOADS_PER_CASE};
 pub use provider::{ProviderReport, ProviderRun, ProviderStatus, ReportSource};
 pub use status::CaseStatus;
 pub use submission::{
-    CountryCode, EmailAddress, Evidence, EvidenceKind, Submission, SubmissionError,
+    AnsweredChallenge, CountryCode, EmailAddress, Evidence, EvidenceKind, Submission,
+    SubmissionError,
 };
 pub use upcast::upcasters;

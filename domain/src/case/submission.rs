@@ -113,6 +113,32 @@ impl From<EmailAddress> for String {
     }
 }
 
+/// A liveness challenge answered in a submission: its id and the steps it
+/// asked for (`turn_left`, …), in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnsweredChallenge {
+    pub challenge_id: String,
+    pub steps: Vec<String>,
+}
+
+impl Submission {
+    /// How many `liveness_frame` uploads the submission names.
+    pub fn liveness_frames(&self) -> usize {
+        self.evidence
+            .iter()
+            .filter(|e| e.kind == EvidenceKind::LivenessFrame)
+            .count()
+    }
+
+    /// The frames an answered challenge needs (one facing the camera, then
+    /// one per step); 0 without a challenge.
+    pub fn frames_expected(&self) -> usize {
+        self.liveness_challenge
+            .as_ref()
+            .map_or(0, |c| c.steps.len() + 1)
+    }
+}
+
 /// The kind of an uploaded piece of evidence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -124,6 +150,9 @@ pub enum EvidenceKind {
     Visa,
     DriverLicence,
     Selfie,
+    /// A frame of an active liveness challenge, in capture order: facing
+    /// the camera, then one per step.
+    LivenessFrame,
     Certificate,
     Other,
 }
@@ -164,6 +193,10 @@ pub struct Submission {
     pub evidence: Vec<Evidence>,
     pub declared_income: Option<Money>,
     pub requested_amount: Option<Money>,
+    /// The active liveness challenge the `liveness_frame` evidence answers,
+    /// taken (nonce and expiry checked) when the submission was accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub liveness_challenge: Option<AnsweredChallenge>,
 }
 
 #[cfg(test)]

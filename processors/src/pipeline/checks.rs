@@ -4,7 +4,6 @@
 
 use veritrail_application::checks::document::{DocumentEvidence, OcrView};
 use veritrail_application::checks::face_match::FaceEvidence;
-use veritrail_application::checks::liveness::LivenessEvidence;
 use veritrail_application::checks::CheckError;
 use veritrail_application::{RequestContext, Services};
 use veritrail_domain::case::{CheckDetail, CheckKind, EvidenceKind, OpenedCase, RunFinish};
@@ -24,7 +23,7 @@ pub(crate) async fn evaluate(
     policy: &WorkflowPolicy,
 ) -> Result<RunFinish, Transient> {
     match check {
-        CheckKind::Liveness => liveness(services, ctx, case, policy).await,
+        CheckKind::Liveness => super::liveness::evaluate(services, ctx, case, policy).await,
         CheckKind::Document => document(services, ctx, case, policy).await,
         CheckKind::FaceMatch => face_match(services, ctx, case, policy).await,
         CheckKind::Kya => Ok(know_your_applicant(case, policy)),
@@ -36,7 +35,7 @@ pub(crate) async fn evaluate(
 }
 
 /// An image that could not be had, as the check's end.
-fn missing(missing: Missing, policy: &WorkflowPolicy) -> Result<RunFinish, Transient> {
+pub(super) fn missing(missing: Missing, policy: &WorkflowPolicy) -> Result<RunFinish, Transient> {
     match missing {
         Missing::NotUploaded(what) => Ok(action(
             &format!("no {what} was uploaded: upload it, then submit it for this check"),
@@ -45,60 +44,6 @@ fn missing(missing: Missing, policy: &WorkflowPolicy) -> Result<RunFinish, Trans
         Missing::Damaged(why) => Ok(system_failure(&why, policy)),
         Missing::Unavailable(why) => Err(Transient(why)),
     }
-}
-
-async fn liveness(
-    services: &Services,
-    ctx: &RequestContext,
-    case: &OpenedCase,
-    policy: &WorkflowPolicy,
-) -> Result<RunFinish, Transient> {
-    let sources = [CheckKind::Liveness, CheckKind::FaceMatch];
-    let Some(selfie) = evidence::pick(case, &sources, is_selfie).pop() else {
-        return missing(Missing::NotUploaded("selfie"), policy);
-    };
-    let image = match evidence::bytes(services, case, &selfie, "selfie").await {
-        Ok(bytes) => bytes,
-        Err(m) => return missing(m, policy),
-    };
-    let field = "selfie".to_owned();
-    let view = match services
-        .checks
-        .liveness(ctx, LivenessEvidence::Passive { field, image })
-        .await
-    {
-        Ok(view) => view,
-        Err(e) => return from_error(e, "selfie", policy),
-    };
-    let spoof = serde_json::to_value(view.spoof_type)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    let mut details: Vec<CheckDetail> = view
-        .reasons
-        .iter()
-        .map(|r| detail(&r.code, None, r.message.clone()))
-        .collect();
-    details.push(detail(
-        "spoof_type",
-        Some(view.is_live),
-        format!("spoof type {spoof}, confidence {:.2}", view.confidence),
-    ));
-    let confidence = f64::from(view.confidence);
-    if view.is_live {
-        return Ok(verified(score(confidence), details, policy));
-    }
-    if spoof == "none" || spoof == "unknown" {
-        // Too small or doubtful, not a detected attack: ask for a better one.
-        let hint = view.hints.first().cloned().unwrap_or_else(|| {
-            "take a new selfie facing the camera, close and well lit".to_owned()
-        });
-        return Ok(action(&hint, policy));
-    }
-    let why = format!(
-        "the selfie looks like a presentation attack ({spoof}, confidence {confidence:.2})"
-    );
-    Ok(failed(&why, Some(score(1.0 - confidence)), details, policy))
 }
 
 fn document_hint(kind: EvidenceKind) -> &'static str {

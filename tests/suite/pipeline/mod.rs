@@ -3,6 +3,7 @@
 //! KYA on real models and real photos, the score, and the decision it
 //! makes — with redelivery, a killed processor and a second instance.
 
+mod challenge;
 mod flows;
 mod providers;
 mod resilience;

@@ -231,6 +231,13 @@ async fn an_invitation_reaches_only_its_own_case_and_stops_when_revoked() {
         .await
         .expect("download");
     assert_eq!(response.headers()["content-type"], "image/png");
+    // A liveness challenge, for the frames its submission answers.
+    let response = call(&app, Method::POST, "/liveness/challenge", invitation)
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("challenge");
+    assert_eq!(response.status(), StatusCode::CREATED);
     // Nothing else is open to it.
     for (method, path) in [
         (Method::POST, "/verifications".to_owned()),

@@ -62,6 +62,12 @@ impl KycVerify {
                 "leave it out: the request's images are the evidence",
             ));
         }
+        if self.individual.liveness_challenge.is_some() {
+            return Err(ApiError::validation(
+                "individual.liveness_challenge",
+                "not in a one-call verification: liveness is judged on the selfie",
+            ));
+        }
         let checks = match self.requested_checks {
             Some(checks) => Some(field("requested_checks", RequestedChecks::parse(checks))?),
             None => None,
@@ -83,7 +89,7 @@ impl KycVerify {
             subject,
             entities,
             checks,
-            submission: self.individual.into_domain()?,
+            submission: self.individual.into_domain()?.0,
             images,
         })
     }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use time::macros::format_description;
 use time::Date;
 use utoipa::ToSchema;
+use veritrail_application::challenges::ChallengeAnswer;
 use veritrail_domain::case::{
     CheckKind, CheckResult, CountryCode, EmailAddress, Evidence, EvidenceKind, Outcome,
     RequestedChecks, RestartTrigger, Score, Subject, Submission,
@@ -151,12 +152,30 @@ pub struct SubmitData {
     pub evidence: Vec<EvidenceInput>,
     pub declared_income: Option<MoneyInput>,
     pub requested_amount: Option<MoneyInput>,
+    /// The active liveness challenge (`POST /liveness/challenge`) that the
+    /// `liveness_frame` evidence answers, in capture order: facing the
+    /// camera, then one frame per step. Taken when the submission is
+    /// accepted (within its expiry, once).
+    pub liveness_challenge: Option<ChallengeAnswerInput>,
+}
+
+/// A challenge's id and nonce, as issued.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChallengeAnswerInput {
+    pub challenge_id: String,
+    pub nonce: String,
 }
 
 impl SubmitData {
-    pub fn into_domain(self) -> Result<Submission, ApiError> {
+    /// The submission, and the challenge its frames answer.
+    pub fn into_domain(self) -> Result<(Submission, Option<ChallengeAnswer>), ApiError> {
+        let challenge = self.liveness_challenge.map(|c| ChallengeAnswer {
+            challenge_id: c.challenge_id,
+            nonce: c.nonce,
+        });
         let date_format = format_description!("[year]-[month]-[day]");
-        Ok(Submission {
+        let submission = Submission {
             given_names: field("given_names", PersonName::parse(&self.given_names))?,
             family_name: field("family_name", PersonName::parse(&self.family_name))?,
             date_of_birth: field(
@@ -184,7 +203,9 @@ impl SubmitData {
                 .into_iter()
                 .map(EvidenceInput::into_domain)
                 .collect(),
-        })
+            liveness_challenge: None,
+        };
+        Ok((submission, challenge))
     }
 }
 

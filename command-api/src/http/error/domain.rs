@@ -69,6 +69,7 @@ impl From<CaseError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, "stale_run", message)
                     .with_details(json!({"check": check, "run": run}))
             }
+            CaseError::LivenessFrames { .. } => ApiError::validation("evidence", message),
             CaseError::ProviderNotAwaited { check } => {
                 ApiError::new(StatusCode::CONFLICT, "provider_report_not_awaited", message)
                     .with_details(json!({"check": check}))

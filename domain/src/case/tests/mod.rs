@@ -71,6 +71,7 @@ fn submission() -> Submission {
         }],
         declared_income: None,
         requested_amount: None,
+        liveness_challenge: None,
     }
 }
 
