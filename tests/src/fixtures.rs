@@ -60,3 +60,36 @@ pub fn submission() -> Submission {
         liveness_challenge: None,
     }
 }
+
+/// A passport of the evaluation set (clean TD3) with `face` in its
+/// portrait area, and the truth of its MRZ.
+pub fn passport(face: &str) -> (Vec<u8>, serde_json::Value) {
+    let set = crate::mrz_eval::EvalSet::from_env();
+    let item = set
+        .level("none")
+        .find(|t| t["format"] == "TD3")
+        .expect("a TD3 passport")
+        .clone();
+    let mut page = image::load_from_memory(&set.image(&item))
+        .expect("decode")
+        .to_rgb8();
+    let portrait = image::imageops::resize(
+        &crate::face_eval::load(face),
+        240,
+        300,
+        image::imageops::FilterType::Triangle,
+    );
+    image::imageops::overlay(&mut page, &portrait, 50, 90);
+    (jpeg(&page), item)
+}
+
+pub fn jpeg(image: &image::RgbImage) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    image
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Jpeg,
+        )
+        .expect("encode");
+    bytes
+}

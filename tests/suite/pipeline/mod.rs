@@ -9,48 +9,18 @@ mod providers;
 mod resilience;
 mod workflow;
 
-use std::io::Cursor;
 use std::time::Duration;
 
-use image::RgbImage;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use veritrail_domain::tenant::{Module, Period};
 use veritrail_domain::TenantId;
 use veritrail_processors::{ProcessorConfig, Processors};
-use veritrail_tests::{face_eval, mrz_eval::EvalSet, As, TestApp};
+use veritrail_tests::{face_eval, As, TestApp};
 
 pub const TENANT: &str = "acme";
 
-/// A passport of the evaluation set (clean TD3) with `face` in its
-/// portrait area, and the truth of its MRZ.
-pub fn passport(face: &str) -> (Vec<u8>, Value) {
-    let set = EvalSet::from_env();
-    let item = set
-        .level("none")
-        .find(|t| t["format"] == "TD3")
-        .expect("a TD3 passport")
-        .clone();
-    let mut page = image::load_from_memory(&set.image(&item))
-        .expect("decode")
-        .to_rgb8();
-    let portrait = image::imageops::resize(
-        &face_eval::load(face),
-        240,
-        300,
-        image::imageops::FilterType::Triangle,
-    );
-    image::imageops::overlay(&mut page, &portrait, 50, 90);
-    (jpeg(&page), item)
-}
-
-pub fn jpeg(image: &RgbImage) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    image
-        .write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Jpeg)
-        .expect("encode");
-    bytes
-}
+pub use veritrail_tests::fixtures::{jpeg, passport};
 
 pub fn photo(name: &str) -> Vec<u8> {
     jpeg(&face_eval::load(name))
