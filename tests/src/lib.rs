@@ -273,6 +273,52 @@ impl TestApp {
     }
 
     /// `GET /usage` as the tenant's organisation: this month's use per module.
+    /// Uploads one JPEG as the individual of `tenant`; its media id.
+    pub async fn upload_jpeg(
+        &self,
+        tenant: &str,
+        case: &str,
+        kind: &str,
+        bytes: Vec<u8>,
+    ) -> String {
+        let file = reqwest::multipart::Part::bytes(bytes)
+            .file_name("photo.jpg")
+            .mime_str("image/jpeg")
+            .expect("mime");
+        let form = reqwest::multipart::Form::new()
+            .text("kind", kind.to_owned())
+            .part("file", file);
+        let response = self
+            .request(
+                reqwest::Method::POST,
+                &format!("/verifications/{case}/evidence"),
+                As::individual(tenant),
+            )
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
+        assert_eq!(response.status(), reqwest::StatusCode::CREATED);
+        let body: serde_json::Value = response.json().await.expect("json");
+        body["media_id"].as_str().expect("media id").to_owned()
+    }
+
+    /// Registers `tenant` as an operator would.
+    pub async fn register_tenant(&self, tenant: &str) {
+        let operator = As {
+            tenant: "platform",
+            kind: "operator",
+            id: "op-1",
+        };
+        let response = self
+            .request(reqwest::Method::POST, "/operator/tenants", operator)
+            .json(&serde_json::json!({"tenant_id": tenant, "name": "Acme", "country": "FRA", "support_email": "a@acme.test"}))
+            .send()
+            .await
+            .expect("open");
+        assert_eq!(response.status(), reqwest::StatusCode::CREATED);
+    }
+
     pub async fn usage(&self, tenant: &str) -> serde_json::Value {
         self.request(reqwest::Method::GET, "/usage", As::org(tenant))
             .send()

@@ -41,29 +41,6 @@ fn print(name: &str, ms: Vec<f64>) -> f64 {
     p50
 }
 
-async fn upload(app: &TestApp, case: &str, kind: &str, bytes: Vec<u8>) -> String {
-    let file = reqwest::multipart::Part::bytes(bytes)
-        .file_name("photo.jpg")
-        .mime_str("image/jpeg")
-        .expect("mime");
-    let form = reqwest::multipart::Form::new()
-        .text("kind", kind.to_owned())
-        .part("file", file);
-    let response = app
-        .request(
-            Method::POST,
-            &format!("/verifications/{case}/evidence"),
-            As::individual(TENANT),
-        )
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload");
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let body: Value = response.json().await.expect("json");
-    body["media_id"].as_str().expect("media id").to_owned()
-}
-
 /// A case with the passport and the selfie uploaded, ready to submit:
 /// its id and the submission.
 async fn prepared(
@@ -87,8 +64,12 @@ async fn prepared(
         .as_str()
         .expect("id")
         .to_owned();
-    let doc = upload(app, &case, "passport", document.to_vec()).await;
-    let face = upload(app, &case, "selfie", selfie.to_vec()).await;
+    let doc = app
+        .upload_jpeg(TENANT, &case, "passport", document.to_vec())
+        .await;
+    let face = app
+        .upload_jpeg(TENANT, &case, "selfie", selfie.to_vec())
+        .await;
     let fields = &truth["fields"];
     let submission = json!({
         "given_names": fields["given_names"],

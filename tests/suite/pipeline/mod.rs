@@ -46,26 +46,7 @@ pub const ALL_CHECKS: [&str; 4] = ["liveness", "document", "face_match", "kya"];
 
 /// Uploads one image as the individual; its media id.
 pub async fn upload(app: &TestApp, case: &str, kind: &str, bytes: Vec<u8>) -> String {
-    let file = reqwest::multipart::Part::bytes(bytes)
-        .file_name("photo.jpg")
-        .mime_str("image/jpeg")
-        .expect("mime");
-    let form = reqwest::multipart::Form::new()
-        .text("kind", kind.to_owned())
-        .part("file", file);
-    let response = app
-        .request(
-            Method::POST,
-            &format!("/verifications/{case}/evidence"),
-            As::individual(TENANT),
-        )
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload");
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let body: Value = response.json().await.expect("json");
-    body["media_id"].as_str().expect("media id").to_owned()
+    app.upload_jpeg(TENANT, case, kind, bytes).await
 }
 
 /// Submits the passport holder's data with the uploads as evidence.

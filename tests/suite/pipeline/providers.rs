@@ -47,18 +47,7 @@ async fn app_with(providers: Vec<ProviderSettings>) -> TestApp {
         },
     )
     .await;
-    let operator = As {
-        tenant: "platform",
-        kind: "operator",
-        id: "op-1",
-    };
-    let response = app
-        .request(Method::POST, "/operator/tenants", operator)
-        .json(&json!({"tenant_id": TENANT, "name": "Acme", "country": "FRA", "support_email": "a@acme.test"}))
-        .send()
-        .await
-        .expect("open");
-    assert_eq!(response.status(), StatusCode::CREATED);
+    app.register_tenant(TENANT).await;
     app
 }
 

@@ -177,18 +177,7 @@ fn workflow(weights: Value, accept_at: u8, review_at: u8) -> Value {
 #[tokio::test]
 async fn a_tenants_workflow_is_versioned_and_judges_its_cases() {
     let app = spawn_app(Backend::Postgres).await;
-    let operator = As {
-        tenant: "platform",
-        kind: "operator",
-        id: "op-1",
-    };
-    let response = app
-        .request(Method::POST, "/operator/tenants", operator)
-        .json(&json!({"tenant_id": TENANT, "name": "Acme", "country": "FRA", "support_email": "a@acme.test"}))
-        .send()
-        .await
-        .expect("open");
-    assert_eq!(response.status(), StatusCode::CREATED);
+    app.register_tenant(TENANT).await;
     let default: Value = app
         .request(Method::GET, "/workflow", As::org(TENANT))
         .send()
