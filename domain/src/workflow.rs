@@ -30,6 +30,7 @@ pub const BUILTIN_PROVIDER: &str = "builtin";
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SubmissionField {
     Email,
+    Phone,
     Nationality,
     DeclaredIncome,
     RequestedAmount,
@@ -39,6 +40,7 @@ impl SubmissionField {
     pub fn as_str(self) -> &'static str {
         match self {
             SubmissionField::Email => "email",
+            SubmissionField::Phone => "phone",
             SubmissionField::Nationality => "nationality",
             SubmissionField::DeclaredIncome => "declared_income",
             SubmissionField::RequestedAmount => "requested_amount",
@@ -48,6 +50,7 @@ impl SubmissionField {
     fn present(self, submission: &Submission) -> bool {
         match self {
             SubmissionField::Email => submission.email.is_some(),
+            SubmissionField::Phone => submission.phone.is_some(),
             SubmissionField::Nationality => submission.nationality.is_some(),
             SubmissionField::DeclaredIncome => submission.declared_income.is_some(),
             SubmissionField::RequestedAmount => submission.requested_amount.is_some(),

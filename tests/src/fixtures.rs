@@ -58,6 +58,7 @@ pub fn submission() -> Submission {
         declared_income: None,
         requested_amount: None,
         liveness_challenge: None,
+        phone: None,
     }
 }
 

@@ -15,6 +15,7 @@ mod command;
 mod error;
 mod event;
 mod media;
+mod phone;
 mod provider;
 mod runs;
 mod status;
@@ -38,6 +39,7 @@ pub use command::{
 pub use error::CaseError;
 pub use event::CaseEvent;
 pub use media::{MediaType, StoredMedia, MAX_UPLOADS_PER_CASE};
+pub use phone::PhoneNumber;
 pub use provider::{ProviderReport, ProviderRun, ProviderStatus, ReportSource};
 pub use status::CaseStatus;
 pub use submission::{

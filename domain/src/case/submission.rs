@@ -5,6 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
+use crate::case::phone::PhoneNumber;
 use crate::ids::MediaId;
 use crate::money::Money;
 use crate::text::PersonName;
@@ -15,6 +16,8 @@ pub enum SubmissionError {
     InvalidCountry,
     #[error("email address is not valid")]
     InvalidEmail,
+    #[error("phone must be in international form: + and the country code, then the number (7 to 15 digits)")]
+    InvalidPhone,
 }
 
 /// An ISO 3166-1 alpha-3 country code (or ICAO special code) such as `FRA`.
@@ -190,6 +193,9 @@ pub struct Submission {
     pub date_of_birth: Date,
     pub nationality: Option<CountryCode>,
     pub email: Option<EmailAddress>,
+    /// E.164 (KYA judges it against its country's numbering plan).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<PhoneNumber>,
     pub evidence: Vec<Evidence>,
     pub declared_income: Option<Money>,
     pub requested_amount: Option<Money>,

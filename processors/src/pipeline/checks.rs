@@ -224,7 +224,7 @@ fn know_your_applicant(case: &OpenedCase, policy: &WorkflowPolicy) -> RunFinish 
     let report = kya::assess(&KyaInput {
         email: submission.email.as_ref(),
         email_domain_has_mx: None,
-        phone: None,
+        phone: submission.phone.as_ref().map(|p| p.as_str()),
         declared_nationality: submission.nationality,
         document_nationality: read("nationality"),
         declared_given_names: submission.given_names.as_str(),

@@ -115,3 +115,77 @@ async fn a_blurry_document_is_sent_back_with_a_hint_and_accepted_once_retaken() 
     // The blurry photo and the retake were each read, and billed, once.
     assert_eq!(billed(&app, Module::Ocr).await, 2);
 }
+
+#[tokio::test]
+async fn kya_judges_the_phone_and_its_country_against_the_declared_one() {
+    let app = spawn_app(Backend::Postgres).await;
+    let mut cases = Vec::new();
+    for (subject, phone) in [
+        ("PHONE-FR", "+33 6 12 34 56 78"),
+        ("PHONE-AU", "+61 412 345 678"),
+    ] {
+        let case = open(&app, subject, &["kya"]).await;
+        let response = app
+            .request(
+                Method::PUT,
+                &format!("/verifications/{case}/data"),
+                As::individual(TENANT),
+            )
+            .json(&json!({
+                "given_names": "Jane", "family_name": "Citizen", "date_of_birth": "1988-02-29",
+                "nationality": "AUS", "email": "jane@gmx.net", "phone": phone,
+            }))
+            .send()
+            .await
+            .expect("submit");
+        assert_eq!(response.status(), StatusCode::OK);
+        cases.push(case);
+    }
+    // Not E.164: refused at submission.
+    let case = open(&app, "PHONE-BAD", &["kya"]).await;
+    let response = app
+        .request(
+            Method::PUT,
+            &format!("/verifications/{case}/data"),
+            As::individual(TENANT),
+        )
+        .json(&json!({
+            "given_names": "Jane", "family_name": "Citizen", "date_of_birth": "1988-02-29",
+            "phone": "0612345678",
+        }))
+        .send()
+        .await
+        .expect("submit");
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let processors = processors(&app, "instance-a", Duration::from_secs(30));
+    process(&processors).await;
+    let finding = |view: &Value, name: &str| -> Value {
+        view["findings"][0]["details"]
+            .as_array()
+            .expect("details")
+            .iter()
+            .find(|d| d["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name} in {view}"))
+    };
+    let french = review_view(&app, &cases[0]).await;
+    assert_eq!(finding(&french, "phone")["passed"], true, "{french}");
+    assert_eq!(
+        finding(&french, "country_coherence")["passed"],
+        false,
+        "{french}"
+    );
+    assert_eq!(check(&french, "kya")["state"], "failed", "{french}");
+    let australian = review_view(&app, &cases[1]).await;
+    assert_eq!(
+        finding(&australian, "country_coherence")["passed"],
+        true,
+        "{australian}"
+    );
+    assert_eq!(
+        check(&australian, "kya")["state"],
+        "verified",
+        "{australian}"
+    );
+}

@@ -85,6 +85,7 @@ fn submission(tenant: &DemoTenant, person: &Person) -> anyhow::Result<Submission
         declared_income: person.money.map(|_| money(income)).transpose()?.flatten(),
         requested_amount: person.money.map(|_| money(amount)).transpose()?.flatten(),
         liveness_challenge: None,
+        phone: None,
     })
 }
 

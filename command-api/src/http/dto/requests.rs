@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use veritrail_application::challenges::ChallengeAnswer;
 use veritrail_domain::case::{
     CheckKind, CheckResult, CountryCode, EmailAddress, Evidence, EvidenceKind, Outcome,
-    RequestedChecks, RestartTrigger, Score, Subject, Submission,
+    PhoneNumber, RequestedChecks, RestartTrigger, Score, Subject, Submission,
 };
 use veritrail_domain::{
     Comment, Currency, EntityId, Hint, MediaId, Money, PersonName, Reason, SubjectId,
@@ -148,6 +148,10 @@ pub struct SubmitData {
     pub nationality: Option<String>,
     #[schema(example = "jane@example.com")]
     pub email: Option<String>,
+    /// International form: + and the country code (E.164); KYA checks it
+    /// against its country's numbering plan and the other countries given.
+    #[schema(example = "+61412345678")]
+    pub phone: Option<String>,
     #[serde(default)]
     pub evidence: Vec<EvidenceInput>,
     pub declared_income: Option<MoneyInput>,
@@ -188,6 +192,7 @@ impl SubmitData {
                 CountryCode::parse,
             )?,
             email: optional("email", self.email.as_deref(), EmailAddress::parse)?,
+            phone: optional("phone", self.phone.as_deref(), PhoneNumber::parse)?,
             declared_income: self
                 .declared_income
                 .as_ref()

@@ -72,6 +72,7 @@ fn submission() -> Submission {
         declared_income: None,
         requested_amount: None,
         liveness_challenge: None,
+        phone: None,
     }
 }
 
