@@ -82,8 +82,8 @@ impl HttpProvider {
         self.record(scope, report).await
     }
 
-    /// Records `report` as the run's; the report, or the end of a run that
-    /// lost its check.
+    /// Records `report` as the run's; the report the case holds after, or
+    /// the end of a run that lost its check.
     async fn record(
         &self,
         scope: &RunScope<'_>,
@@ -99,10 +99,18 @@ impl HttpProvider {
                 report.clone(),
             )
             .await?;
-        Ok(if recorded {
-            Ok(report)
-        } else {
-            Err(system_failure("the run lost its check", scope.policy))
+        if recorded {
+            return Ok(Ok(report));
+        }
+        // Refused: the provider's callback answered first (that answer
+        // stands), or the run lost its check.
+        let held = scope
+            .pipeline
+            .held_report(scope.ctx, scope.case.id, scope.check, scope.run_number)
+            .await?;
+        Ok(match held {
+            Some(held) if held.report.status.is_final() => Ok(held.report),
+            _ => Err(system_failure("the run lost its check", scope.policy)),
         })
     }
 
