@@ -10,6 +10,7 @@
 //! retries of failed checks and officer bypasses (CASE-8).
 
 mod aggregate;
+mod apply;
 mod check;
 mod command;
 mod error;
