@@ -287,20 +287,37 @@ impl IdempotencyStore {
         response: StoredResponse,
     ) -> Result<(), ServiceError> {
         let headers = serde_json::to_string(&response.headers).unwrap_or_else(|_| "[]".into());
-        execute(
-            &self.db,
-            "UPDATE idempotency_keys SET status_code = $4, response_headers = $5, response_body = $6
-              WHERE tenant_id = $1 AND actor_id = $2 AND idempotency_key = $3",
-            &[
-                Param::Text(tenant.to_owned()),
-                Param::Text(actor.to_owned()),
-                Param::Text(key.to_owned()),
-                Param::Int(i64::from(response.status)),
-                Param::OptText(Some(headers)),
-                Param::Bytes(response.body),
-            ],
-        )
-        .await?;
-        Ok(())
+        // The command has committed: a database that is restarting (a few
+        // seconds) must not leave its key in progress, so the answer is
+        // stored once it is back, within a bound.
+        let give_up = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        let mut pause = std::time::Duration::from_millis(100);
+        loop {
+            let stored: Result<_, ServiceError> = execute(
+                &self.db,
+                "UPDATE idempotency_keys SET status_code = $4, response_headers = $5, response_body = $6
+                  WHERE tenant_id = $1 AND actor_id = $2 AND idempotency_key = $3",
+                &[
+                    Param::Text(tenant.to_owned()),
+                    Param::Text(actor.to_owned()),
+                    Param::Text(key.to_owned()),
+                    Param::Int(i64::from(response.status)),
+                    Param::OptText(Some(headers.clone())),
+                    Param::Bytes(response.body.clone()),
+                ],
+            )
+            .await
+            .map_err(Into::into);
+            match stored {
+                Ok(_) => return Ok(()),
+                Err(ServiceError::Unavailable(_))
+                    if std::time::Instant::now() + pause < give_up =>
+                {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(std::time::Duration::from_secs(2));
+                }
+                Err(error) => return Err(error),
+            }
+        }
     }
 }
