@@ -191,7 +191,7 @@ impl CheckProvider for HttpProvider {
                 if let Some(answer) = self.poll(&report.reference).await {
                     let moved = answer.reference == report.reference
                         && answer.status != report.status
-                        && !(answer.status == ProviderStatus::Submitted);
+                        && answer.status != ProviderStatus::Submitted;
                     if moved {
                         match self.record(&scope, answer).await? {
                             Ok(recorded) => report = recorded,

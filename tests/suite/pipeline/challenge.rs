@@ -54,24 +54,14 @@ async fn submit_with(
     evidence: &[Value],
     challenge: &(String, String, Vec<Step>),
 ) -> (StatusCode, Value) {
-    let response = app
-        .request(
-            Method::PUT,
-            &format!("/verifications/{case}/data"),
-            As::individual(TENANT),
-        )
-        .json(&json!({
-            "given_names": "Barack",
-            "family_name": "Obama",
-            "date_of_birth": "1961-08-04",
-            "evidence": evidence,
-            "liveness_challenge": {"challenge_id": challenge.0, "nonce": challenge.1},
-        }))
-        .send()
-        .await
-        .expect("submit");
-    let status = response.status();
-    (status, response.json().await.expect("json"))
+    let body = json!({
+        "given_names": "Barack",
+        "family_name": "Obama",
+        "date_of_birth": "1961-08-04",
+        "evidence": evidence,
+        "liveness_challenge": {"challenge_id": challenge.0, "nonce": challenge.1},
+    });
+    put_data(app, case, &body).await
 }
 
 #[tokio::test]

@@ -125,38 +125,22 @@ async fn kya_judges_the_phone_and_its_country_against_the_declared_one() {
         ("PHONE-AU", "+61 412 345 678"),
     ] {
         let case = open(&app, subject, &["kya"]).await;
-        let response = app
-            .request(
-                Method::PUT,
-                &format!("/verifications/{case}/data"),
-                As::individual(TENANT),
-            )
-            .json(&json!({
-                "given_names": "Jane", "family_name": "Citizen", "date_of_birth": "1988-02-29",
-                "nationality": "AUS", "email": "jane@gmx.net", "phone": phone,
-            }))
-            .send()
-            .await
-            .expect("submit");
-        assert_eq!(response.status(), StatusCode::OK);
+        let body = json!({
+            "given_names": "Jane", "family_name": "Citizen", "date_of_birth": "1988-02-29",
+            "nationality": "AUS", "email": "jane@gmx.net", "phone": phone,
+        });
+        let (status, answer) = put_data(&app, &case, &body).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
         cases.push(case);
     }
     // Not E.164: refused at submission.
     let case = open(&app, "PHONE-BAD", &["kya"]).await;
-    let response = app
-        .request(
-            Method::PUT,
-            &format!("/verifications/{case}/data"),
-            As::individual(TENANT),
-        )
-        .json(&json!({
-            "given_names": "Jane", "family_name": "Citizen", "date_of_birth": "1988-02-29",
-            "phone": "0612345678",
-        }))
-        .send()
-        .await
-        .expect("submit");
-    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = json!({
+        "given_names": "Jane", "family_name": "Citizen", "date_of_birth": "1988-02-29",
+        "phone": "0612345678",
+    });
+    let (status, answer) = put_data(&app, &case, &body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
 
     let processors = processors(&app, "instance-a", Duration::from_secs(30));
     process(&processors).await;

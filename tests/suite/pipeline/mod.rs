@@ -49,32 +49,35 @@ pub async fn upload(app: &TestApp, case: &str, kind: &str, bytes: Vec<u8>) -> St
     app.upload_jpeg(TENANT, case, kind, bytes).await
 }
 
-/// Submits the passport holder's data with the uploads as evidence.
-pub async fn submit(app: &TestApp, case: &str, truth: &Value, evidence: Value) {
-    let fields = &truth["fields"];
+/// `PUT /verifications/{case}/data` as the individual; the answer.
+pub async fn put_data(app: &TestApp, case: &str, body: &Value) -> (StatusCode, Value) {
     let response = app
         .request(
             Method::PUT,
             &format!("/verifications/{case}/data"),
             As::individual(TENANT),
         )
-        .json(&json!({
-            "given_names": fields["given_names"],
-            "family_name": fields["surname"],
-            "date_of_birth": fields["birth_date"],
-            "nationality": fields["nationality"],
-            "email": "holder@gmx.net",
-            "evidence": evidence,
-        }))
+        .json(body)
         .send()
         .await
         .expect("submit");
-    assert_eq!(
-        response.status(),
-        StatusCode::OK,
-        "{}",
-        response.text().await.unwrap_or_default()
-    );
+    let status = response.status();
+    (status, response.json().await.expect("json"))
+}
+
+/// Submits the passport holder's data with the uploads as evidence.
+pub async fn submit(app: &TestApp, case: &str, truth: &Value, evidence: Value) {
+    let fields = &truth["fields"];
+    let body = json!({
+        "given_names": fields["given_names"],
+        "family_name": fields["surname"],
+        "date_of_birth": fields["birth_date"],
+        "nationality": fields["nationality"],
+        "email": "holder@gmx.net",
+        "evidence": evidence,
+    });
+    let (status, answer) = put_data(app, case, &body).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
 }
 
 /// A case of the passport holder (Obama's portrait) with `selfie`, submitted.
