@@ -4,11 +4,11 @@
 //! run is waiting for, and is recorded as the provider's report. A
 //! repeated delivery records nothing.
 
-use ring::hmac;
 use veritrail_domain::case::{CaseAction, ReportSource};
 use veritrail_domain::Actor;
 
 use super::wire::{ProviderAnswer, Reference};
+use crate::auth::signatures;
 use crate::{RequestContext, ServiceError, Services};
 
 /// Why a callback was not recorded.
@@ -25,22 +25,24 @@ pub enum CallbackError {
 }
 
 /// Whether `header` (`sha256=<hex>`) signs `body` with `secret`, in
-/// constant time.
+/// constant time (the same HMAC-SHA256 as API request signing).
 pub fn signed(secret: &str, body: &[u8], header: Option<&str>) -> bool {
-    let Some(hex_sig) = header.and_then(|h| h.trim().strip_prefix("sha256=")) else {
+    let Some(signature) = header.and_then(|h| h.trim().strip_prefix("sha256=")) else {
         return false;
     };
-    let Ok(signature) = hex::decode(hex_sig) else {
+    let Ok(body) = std::str::from_utf8(body) else {
         return false;
     };
-    let key = hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes());
-    !secret.is_empty() && hmac::verify(&key, body, &signature).is_ok()
+    !secret.is_empty() && signatures::verify(&[secret.to_owned()], body, signature)
 }
 
-/// The header value signing `body` with `secret` (what providers send).
+/// The header value signing `body` (JSON, UTF-8) with `secret` (what
+/// providers send).
 pub fn sign(secret: &str, body: &[u8]) -> String {
-    let key = hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes());
-    format!("sha256={}", hex::encode(hmac::sign(&key, body).as_ref()))
+    format!(
+        "sha256={}",
+        signatures::sign(secret, &String::from_utf8_lossy(body))
+    )
 }
 
 impl Services {
