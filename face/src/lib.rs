@@ -10,6 +10,7 @@ pub mod align;
 pub mod detect;
 pub mod embed;
 pub mod liveness;
+pub mod quality;
 pub mod runtime;
 
 use std::path::{Path, PathBuf};
@@ -52,6 +53,9 @@ pub enum FaceError {
     /// The landmarks do not define an alignment.
     #[error("the face in {0} cannot be aligned")]
     Unalignable(&'static str),
+    /// Faces were found in the named image, none fit to compare.
+    #[error("no usable face in {which}: {reason}")]
+    Unusable { which: &'static str, reason: String },
 }
 
 /// Decodes an untrusted photo (pixel and memory limits, header checked
@@ -127,14 +131,14 @@ impl FaceEngine {
         })
     }
 
-    /// The image's largest face, aligned, or `NoFace`.
+    /// The image's best usable face by quality (`quality::choose`),
+    /// aligned; `NoFace` without a face, `Unusable` when none can be compared.
     pub fn find(&self, image: &RgbImage, which: &'static str) -> Result<FoundFace, FaceError> {
         let faces = self.detector.detect(image, MIN_DETECTION_SCORE)?;
-        let face = faces
-            .iter()
-            .copied()
-            .max_by(|a, b| a.area().total_cmp(&b.area()))
-            .ok_or(FaceError::NoFace(which))?;
+        let chosen = quality::choose(&faces, image.width(), image.height())
+            .ok_or(FaceError::NoFace(which))?
+            .map_err(|reason| FaceError::Unusable { which, reason })?;
+        let face = faces[chosen];
         let aligned = align::align(image, &face.landmarks).ok_or(FaceError::Unalignable(which))?;
         Ok(FoundFace {
             face,
@@ -143,7 +147,7 @@ impl FaceEngine {
         })
     }
 
-    /// Compares the largest faces of two images.
+    /// Compares the best faces of two images.
     pub fn compare(
         &self,
         a: &RgbImage,

@@ -5,7 +5,10 @@
 #                    VERITRAIL_TESSDATA and OMP_THREAD_LIMIT=1
 #   vision_setup   — the models, plus the OCR-B font, Pillow in a private venv
 #                    and the generated MRZ evaluation set; exports
-#                    VERITRAIL_MRZ_EVAL_DIR
+#                    VERITRAIL_MRZ_EVAL_DIR; then photo_eval_setup
+#   photo_eval_setup — the independent photo set and the ICAO oracle's
+#                    verdicts (OpenCV and the `mrz` package in a second venv);
+#                    exports VERITRAIL_PHOTO_EVAL_DIR
 # docs/models.md records where each model comes from and why.
 
 MRZ_TRAINEDDATA_SHA256="e44f5b7a6bdd3f382ef3bfa84ee0057f5897946a84a094c26910e0a124f3a9bd"
@@ -64,4 +67,26 @@ vision_setup() {
         progress "generating the MRZ evaluation set" "$venv/bin/python" scripts/gen/mrz_eval_set.py --out "$eval_dir" --count "${MRZ_EVAL_COUNT:-40}" --seed 7 >/dev/null
     fi
     export VERITRAIL_MRZ_EVAL_DIR="$eval_dir"
+    photo_eval_setup
+}
+
+# The independent evaluation set (scripts/gen/photo_eval_set.py): phone-like
+# photos composed with OpenCV, MRZ text from the `mrz` package (PyPI).
+photo_eval_setup() {
+    local venv="$VERITRAIL_CACHE/venv-photos"
+    if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import cv2, mrz, numpy, PIL' 2>/dev/null; then
+        log "preparing a Python environment for the photo evaluation set (OpenCV, mrz)"
+        python3 -m venv "$venv"
+        progress "installing OpenCV, NumPy, Pillow and mrz" "$venv/bin/pip" install --quiet \
+            'pillow>=10,<13' numpy==2.4.6 opencv-python-headless==5.1.0.95 mrz==0.6.2
+    fi
+    local per="${PHOTO_EVAL_PER_CONDITION:-12}"
+    local dir="$VERITRAIL_CACHE/eval/photos-$per-11"
+    if [ ! -f "$dir/oracle.json" ] || [ scripts/gen/photo_eval_set.py -nt "$dir/truth.json" ] \
+        || [ scripts/gen/mrz_oracle.py -nt "$dir/oracle.json" ]; then
+        progress "generating the photo evaluation set" "$venv/bin/python" scripts/gen/photo_eval_set.py \
+            --out "$dir" --per-condition "$per" --seed 11 >/dev/null
+        "$venv/bin/python" scripts/gen/mrz_oracle.py --truth "$dir/truth.json" --out "$dir/oracle.json" >/dev/null
+    fi
+    export VERITRAIL_PHOTO_EVAL_DIR="$dir"
 }

@@ -204,7 +204,7 @@ pub fn enrol(engine: &FaceEngine) -> (Vec<Sample>, Vec<String>) {
                         embedding,
                     });
                 }
-                Err(_) => failed.push(label),
+                Err(e) => failed.push(format!("{label}: {e}")),
             }
         }
     }

@@ -32,7 +32,21 @@ impl EvalSet {
         Self::load(&dir).unwrap_or_else(|e| panic!("no evaluation set in {}: {e}", dir.display()))
     }
 
-    /// Items of one degradation level: `none`, `mild` or `full`.
+    /// The levels (conditions) of the set, in order of first appearance.
+    pub fn levels(&self) -> Vec<String> {
+        let mut levels: Vec<String> = Vec::new();
+        for item in &self.items {
+            if let Some(level) = item["level"].as_str() {
+                if !levels.iter().any(|l| l == level) {
+                    levels.push(level.to_owned());
+                }
+            }
+        }
+        levels
+    }
+
+    /// Items of one degradation level (`none`, `mild`, `full`; the photo
+    /// set's conditions).
     pub fn level<'a>(&'a self, level: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
         self.items.iter().filter(move |t| t["level"] == level)
     }
@@ -55,6 +69,8 @@ pub struct Score {
     pub docs: usize,
     pub exact: usize,
     pub valid: usize,
+    /// Readings the check would answer `pass`.
+    pub passes: usize,
     pub wrong_passes: usize,
 }
 
@@ -67,26 +83,20 @@ impl Score {
     }
     pub fn summary(&self) -> String {
         format!(
-            "{} documents | characters {:.2} % | documents exact {:.1} % | check digits valid {:.1} % | wrong passes {}",
+            "{} documents | characters {:.2} % | documents exact {:.1} % | check digits valid {:.1} % | pass {:.1} % | wrong passes {}",
             self.docs,
             100.0 * self.char_accuracy(),
             100.0 * self.doc_accuracy(),
             100.0 * self.valid as f64 / self.docs.max(1) as f64,
+            100.0 * self.passes as f64 / self.docs.max(1) as f64,
             self.wrong_passes
         )
     }
 }
 
-/// Whether the document check would answer `pass` for `read` on `today`
-/// (application/src/checks/document/verdict.rs).
+/// Whether the document check would answer `pass` for `read` on `today`.
 fn would_pass(read: &MrzReading, today: time::Date) -> bool {
-    let (passed, total) = read.check_digits();
-    let validation = veritrail_domain::document::validate(
-        &read.lines.join("\n"),
-        &veritrail_domain::document::PrintedFields::default(),
-        today,
-    );
-    read.mrz.is_some() && passed == total && read.quality.passed() && validation.document_valid
+    veritrail_application::checks::document::mrz_passes(read, today)
 }
 
 /// Adds one document's reading (made on `today`) to `score`.
@@ -111,8 +121,9 @@ pub fn score_lines(score: &mut Score, item: &Value, read: Option<&MrzReading>, t
             .count();
     }
     score.exact += usize::from(got == expected);
-    score.wrong_passes +=
-        usize::from(got != expected && read.is_some_and(|r| would_pass(r, today)));
+    let passes = read.is_some_and(|r| would_pass(r, today));
+    score.passes += usize::from(passes);
+    score.wrong_passes += usize::from(got != expected && passes);
     score.valid += usize::from(read.is_some_and(|r| {
         let (passed, total) = r.check_digits();
         r.mrz.is_some() && passed == total

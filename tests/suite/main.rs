@@ -26,6 +26,7 @@ mod metering;
 mod one_active_case;
 mod openapi;
 mod parser_errors;
+mod photo_eval;
 mod pipeline;
 mod projections;
 mod read_api;

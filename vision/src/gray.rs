@@ -73,7 +73,7 @@ impl GrayImage {
     }
 
     /// Bilinear sample at a real position; `fill` outside.
-    fn sample(&self, x: f64, y: f64, fill: u8) -> u8 {
+    pub(crate) fn sample(&self, x: f64, y: f64, fill: u8) -> u8 {
         if x < 0.0 || y < 0.0 || x > (self.width - 1) as f64 || y > (self.height - 1) as f64 {
             return fill;
         }

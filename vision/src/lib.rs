@@ -7,13 +7,17 @@
 //! workspace it cannot forbid unsafe code in its dependencies; it has none of
 //! its own.
 
+mod align;
 mod engine;
 mod gray;
 mod lines;
 mod locate;
 mod mrz_reader;
+mod prepare;
 mod printed;
 pub mod quality;
+mod reading;
+mod rectify;
 
 use std::path::PathBuf;
 

@@ -1,21 +1,24 @@
 //! Reading an MRZ from a document photo: locate and level (`locate`), then
-//! each row on its own — cropped, its residual slope removed, scaled to a
-//! fixed character height — through Tesseract's LSTM with the MRZ
-//! traineddata, then typed-field and check-digit repair and the ICAO parse.
-//! When check digits fail, the rows are read again from differently prepared
-//! crops and the reading with the most verified check digits wins.
+//! each row on its own — cropped (`prepare`), scaled to a fixed character
+//! height — through Tesseract's LSTM with the MRZ traineddata, then fitting
+//! and repair (`align`) and the ICAO parse. The rows are read with one
+//! preparation after another until two complete readings agree wherever no
+//! check digit settles (`reading`); anything less is a doubt, and a reading
+//! in doubt never passes (ADR 0015).
 
 use std::path::{Path, PathBuf};
 
 use tesseract::PageSegMode;
 use time::Date;
-use veritrail_domain::mrz::{self, Correction, Mrz};
+use veritrail_domain::mrz::{Correction, Mrz};
 
+use crate::align::{best_alignment, check_digit_score};
 use crate::engine::{EnginePool, Recognised};
 use crate::gray::GrayImage;
-use crate::lines::TextLine;
 use crate::locate::{locate_mrz, MrzLocation};
+use crate::prepare::{row_image, Preparation, PREPARATIONS};
 use crate::quality::{assess, Quality, QualityThresholds};
+use crate::reading::{disagreement, RowsRead, AMBIGUOUS_REPAIR, MIN_ROW_CONFIDENCE, UNCONFIRMED};
 
 const WHITELIST: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
 
@@ -63,6 +66,10 @@ pub struct MrzReading {
     /// Mean of `row_confidence`.
     pub confidence: f64,
     pub quality: Quality,
+    /// Why the reading, even when every rule holds, is not certain: rows
+    /// whose length had to be guessed, several readings that satisfy every
+    /// rule, a repair that was not unique, a row read with low confidence.
+    pub doubts: Vec<String>,
 }
 
 impl MrzReading {
@@ -70,43 +77,14 @@ impl MrzReading {
     pub fn check_digits(&self) -> (usize, usize) {
         check_digit_score(self.mrz.as_ref())
     }
-}
 
-fn check_digit_score(mrz: Option<&Mrz>) -> (usize, usize) {
-    mrz.map_or((0, 1), |m| {
-        let digits: Vec<bool> = m
-            .checks
-            .iter()
-            .filter(|c| c.name.ends_with("check_digit"))
-            .map(|c| c.passed)
-            .collect();
-        (digits.iter().filter(|p| **p).count(), digits.len().max(1))
-    })
+    /// Read without doubt: parsed, every check digit verified, nothing in
+    /// [`MrzReading::doubts`]. Validity and photo quality are apart.
+    pub fn certain(&self) -> bool {
+        let (passed, total) = self.check_digits();
+        self.mrz.is_some() && passed == total && self.doubts.is_empty()
+    }
 }
-
-/// How a row crop is prepared for Tesseract.
-#[derive(Debug, Clone, Copy)]
-struct Preparation {
-    /// Character height the crop is scaled to.
-    char_height: f64,
-    /// Black on white from the adaptive mask instead of the gray crop.
-    binarise: bool,
-}
-
-const PREPARATIONS: [Preparation; 3] = [
-    Preparation {
-        char_height: 30.0,
-        binarise: false,
-    },
-    Preparation {
-        char_height: 30.0,
-        binarise: true,
-    },
-    Preparation {
-        char_height: 44.0,
-        binarise: false,
-    },
-];
 
 /// Reads MRZs with Tesseract's LSTM engine and the MRZ traineddata.
 #[derive(Debug, Clone)]
@@ -151,18 +129,40 @@ impl MrzReader {
 
     pub fn read_gray(&self, gray: &GrayImage, today: Date) -> Result<MrzReading, VisionError> {
         let location = locate_mrz(gray).ok_or(VisionError::NoMrz)?;
-        let mut best: Option<RowsRead> = None;
+        // Read until one preparation gives a complete reading, then until a
+        // second one confirms it: two complete readings must agree wherever
+        // no check digit settles a character.
+        let mut reads: Vec<RowsRead> = Vec::new();
+        let mut complete: Vec<usize> = Vec::new();
         for preparation in PREPARATIONS {
             let read = self.read_rows(&location, preparation, today)?;
-            let complete = read.complete();
-            if best.as_ref().is_none_or(|b| read.score() > b.score()) {
-                best = Some(read);
+            if read.complete() {
+                complete.push(reads.len());
             }
-            if complete {
+            reads.push(read);
+            if complete.len() == 2 {
                 break;
             }
         }
-        let best = best.ok_or(VisionError::NoMrz)?;
+        let best = match complete[..] {
+            [] => {
+                let best_index = (0..reads.len())
+                    .max_by_key(|i| (reads[*i].score(), std::cmp::Reverse(*i)))
+                    .ok_or(VisionError::NoMrz)?;
+                reads.swap_remove(best_index)
+            }
+            [only] => {
+                let mut best = reads.swap_remove(only);
+                best.doubts.push(UNCONFIRMED.to_owned());
+                best
+            }
+            [first, second, ..] => {
+                let doubt = disagreement(&reads[first], &reads[second]);
+                let mut best = reads.swap_remove(first);
+                best.doubts.extend(doubt);
+                best
+            }
+        };
         Ok(self.reading(&location, best))
     }
 
@@ -205,12 +205,28 @@ impl MrzReader {
             );
             row_confidence.push(f64::from(read.confidence.clamp(0.0, 100.0)) / 100.0);
         }
-        let (repaired, mrz) = best_alignment(&raw_lines, today);
+        let aligned = best_alignment(&raw_lines, today);
+        let mut doubts: Vec<String> = aligned.doubts.iter().map(|d| (*d).to_owned()).collect();
+        if aligned.repaired.ambiguous {
+            doubts.push(AMBIGUOUS_REPAIR.to_owned());
+        }
+        if let Some((row, c)) = row_confidence
+            .iter()
+            .enumerate()
+            .find(|(_, c)| **c < MIN_ROW_CONFIDENCE)
+        {
+            doubts.push(format!(
+                "row {} was read with confidence {c:.2}, below {MIN_ROW_CONFIDENCE}",
+                row + 1
+            ));
+        }
+
         Ok(RowsRead {
             raw_lines,
             row_confidence,
-            repaired,
-            mrz,
+            repaired: aligned.repaired,
+            mrz: aligned.mrz,
+            doubts,
         })
     }
 
@@ -247,28 +263,8 @@ impl MrzReader {
             row_confidence: read.row_confidence,
             confidence,
             quality,
+            doubts: read.doubts,
         }
-    }
-}
-
-/// One pass over the rows with one crop preparation.
-struct RowsRead {
-    raw_lines: Vec<String>,
-    row_confidence: Vec<f64>,
-    repaired: mrz::Repaired,
-    mrz: Option<Mrz>,
-}
-
-impl RowsRead {
-    /// Verified check digits, then whether it parsed at all: higher is better.
-    fn score(&self) -> (usize, bool) {
-        (check_digit_score(self.mrz.as_ref()).0, self.mrz.is_some())
-    }
-
-    /// Parsed with every check digit verified: no need to read again.
-    fn complete(&self) -> bool {
-        let (passed, total) = check_digit_score(self.mrz.as_ref());
-        self.mrz.is_some() && passed == total
     }
 }
 
@@ -291,167 +287,4 @@ fn mrz_regions(location: &MrzLocation) -> (GrayImage, GrayImage) {
         page.crop(x0.saturating_sub(h / 2), y0, x1 + h / 2, y1),
         page.crop(0, y0, page.width, y1),
     )
-}
-
-/// One row, cropped with a margin, levelled, scaled to the preparation's
-/// character height.
-fn row_image(page: &GrayImage, row: &TextLine, preparation: Preparation) -> GrayImage {
-    let h = row.char_height;
-    let (pad_x, pad_y) = ((1.2 * h) as usize, (0.45 * h) as usize);
-    let mut crop = page.crop(
-        row.x0.saturating_sub(pad_x),
-        row.y0.saturating_sub(pad_y),
-        row.x1 + pad_x,
-        row.y1 + pad_y,
-    );
-    if row.slope.abs() > 0.004 {
-        let fill = crop.percentile(0.8);
-        crop = crop.rotate(-row.slope.atan().to_degrees(), fill);
-    }
-    let scale = preparation.char_height / h.max(1.0);
-    let mut scaled = crop.resize(
-        (crop.width as f64 * scale).round() as usize,
-        (crop.height as f64 * scale).round() as usize,
-    );
-    if preparation.binarise {
-        let r = (preparation.char_height as usize / 2).max(8);
-        let contrast = i64::from(scaled.percentile(0.95)) - i64::from(scaled.percentile(0.05));
-        let mask = scaled.dark_mask(r, (contrast / 6).clamp(8, 30));
-        for (p, dark) in scaled.pixels.iter_mut().zip(mask) {
-            *p = if dark { 0 } else { 255 };
-        }
-    }
-    scaled
-}
-
-/// The format's row width, from the number of rows and their lengths.
-fn format_width(lines: &[String]) -> usize {
-    let longest = lines.iter().map(String::len).max().unwrap_or(0);
-    if lines.len() >= 3 {
-        30
-    } else if longest > 40 {
-        44
-    } else {
-        36
-    }
-}
-
-/// The ways to give a row the format's width: OCR drops trailing fillers
-/// (pad) and may add stray characters at either end (drop `j` in front and
-/// the rest behind).
-fn alignments(line: &str, width: usize) -> Vec<String> {
-    let chars: Vec<char> = line.chars().collect();
-    if chars.len() <= width {
-        let mut l: String = chars.iter().collect();
-        l.extend(std::iter::repeat_n('<', width - chars.len()));
-        return vec![l];
-    }
-    let extra = chars.len() - width;
-    if extra == 1 {
-        // One inserted character, anywhere (a doubled "0O", a speck).
-        return (0..chars.len())
-            .map(|skip| {
-                chars
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| *i != skip)
-                    .map(|(_, c)| c)
-                    .collect()
-            })
-            .collect();
-    }
-    (0..=extra.min(3))
-        .map(|front| chars[front..front + width].iter().collect())
-        .collect()
-}
-
-/// Repairs and parses every combination of row alignments and keeps the one
-/// with the most verified check digits; ties go to the fewest repairs, then
-/// to the earliest alternative (nothing dropped in front).
-fn best_alignment(raw_lines: &[String], today: Date) -> (mrz::Repaired, Option<Mrz>) {
-    let width = format_width(raw_lines);
-    let mut combos: Vec<Vec<String>> = vec![Vec::new()];
-    for line in raw_lines {
-        let options = alignments(line, width);
-        combos = combos
-            .into_iter()
-            .flat_map(|prefix| {
-                options.iter().map(move |o| {
-                    let mut next = prefix.clone();
-                    next.push(o.clone());
-                    next
-                })
-            })
-            .collect();
-    }
-    type Key = (usize, std::cmp::Reverse<usize>, std::cmp::Reverse<usize>);
-    let mut best: Option<(Key, mrz::Repaired, Option<Mrz>)> = None;
-    for (rank, lines) in combos.iter().enumerate() {
-        let repaired = mrz::repair(&lines.join("\n"));
-        let parsed = mrz::parse(&repaired.lines.join("\n"), today).ok();
-        let (passed, _) = check_digit_score(parsed.as_ref());
-        let key = (
-            passed + usize::from(parsed.is_some()),
-            std::cmp::Reverse(repaired.corrections.len()),
-            std::cmp::Reverse(rank),
-        );
-        if best.as_ref().is_none_or(|(k, _, _)| key > *k) {
-            best = Some((key, repaired, parsed));
-        }
-    }
-    best.map(|(_, r, p)| (r, p))
-        .unwrap_or_else(|| (mrz::repair(""), None))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{best_alignment, check_digit_score};
-    use time::macros::date;
-
-    fn rows(rows: &[&str]) -> Vec<String> {
-        rows.iter().map(|s| s.to_string()).collect()
-    }
-
-    #[test]
-    fn rows_get_their_format_width() {
-        let td3 = rows(&[
-            "P<UTOERIKSSON<<ANNA<MARIA",
-            "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
-        ]);
-        let (repaired, parsed) = best_alignment(&td3, date!(2010 - 01 - 01));
-        assert!(repaired.lines.iter().all(|l| l.len() == 44), "{repaired:?}");
-        let parsed = parsed.expect("parses");
-        let (passed, total) = check_digit_score(Some(&parsed));
-        assert_eq!(passed, total, "{:?}", parsed.errors());
-        let td1 = rows(&[
-            "I<UTOD231458907<<<<<<<<<<<<",
-            "7408122F1204159UTO<<<<<<<<<<<6",
-            "ERIKSSON<<ANNA<MARIA<<<<",
-        ]);
-        let (repaired, _) = best_alignment(&td1, date!(2010 - 01 - 01));
-        assert!(repaired.lines.iter().all(|l| l.len() == 30));
-    }
-
-    #[test]
-    fn a_stray_character_in_front_is_dropped_by_the_check_digits() {
-        // Tesseract read a speck before the row: "0" + the real row.
-        let td1 = rows(&[
-            "I<UTOD231458907<<<<<<<<<<<<<<<",
-            "07408122F1204159UTO<<<<<<<<<<<6",
-            "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
-        ]);
-        let (repaired, parsed) = best_alignment(&td1, date!(2010 - 01 - 01));
-        assert_eq!(repaired.lines[1], "7408122F1204159UTO<<<<<<<<<<<6");
-        let parsed = parsed.expect("parses");
-        let (passed, total) = check_digit_score(Some(&parsed));
-        assert_eq!(passed, total, "{:?}", parsed.errors());
-        // A stray character behind stays the one dropped.
-        let td1 = rows(&[
-            "I<UTOD231458907<<<<<<<<<<<<<<<",
-            "7408122F1204159UTO<<<<<<<<<<<6<",
-            "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
-        ]);
-        let (repaired, _) = best_alignment(&td1, date!(2010 - 01 - 01));
-        assert_eq!(repaired.lines[1], "7408122F1204159UTO<<<<<<<<<<<6");
-    }
 }

@@ -41,6 +41,10 @@ pub enum CheckError {
     /// liveness frame.
     #[error("no usable face was found in the {0}")]
     NoFace(FaceIn),
+    /// Faces were found but none can be compared: too small, cut by the
+    /// frame, turned away (`reason` says which).
+    #[error("no usable face was found in the {place}: {reason}")]
+    UnusableFace { place: FaceIn, reason: String },
     #[error(transparent)]
     Challenge(#[from] ChallengeError),
     #[error(transparent)]

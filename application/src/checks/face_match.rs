@@ -88,6 +88,10 @@ fn face_error(error: FaceError) -> CheckError {
         FaceError::NoFace(which) | FaceError::Unalignable(which) => {
             CheckError::NoFace(FaceIn::Image(which))
         }
+        FaceError::Unusable { which, reason } => CheckError::UnusableFace {
+            place: FaceIn::Image(which),
+            reason,
+        },
         e => CheckError::Engine {
             check: "face_match",
             detail: e.to_string(),

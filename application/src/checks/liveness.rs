@@ -128,6 +128,10 @@ fn no_face(frame: usize, error: FaceError) -> CheckError {
         FaceError::NoFace(_) | FaceError::Unalignable(_) => {
             CheckError::NoFace(FaceIn::Frame(frame))
         }
+        FaceError::Unusable { reason, .. } => CheckError::UnusableFace {
+            place: FaceIn::Frame(frame),
+            reason,
+        },
         e => CheckError::Engine {
             check: "liveness",
             detail: e.to_string(),

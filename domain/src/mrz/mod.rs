@@ -13,6 +13,7 @@
 
 mod check_digit;
 mod fields;
+mod guarded;
 mod model;
 mod render;
 mod repair;
@@ -20,6 +21,7 @@ mod syntax;
 
 pub use check_digit::{char_value, check_digit};
 pub use fields::{parse, parse_strict};
+pub use guarded::{guarded, unsettled, visible_change};
 pub use model::{Check, DocumentType, Format, Mrz, MrzError, Sex, NOT_EXPIRED};
 pub use render::{render, MrzInput};
 pub use repair::{repair, Correction, Repaired};

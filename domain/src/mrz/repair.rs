@@ -3,7 +3,9 @@
 //! where the layout wants digits, letters where it wants letters — and, in
 //! alphanumeric fields (document number, optional data), the candidate that
 //! satisfies the field's check digit (and the composite) with the fewest
-//! changes. A repair that is not unique is not made.
+//! changes. A repair that is not unique, or that needs more than two changes,
+//! is not made and the reading is marked ambiguous: two numbers that both
+//! verify are never decided between (issue 15, fail closed).
 
 use serde::Serialize;
 
@@ -23,6 +25,9 @@ pub struct Correction {
 pub struct Repaired {
     pub lines: Vec<String>,
     pub corrections: Vec<Correction>,
+    /// A field had several repairs that satisfy its check digit (and the
+    /// composite): none was made.
+    pub ambiguous: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -55,6 +60,10 @@ const TO_LETTER: [(u8, u8); 6] = [
     (b'6', b'G'),
     (b'8', b'B'),
 ];
+
+/// More confusions than this in one field are not believed: another
+/// misreading explains the check digit as well.
+const MAX_SWAPS: u32 = 2;
 
 fn twin(c: u8) -> Option<u8> {
     TO_DIGIT
@@ -159,6 +168,7 @@ pub fn repair(raw: &str) -> Repaired {
         .filter(|l| !l.is_empty())
         .collect();
     let mut corrections = Vec::new();
+    let mut ambiguous_repair = false;
     let lengths: Vec<usize> = lines.iter().map(Vec::len).collect();
     let Some((kinds, alnum_fields, mut composite)) = layout(&lengths) else {
         return Repaired {
@@ -167,6 +177,7 @@ pub fn repair(raw: &str) -> Repaired {
                 .map(|l| String::from_utf8_lossy(l).into_owned())
                 .collect(),
             corrections,
+            ambiguous: false,
         };
     };
     let visa = lines[0].first() == Some(&b'V');
@@ -208,7 +219,7 @@ pub fn repair(raw: &str) -> Repaired {
         if ambiguous.len() > 12 {
             continue;
         }
-        let mut best: Vec<(u32, Vec<u8>)> = Vec::new();
+        let mut verifying: Vec<(u32, Vec<u8>)> = Vec::new();
         for mask in 1u32..(1 << ambiguous.len()) {
             let mut candidate = field.clone();
             for (bit, i) in ambiguous.iter().enumerate() {
@@ -217,13 +228,13 @@ pub fn repair(raw: &str) -> Repaired {
                 }
             }
             if check_digit(&candidate) == Some(cd) {
-                best.push((mask.count_ones(), candidate));
+                verifying.push((mask.count_ones(), candidate));
             }
         }
-        let Some(fewest) = best.iter().map(|(n, _)| *n).min() else {
+        let Some(fewest) = verifying.iter().map(|(n, _)| *n).min() else {
             continue;
         };
-        let mut minimal: Vec<Vec<u8>> = best
+        let mut minimal: Vec<Vec<u8>> = verifying
             .into_iter()
             .filter(|(n, _)| *n == fewest)
             .map(|(_, c)| c)
@@ -235,6 +246,10 @@ pub fn repair(raw: &str) -> Repaired {
                 trial[li][start..end].copy_from_slice(candidate);
                 composite_ok(&trial, composite)
             });
+        }
+        if minimal.len() > 1 || fewest > MAX_SWAPS {
+            ambiguous_repair = true;
+            continue;
         }
         if let [only] = minimal.as_slice() {
             for (i, (old, new)) in field.iter().zip(only.iter()).enumerate() {
@@ -256,6 +271,7 @@ pub fn repair(raw: &str) -> Repaired {
             .map(|l| String::from_utf8_lossy(l).into_owned())
             .collect(),
         corrections,
+        ambiguous: ambiguous_repair,
     }
 }
 
@@ -312,5 +328,48 @@ mod tests {
         let repaired = repair(&ocr);
         assert_eq!(repaired.lines, TD3);
         assert!(repair(&TD3.join("\n")).corrections.is_empty());
+    }
+
+    #[test]
+    fn two_numbers_that_both_verify_are_not_decided_between() {
+        // A visa has no composite: only the number's own check digit.
+        let read = "ZB5O1IOQ2";
+        let variants = |field: &str| -> Vec<String> {
+            let bytes = field.as_bytes();
+            (0u32..1 << bytes.len())
+                .map(|mask| {
+                    (0..bytes.len())
+                        .map(|i| {
+                            let c = bytes[i];
+                            char::from(if mask & (1 << i) != 0 {
+                                twin(c).unwrap_or(c)
+                            } else {
+                                c
+                            })
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        let own = check_digit(read.as_bytes()).unwrap_or(b'?');
+        // A digit for which two repairs of the same size verify.
+        let cd = (b'0'..=b'9')
+            .filter(|d| *d != own)
+            .find(|d| {
+                let sizes: Vec<u32> = (0u32..1 << read.len())
+                    .zip(variants(read))
+                    .filter(|(_, v)| check_digit(v.as_bytes()) == Some(*d))
+                    .map(|(mask, _)| mask.count_ones())
+                    .collect();
+                let fewest = sizes.iter().min().copied().unwrap_or(99);
+                fewest <= MAX_SWAPS && sizes.iter().filter(|n| **n == fewest).count() > 1
+            })
+            .expect("a digit two repairs verify");
+        let line1 = "V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
+        let line2 = format!("{read}{}UTO7408122F1204159<<<<<<<<<<<<<<<<", char::from(cd));
+        let repaired = repair(&format!("{line1}\n{line2}"));
+        assert!(repaired.ambiguous);
+        assert_eq!(&repaired.lines[1][..9], read, "no number was picked");
+        assert!(!repair(&TD3.join("\n")).ambiguous);
     }
 }

@@ -4,7 +4,7 @@
 
 use veritrail_application::checks::document::{DocumentEvidence, OcrView};
 use veritrail_application::checks::face_match::FaceEvidence;
-use veritrail_application::checks::CheckError;
+use veritrail_application::checks::{CheckError, FaceIn};
 use veritrail_application::{RequestContext, Services};
 use veritrail_domain::case::{CheckDetail, CheckKind, EvidenceKind, OpenedCase, RunFinish};
 use veritrail_domain::kya::{self, KyaInput};
@@ -200,6 +200,14 @@ async fn face_match(
             }
             Err(CheckError::NoFace(face)) if face.to_string().contains("document") => {
                 last = Some(CheckError::NoFace(face));
+            }
+            Err(
+                e @ CheckError::UnusableFace {
+                    place: FaceIn::Image("document"),
+                    ..
+                },
+            ) => {
+                last = Some(e);
             }
             Err(e) => return from_error(e, "selfie or document photo", policy),
         }

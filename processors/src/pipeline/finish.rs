@@ -111,6 +111,10 @@ pub(crate) fn from_error(
             &format!("no usable face was found in the {face}: take the photo facing the camera, whole, sharp and well lit"),
             policy,
         )),
+        CheckError::UnusableFace { place, reason } => Ok(action(
+            &format!("no usable face was found in the {place} ({reason}): take the photo facing the camera, whole, sharp and well lit"),
+            policy,
+        )),
         CheckError::Compute(ComputeError::Saturated) => {
             Err(Transient("every image worker is busy".into()))
         }

@@ -24,6 +24,7 @@ pub use report::{
 };
 pub(crate) use validate::run as validate;
 pub use validate::{DocumentValidationView, ValidationInput};
+pub use verdict::mrz_passes;
 
 use super::elapsed_ms;
 use super::error::{CheckError, EvidenceProblem};

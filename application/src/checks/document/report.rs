@@ -10,7 +10,7 @@ use veritrail_vision::MrzReading;
 
 use super::fields::{country, enum_text, CountryView, DocumentFields, ValidationCheckView};
 use super::printed::PrintedFieldsView;
-use super::verdict::{status, validity_hint};
+use super::verdict::{doubt_hint, status, validity_hint};
 use crate::checks::UsageNote;
 use veritrail_domain::tenant::Module;
 
@@ -72,6 +72,11 @@ pub struct MrzView {
     pub skew_degrees: f64,
     /// Tesseract's confidence per row, 0–1.
     pub row_confidence: Vec<f64>,
+    /// Why the reading is not certain although its check digits may verify
+    /// (a guessed row length, several readings that fit, an ambiguous
+    /// repair, a row read with low confidence); empty when certain. A
+    /// reading in doubt is never `pass`.
+    pub doubts: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -245,10 +250,11 @@ pub(super) fn mrz_view(
         ));
     }
     if let Some(m) = reading.mrz.as_ref().filter(|_| passed == total) {
+        hints.extend(doubt_hint(&reading));
         hints.extend(validity_hint(m));
     }
     let status = status(
-        reading.mrz.is_some() && passed == total,
+        reading.certain(),
         reading.quality.passed(),
         validation.document_valid,
     );
@@ -287,6 +293,7 @@ pub(super) fn mrz_view(
                 .collect(),
             skew_degrees: reading.skew_degrees,
             row_confidence: reading.row_confidence.clone(),
+            doubts: reading.doubts.clone(),
         }),
         validation: Some(ValidationView {
             mrz_valid: Some(validation.mrz_valid),

@@ -1,13 +1,39 @@
 //! Fail closed (issue 15): a document reading is `pass` only when it is
-//! certain (an MRZ read with every check digit verified, in a photo of
-//! good quality) **and** the document is valid and current. Anything else
-//! asks the individual to act, with a hint that says what is wrong.
+//! certain (an MRZ read with every check digit verified and nothing in
+//! doubt, in a photo of good quality) **and** the document is valid and
+//! current. Anything else asks the individual to act, with a hint that says
+//! what is wrong.
 
+use time::Date;
+use veritrail_domain::document::{validate, PrintedFields};
 use veritrail_domain::mrz::{Mrz, MrzError};
+use veritrail_vision::MrzReading;
+
+/// Whether the document check answers `pass` for this MRZ reading on
+/// `today` — the one rule, used by the check and by the evaluations that
+/// count wrong passes.
+pub fn mrz_passes(reading: &MrzReading, today: Date) -> bool {
+    let validation = validate(&reading.lines.join("\n"), &PrintedFields::default(), today);
+    status(
+        reading.certain(),
+        reading.quality.passed(),
+        validation.document_valid,
+    ) == "pass"
+}
+
+/// What to do about a reading whose check digits verify but that is in doubt.
+pub(super) fn doubt_hint(reading: &MrzReading) -> Option<String> {
+    (!reading.doubts.is_empty()).then(|| {
+        format!(
+            "the MRZ could not be read with certainty ({}): retake the photo straight on, sharp, evenly lit and filling the frame",
+            reading.doubts.join("; ")
+        )
+    })
+}
 
 /// `pass` or `requires_action`.
-pub(super) fn status(read_with_digits: bool, quality: bool, document_valid: bool) -> &'static str {
-    if read_with_digits && quality && document_valid {
+pub(super) fn status(certain: bool, quality: bool, document_valid: bool) -> &'static str {
+    if certain && quality && document_valid {
         "pass"
     } else {
         "requires_action"

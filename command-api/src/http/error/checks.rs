@@ -54,20 +54,29 @@ fn evidence(field: &str, problem: EvidenceProblem) -> ApiError {
     ApiError::new(status, code, message).with_details(details)
 }
 
+/// 422 `no_face`: no face, or none usable (`reason` says why).
+fn no_face(place: FaceIn, reason: Option<String>) -> ApiError {
+    let message = match &reason {
+        Some(reason) => format!("no usable face was found in the {place}: {reason}"),
+        None => format!("no usable face was found in the {place}"),
+    };
+    let mut details = match place {
+        FaceIn::Image(image) => json!({ "image": image }),
+        FaceIn::Frame(frame) => json!({ "frame": frame }),
+    };
+    if let Some(reason) = reason {
+        details["reason"] = json!(reason);
+    }
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "no_face", message).with_details(details)
+}
+
 impl From<CheckError> for ApiError {
     fn from(error: CheckError) -> Self {
         match error {
             CheckError::Evidence { field, problem } => evidence(&field, problem),
             CheckError::Invalid { field, expected } => ApiError::validation(field, expected),
-            CheckError::NoFace(place) => {
-                let message = format!("no usable face was found in the {place}");
-                let details = match place {
-                    FaceIn::Image(image) => json!({ "image": image }),
-                    FaceIn::Frame(frame) => json!({ "frame": frame }),
-                };
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "no_face", message)
-                    .with_details(details)
-            }
+            CheckError::NoFace(place) => no_face(place, None),
+            CheckError::UnusableFace { place, reason } => no_face(place, Some(reason)),
             CheckError::Challenge(e) => e.into(),
             CheckError::Quota(e) => e.into(),
             CheckError::Compute(e) => e.into(),
