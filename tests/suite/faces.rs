@@ -155,6 +155,23 @@ async fn face_match_over_http(backend: Backend) {
     let (status, error) = face_match(&app, &b64_file("obama.jpg"), &b64_jpeg(&blank)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error["error"]["details"]["image"], "document");
+    // A face found but too small to compare: refused with the reason, never
+    // a similarity (the astronaut at quarter resolution: 10 px between the eyes).
+    let astronaut = face_eval::load("astronaut.png");
+    let tiny = image::imageops::resize(
+        &astronaut,
+        astronaut.width() / 4,
+        astronaut.height() / 4,
+        image::imageops::FilterType::Triangle,
+    );
+    let (status, error) = face_match(&app, &b64_jpeg(&tiny), &b64_file("obama.jpg")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    assert_eq!(error["error"]["code"], "no_face");
+    assert_eq!(error["error"]["details"]["image"], "selfie");
+    let reason = error["error"]["details"]["reason"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(reason.contains("too small"), "{error}");
     // Bad uploads.
     let gif =
         base64::engine::general_purpose::STANDARD.encode(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;");
