@@ -49,11 +49,6 @@ pub fn check_digit_score(mrz: Option<&Mrz>) -> (usize, usize) {
     })
 }
 
-/// Passes every rule but expiry: digits, syntax, codes, dates.
-fn sound(mrz: Option<&Mrz>) -> bool {
-    mrz.is_some_and(Mrz::mrz_valid)
-}
-
 /// The format's row width, from the number of rows and their lengths.
 fn format_width(lines: &[String]) -> usize {
     let longest = lines.iter().map(String::len).max().unwrap_or(0);
@@ -159,8 +154,9 @@ pub fn best_alignment(raw_lines: &[String], today: Date) -> Aligned {
     for candidate in candidates(raw_lines) {
         let repaired = mrz::repair(&candidate.lines.join("\n"));
         let parsed = mrz::parse(&repaired.lines.join("\n"), today).ok();
-        if sound(parsed.as_ref()) && !repaired.ambiguous {
-            if let Some(m) = parsed {
+        let parsed = match parsed {
+            // Passes every rule but expiry: digits, syntax, codes, dates.
+            Some(m) if m.mrz_valid() && !repaired.ambiguous => {
                 if !sound_found
                     .iter()
                     .any(|(_, _, r, _)| r.lines == repaired.lines)
@@ -169,7 +165,8 @@ pub fn best_alignment(raw_lines: &[String], today: Date) -> Aligned {
                 }
                 continue;
             }
-        }
+            other => other,
+        };
         let (passed, _) = check_digit_score(parsed.as_ref());
         let key = (
             passed + usize::from(parsed.is_some()),
@@ -229,7 +226,7 @@ mod tests {
         assert!(aligned.repaired.lines.iter().all(|l| l.len() == 44));
         let (passed, total) = check_digit_score(aligned.mrz.as_ref());
         assert_eq!(passed, total);
-        assert!(sound(aligned.mrz.as_ref()));
+        assert!(aligned.mrz.as_ref().is_some_and(Mrz::mrz_valid));
         assert!(aligned.doubts.is_empty(), "{:?}", aligned.doubts);
         let td1 = rows(&[
             "I<DNKD231458907<<<<<<<<<<<<",

@@ -139,15 +139,7 @@ impl GrayImage {
         for p in &self.pixels {
             histogram[usize::from(*p)] += 1;
         }
-        let target = (self.pixels.len() as f64 * share) as usize;
-        let mut seen = 0;
-        for (value, count) in histogram.iter().enumerate() {
-            seen += count;
-            if seen > target {
-                return value as u8;
-            }
-        }
-        255
+        histogram_percentile(&histogram, self.pixels.len(), share)
     }
 
     /// Pixels darker than the mean of their `(2r+1)²` window by more than
@@ -178,6 +170,20 @@ impl GrayImage {
         }
         mask
     }
+}
+
+/// The value below which `share` of the `total` counted values of
+/// `histogram` lie.
+pub(crate) fn histogram_percentile(histogram: &[usize; 256], total: usize, share: f64) -> u8 {
+    let target = (total as f64 * share) as usize;
+    let mut seen = 0;
+    for (value, count) in histogram.iter().enumerate() {
+        seen += count;
+        if seen > target {
+            return value as u8;
+        }
+    }
+    255
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use crate::gray::GrayImage;
 use crate::locate::{locate_mrz, MrzLocation};
 use crate::prepare::{row_image, Preparation, PREPARATIONS};
 use crate::quality::{assess, Quality, QualityThresholds};
-use crate::reading::{disagreement, RowsRead, AMBIGUOUS_REPAIR, MIN_ROW_CONFIDENCE, UNCONFIRMED};
+use crate::reading::{certain, disagreement, RowsRead, UNCONFIRMED};
 
 const WHITELIST: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
 
@@ -81,8 +81,7 @@ impl MrzReading {
     /// Read without doubt: parsed, every check digit verified, nothing in
     /// [`MrzReading::doubts`]. Validity and photo quality are apart.
     pub fn certain(&self) -> bool {
-        let (passed, total) = self.check_digits();
-        self.mrz.is_some() && passed == total && self.doubts.is_empty()
+        certain(self.mrz.as_ref(), &self.doubts)
     }
 }
 
@@ -206,28 +205,7 @@ impl MrzReader {
             row_confidence.push(f64::from(read.confidence.clamp(0.0, 100.0)) / 100.0);
         }
         let aligned = best_alignment(&raw_lines, today);
-        let mut doubts: Vec<String> = aligned.doubts.iter().map(|d| (*d).to_owned()).collect();
-        if aligned.repaired.ambiguous {
-            doubts.push(AMBIGUOUS_REPAIR.to_owned());
-        }
-        if let Some((row, c)) = row_confidence
-            .iter()
-            .enumerate()
-            .find(|(_, c)| **c < MIN_ROW_CONFIDENCE)
-        {
-            doubts.push(format!(
-                "row {} was read with confidence {c:.2}, below {MIN_ROW_CONFIDENCE}",
-                row + 1
-            ));
-        }
-
-        Ok(RowsRead {
-            raw_lines,
-            row_confidence,
-            repaired: aligned.repaired,
-            mrz: aligned.mrz,
-            doubts,
-        })
+        Ok(RowsRead::new(raw_lines, row_confidence, aligned))
     }
 
     /// The chosen reading with the photo's quality (measured once: it

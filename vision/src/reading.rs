@@ -5,12 +5,12 @@
 
 use veritrail_domain::mrz::{self, Mrz};
 
-use crate::align::check_digit_score;
+use crate::align::{check_digit_score, Aligned};
 
 /// Tesseract's row confidence below which a reading is in doubt, whatever
 /// its check digits say (calibrated on the evaluation sets, docs/accuracy.md).
-pub(crate) const MIN_ROW_CONFIDENCE: f64 = 0.5;
-pub(crate) const AMBIGUOUS_REPAIR: &str =
+const MIN_ROW_CONFIDENCE: f64 = 0.5;
+const AMBIGUOUS_REPAIR: &str =
     "a field could be repaired in more than one way that satisfies its check digit";
 
 /// One pass over the rows with one crop preparation.
@@ -22,7 +22,39 @@ pub(crate) struct RowsRead {
     pub(crate) doubts: Vec<String>,
 }
 
+/// Parsed, every check digit verified, and nothing in doubt.
+pub(crate) fn certain(mrz: Option<&Mrz>, doubts: &[String]) -> bool {
+    let (passed, total) = check_digit_score(mrz);
+    mrz.is_some() && passed == total && doubts.is_empty()
+}
+
 impl RowsRead {
+    /// The rows as read and their fitted, repaired parse, with the doubts of
+    /// the fit, of the repair and of Tesseract's row confidence.
+    pub(crate) fn new(raw_lines: Vec<String>, row_confidence: Vec<f64>, aligned: Aligned) -> Self {
+        let mut doubts: Vec<String> = aligned.doubts.iter().map(|d| (*d).to_owned()).collect();
+        if aligned.repaired.ambiguous {
+            doubts.push(AMBIGUOUS_REPAIR.to_owned());
+        }
+        if let Some((row, c)) = row_confidence
+            .iter()
+            .enumerate()
+            .find(|(_, c)| **c < MIN_ROW_CONFIDENCE)
+        {
+            doubts.push(format!(
+                "row {} was read with confidence {c:.2}, below {MIN_ROW_CONFIDENCE}",
+                row + 1
+            ));
+        }
+        Self {
+            raw_lines,
+            row_confidence,
+            repaired: aligned.repaired,
+            mrz: aligned.mrz,
+            doubts,
+        }
+    }
+
     /// Verified check digits, then no doubt, then whether it parsed at all:
     /// higher is better.
     pub(crate) fn score(&self) -> (usize, bool, bool) {
@@ -36,8 +68,7 @@ impl RowsRead {
     /// Parsed with every check digit verified and no doubt: no need to
     /// read again.
     pub(crate) fn complete(&self) -> bool {
-        let (passed, total) = check_digit_score(self.mrz.as_ref());
-        self.mrz.is_some() && passed == total && self.doubts.is_empty()
+        certain(self.mrz.as_ref(), &self.doubts)
     }
 }
 

@@ -8,7 +8,7 @@
 //! gradient across the row: each column is stretched between its
 //! neighbourhood's ink and paper levels.
 
-use crate::gray::GrayImage;
+use crate::gray::{histogram_percentile, GrayImage};
 use crate::lines::TextLine;
 
 /// Corners on the page: top-left, top-right, bottom-right, bottom-left.
@@ -91,8 +91,8 @@ pub fn flatten_light(img: &GrayImage, radius: usize) -> GrayImage {
     if w == 0 || h == 0 {
         return img.clone();
     }
-    let mut histogram = [0u32; 256];
-    let column = |x: usize, histogram: &mut [u32; 256], add: bool| {
+    let mut histogram = [0usize; 256];
+    let column = |x: usize, histogram: &mut [usize; 256], add: bool| {
         for y in 0..h {
             let v = usize::from(img.pixels[y * w + x]);
             if add {
@@ -101,17 +101,6 @@ pub fn flatten_light(img: &GrayImage, radius: usize) -> GrayImage {
                 histogram[v] -= 1;
             }
         }
-    };
-    let level = |histogram: &[u32; 256], total: u32, share: f64| {
-        let target = (f64::from(total) * share) as u32;
-        let mut seen = 0;
-        for (v, n) in histogram.iter().enumerate() {
-            seen += n;
-            if seen > target {
-                return v as f64;
-            }
-        }
-        255.0
     };
     for x in 0..=radius.min(w - 1) {
         column(x, &mut histogram, true);
@@ -124,9 +113,9 @@ pub fn flatten_light(img: &GrayImage, radius: usize) -> GrayImage {
         if x > 0 && x + radius < w {
             column(x + radius, &mut histogram, true);
         }
-        let total: u32 = histogram.iter().sum();
-        let ink = level(&histogram, total, 0.05);
-        let paper = level(&histogram, total, 0.85);
+        let total: usize = histogram.iter().sum();
+        let ink = f64::from(histogram_percentile(&histogram, total, 0.05));
+        let paper = f64::from(histogram_percentile(&histogram, total, 0.85));
         let span = (paper - ink).max(24.0);
         for y in 0..h {
             let v = f64::from(img.pixels[y * w + x]);

@@ -198,14 +198,13 @@ async fn face_match(
                 let below = 0.79 * similarity / threshold;
                 return Ok(failed(&comparison, Some(score(below)), details, policy));
             }
-            Err(CheckError::NoFace(face)) if face.to_string().contains("document") => {
-                last = Some(CheckError::NoFace(face));
-            }
+            // No usable face on this document photo: try the next one.
             Err(
-                e @ CheckError::UnusableFace {
+                e @ (CheckError::NoFace(FaceIn::Image("document"))
+                | CheckError::UnusableFace {
                     place: FaceIn::Image("document"),
                     ..
-                },
+                }),
             ) => {
                 last = Some(e);
             }
