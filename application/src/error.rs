@@ -19,6 +19,8 @@ pub enum ServiceError {
     #[error(transparent)]
     InvitationRefused(#[from] veritrail_domain::invitation::InvitationError),
     /// The caller may not do this (a 403 at the edge); nothing was written.
+    #[error(transparent)]
+    WebhookRefused(#[from] veritrail_domain::webhook::WebhookError),
     #[error("{0}")]
     Forbidden(String),
     /// Another writer appended to the stream first; nothing was written.
@@ -78,6 +80,13 @@ where
 impl From<veritrail_domain::access::AccessError> for ServiceError {
     fn from(_: veritrail_domain::access::AccessError) -> Self {
         // Access ids are fresh v7 UUIDs: a reused one means a concurrent write.
+        ServiceError::Conflict
+    }
+}
+
+impl From<veritrail_domain::webhook::DeadLetterError> for ServiceError {
+    fn from(_: veritrail_domain::webhook::DeadLetterError) -> Self {
+        // Recording a dead letter twice decides nothing; it is never refused.
         ServiceError::Conflict
     }
 }

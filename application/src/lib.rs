@@ -19,6 +19,7 @@ pub mod providers;
 pub mod rate_limit;
 pub mod read_models;
 mod services;
+pub mod webhooks;
 
 pub use context::{IdGenerator, RandomIds, RequestContext, SystemClock};
 pub use error::{Cause, ServiceError};

@@ -35,6 +35,8 @@ pub struct Services {
     pub media: Arc<dyn BlobStore>,
     /// External check providers a workflow may route checks to.
     pub providers: Providers,
+    /// Tenants' webhook endpoints and the outbox.
+    pub webhooks: Arc<crate::webhooks::WebhookService>,
 }
 
 /// What opening (or recreating) a case gives the caller.

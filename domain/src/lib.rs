@@ -25,6 +25,7 @@ pub mod scoring;
 pub mod subject;
 pub mod tenant;
 pub mod text;
+pub mod webhook;
 pub mod workflow;
 
 pub use actor::{Actor, ActorKind};
@@ -66,4 +67,11 @@ pub const EVENT_TYPES: &[&str] = &[
     "InvitationIssued",
     "InvitationRevoked",
     "OperatorRead",
+    "WebhookEndpointCreated",
+    "WebhookEndpointUpdated",
+    "WebhookSecretRotated",
+    "WebhookEndpointEnabled",
+    "WebhookEndpointDisabled",
+    "WebhookEndpointDeleted",
+    "WebhookMessageDeadLettered",
 ];

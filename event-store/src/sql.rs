@@ -17,6 +17,7 @@ pub fn millis(at: time::OffsetDateTime) -> i64 {
 pub enum Param {
     Text(String),
     OptText(Option<String>),
+    OptInt(Option<i64>),
     Int(i64),
     Bytes(Vec<u8>),
 }
@@ -29,6 +30,7 @@ macro_rules! bind_all {
                 Param::Text(s) => query.bind(s.clone()),
                 Param::OptText(s) => query.bind(s.clone()),
                 Param::Int(i) => query.bind(*i),
+                Param::OptInt(i) => query.bind(*i),
                 Param::Bytes(b) => query.bind(b.clone()),
             };
         }

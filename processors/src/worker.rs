@@ -14,6 +14,7 @@ use veritrail_event_store::EventDatabase;
 use crate::feed::PipelineFeed;
 use crate::jobs::{Job, Jobs};
 use crate::pipeline::Pipeline;
+use crate::webhooks::{Dispatcher, WebhookFeed};
 
 /// Settings (configuration keys `processor_*`).
 #[derive(Debug, Clone)]
@@ -29,6 +30,8 @@ pub struct ProcessorConfig {
     pub max_failures: i64,
     /// Delay before the first retry; doubles with each failure.
     pub backoff: Duration,
+    /// The API's public address, for links in webhooks.
+    pub public_url: String,
 }
 
 impl Default for ProcessorConfig {
@@ -39,6 +42,7 @@ impl Default for ProcessorConfig {
             poll: Duration::from_millis(200),
             max_failures: 5,
             backoff: Duration::from_secs(1),
+            public_url: String::new(),
         }
     }
 }
@@ -83,9 +87,35 @@ impl Processors {
             .with_owner(format!("{}/pipeline_feed", self.instance))
     }
 
-    /// Starts the feed and the workers.
+    /// The webhook feed's runner (its checkpoint is `webhook_feed`).
+    pub fn webhook_feed(&self) -> Runner<WebhookFeed> {
+        let config = RunnerConfig {
+            poll_interval: self.config.poll,
+            ..RunnerConfig::default()
+        };
+        let webhooks = &self.pipeline.services().webhooks;
+        let feed = WebhookFeed::new(webhooks.clock().clone(), self.config.public_url.clone());
+        Runner::new(feed, self.db.clone(), config)
+            .with_owner(format!("{}/webhook_feed", self.instance))
+    }
+
+    /// This instance's webhook dispatcher.
+    pub fn dispatcher(&self) -> reqwest::Result<Dispatcher> {
+        let webhooks = self.pipeline.services().webhooks.clone();
+        let owner = format!("{}/webhooks", self.instance);
+        Dispatcher::new(webhooks, owner, self.config.poll)
+    }
+
+    /// Starts the feeds, the workers and the webhook dispatcher.
     pub fn spawn(&self) -> Vec<JoinHandle<()>> {
-        let mut tasks = vec![tokio::spawn(self.feed().run())];
+        let mut tasks = vec![
+            tokio::spawn(self.feed().run()),
+            tokio::spawn(self.webhook_feed().run()),
+        ];
+        match self.dispatcher() {
+            Ok(dispatcher) => tasks.push(tokio::spawn(dispatcher.run())),
+            Err(error) => tracing::error!(%error, "webhooks cannot be delivered: no HTTP client"),
+        }
         for i in 0..self.config.workers.max(1) {
             let this = self.clone();
             let owner = format!("{}/worker-{i}", self.instance);

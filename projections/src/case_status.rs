@@ -15,13 +15,7 @@ pub struct CaseStatusProjection;
 
 /// Reads a stored case event, upgrading old versions as the write side does.
 pub fn decode(event: &RecordedEvent) -> Result<CaseEvent, ProjectionError> {
-    event
-        .decode(&upcasters())
-        .map_err(|e| ProjectionError::Decode {
-            event_type: event.event_type.clone(),
-            version: event.event_version.clone(),
-            reason: e.to_string(),
-        })
+    veritrail_event_store::subscription::decode(event, &upcasters())
 }
 
 async fn set_check_state(

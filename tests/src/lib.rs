@@ -16,6 +16,7 @@ pub mod fixtures;
 pub mod liveness_eval;
 pub mod mrz_eval;
 pub mod provider_stub;
+pub mod webhook_receiver;
 
 /// How long a test waits for concurrent transactions to finish before reading the global log.
 pub const SETTLE: std::time::Duration = std::time::Duration::from_secs(30);
@@ -158,6 +159,8 @@ pub struct AppOptions {
     pub providers: Vec<veritrail_application::providers::ProviderSettings>,
     /// Keep uploads in this bucket of the test S3 server, not in a directory.
     pub s3_bucket: Option<String>,
+    /// Webhook delivery (loopback receivers allowed by default).
+    pub webhooks: veritrail_application::webhooks::WebhookSettings,
 }
 
 impl Default for AppOptions {
@@ -169,6 +172,10 @@ impl Default for AppOptions {
             processors: false,
             providers: Vec::new(),
             s3_bucket: None,
+            webhooks: veritrail_application::webhooks::WebhookSettings {
+                webhook_allow_private_targets: true,
+                ..Default::default()
+            },
         }
     }
 }
@@ -194,6 +201,7 @@ pub async fn spawn_app_with(backend: Backend, options: AppOptions) -> TestApp {
         dev_identity_headers: options.dev_identity_headers,
         processors: options.processors,
         providers: options.providers,
+        webhooks: options.webhooks,
         ..Default::default()
     };
     let config = match options.s3_bucket {

@@ -34,3 +34,4 @@ mod rebuild;
 mod security;
 mod uploads;
 mod vision;
+mod webhooks;

@@ -115,6 +115,7 @@ impl Application {
                 services.clone(),
                 ProcessorConfig {
                     workers: config.processor_workers,
+                    public_url: config.public_url(port),
                     ..ProcessorConfig::default()
                 },
                 instance.clone(),

@@ -106,6 +106,10 @@ pub struct Config {
     /// (`[[providers]]` tables in the file: name, url, token,
     /// callback_secret, timeout_secs, poll_interval_secs, send_evidence).
     pub providers: Vec<veritrail_application::providers::ProviderSettings>,
+    /// Webhook delivery (`webhook_*` keys: allow_private_targets, attempts,
+    /// retry_window_secs, timeout_secs, disable_after_secs, concurrency).
+    #[serde(flatten)]
+    pub webhooks: veritrail_application::webhooks::WebhookSettings,
 }
 
 impl Default for Config {
@@ -147,6 +151,7 @@ impl Default for Config {
             instance_id: String::new(),
             public_url: String::new(),
             providers: Vec::new(),
+            webhooks: Default::default(),
         }
     }
 }
@@ -174,7 +179,13 @@ impl std::fmt::Debug for Config {
 /// The keys a `VERITRAIL_*` variable may set. Other `VERITRAIL_*` variables
 /// (the scripts' `VERITRAIL_CACHE`, the tests' `VERITRAIL_TEST_DATABASE_URL`)
 /// are not configuration and are ignored.
-const KEYS: [&str; 34] = [
+const KEYS: [&str; 40] = [
+    "webhook_allow_private_targets",
+    "webhook_attempts",
+    "webhook_retry_window_secs",
+    "webhook_timeout_secs",
+    "webhook_disable_after_secs",
+    "webhook_concurrency",
     "s3_access_key_id",
     "s3_secret_access_key",
     "instance_id",

@@ -1,7 +1,7 @@
 //! `veritrail process`: the processors alone, without the HTTP API — for
 //! instances that only run checks. Any number of them share the work on
 //! one PostgreSQL store (jobs are leased; a case is processed by one at a
-//! time, and a check's result is recorded once).
+//! time, and a check's result is recorded once) and deliver webhooks.
 
 use std::sync::Arc;
 
@@ -24,6 +24,7 @@ pub async fn run(config: &Config, once: bool) -> anyhow::Result<usize> {
         services,
         ProcessorConfig {
             workers: config.processor_workers,
+            public_url: config.public_url(config.bind_port()),
             ..ProcessorConfig::default()
         },
         instance,
@@ -34,7 +35,15 @@ pub async fn run(config: &Config, once: bool) -> anyhow::Result<usize> {
             .catch_up()
             .await
             .context("the pipeline feed cannot catch up")?;
-        return processors.drain().await.context("the work list");
+        let done = processors.drain().await.context("the work list")?;
+        processors
+            .webhook_feed()
+            .catch_up()
+            .await
+            .context("the webhook feed cannot catch up")?;
+        let dispatcher = processors.dispatcher().context("the webhook client")?;
+        dispatcher.deliver_due().await.context("webhook delivery")?;
+        return Ok(done);
     }
     let tasks = processors.spawn();
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())

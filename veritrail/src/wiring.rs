@@ -15,6 +15,7 @@ use veritrail_application::metering::Metering;
 use veritrail_application::providers::Providers;
 use veritrail_application::rate_limit::RateLimits;
 use veritrail_application::read_models::ReadModels;
+use veritrail_application::webhooks::WebhookService;
 use veritrail_application::{RandomIds, Services, SystemClock};
 use veritrail_event_store::EventDatabase;
 use veritrail_vision::DocumentReader;
@@ -75,7 +76,7 @@ pub async fn services(
             Arc::new(SystemClock),
             time::Duration::hours(i64::from(config.invitation_ttl_hours)),
         )),
-        rate_limits: Arc::new(RateLimits::new(tenants.clone(), clock)),
+        rate_limits: Arc::new(RateLimits::new(tenants.clone(), clock.clone())),
         tenants,
         metering,
         checks,
@@ -83,6 +84,12 @@ pub async fn services(
         media: config.blob_store().context("the blob store")?,
         providers: Providers::new(config.providers.clone(), &config.public_url(port))
             .context("providers")?,
+        webhooks: Arc::new(WebhookService::new(
+            &db,
+            vault.clone(),
+            clock,
+            config.webhooks.clone(),
+        )),
     });
     Ok((services, vault))
 }

@@ -37,6 +37,7 @@ mod state;
 mod throttle;
 mod trace;
 mod usage;
+mod webhooks;
 mod workflow;
 
 use actix_web::web;
@@ -119,6 +120,31 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::resource("/workflow")
                 .get(workflow::get)
                 .put(workflow::put),
+        )
+        .service(web::resource("/webhooks/event-types").get(webhooks::event_types))
+        .service(
+            web::resource("/webhooks/endpoints")
+                .post(webhooks::create)
+                .get(webhooks::list),
+        )
+        .service(
+            web::resource("/webhooks/endpoints/{id}")
+                .get(webhooks::get)
+                .patch(webhooks::update)
+                .delete(webhooks::delete),
+        )
+        .service(web::resource("/webhooks/endpoints/{id}/rotate-secret").post(webhooks::rotate))
+        .service(web::resource("/webhooks/endpoints/{id}/messages").get(webhooks::messages))
+        .service(
+            web::resource("/webhooks/endpoints/{id}/messages/{message_id}").get(webhooks::message),
+        )
+        .service(
+            web::resource("/webhooks/endpoints/{id}/messages/{message_id}/redeliver")
+                .post(webhooks::redeliver),
+        )
+        .service(
+            web::resource("/webhooks/endpoints/{id}/redeliver-failed")
+                .post(webhooks::redeliver_failed),
         )
         .service(web::resource("/liveness/challenge").post(liveness::challenge))
         .service(

@@ -11,7 +11,7 @@ use super::doc_errors::StandardResponses;
 
 use super::{
     admin, auth, cases, dashboards, document, documents, evidence, faces, health, invitation_page,
-    invitations, kyc, liveness, operator, providers, queries, usage, workflow,
+    invitations, kyc, liveness, operator, providers, queries, usage, webhooks, workflow,
 };
 
 /// Declares how callers authenticate (see docs/security.md) and requires one
@@ -144,6 +144,17 @@ modules by a monthly quota.",
         providers::callback,
         workflow::get,
         workflow::put,
+        webhooks::event_types,
+        webhooks::create,
+        webhooks::list,
+        webhooks::get,
+        webhooks::update,
+        webhooks::delete,
+        webhooks::rotate,
+        webhooks::messages,
+        webhooks::message,
+        webhooks::redeliver,
+        webhooks::redeliver_failed,
         auth::token,
         auth::jwks,
         operator::create_tenant,
@@ -169,6 +180,7 @@ modules by a monthly quota.",
         (name = "auth", description = "OAuth 2.0 client credentials and the token signing keys"),
         (name = "operator", description = "Tenants, plans, API clients and signing keys (operators)"),
         (name = "usage", description = "Metered usage and quotas"),
+        (name = "webhooks", description = "Signed webhooks (Standard Webhooks): endpoints, event types, delivery log, redelivery"),
     ),
     modifiers(&Security, &StandardResponses)
 )]

@@ -38,6 +38,21 @@ pub enum ProjectionError {
     Other(String),
 }
 
+/// Reads a stored event's payload as `E`, upgraded by `upcasters` as the
+/// write side does; a payload that does not decode is a projection error.
+pub fn decode<E: serde::de::DeserializeOwned>(
+    event: &RecordedEvent,
+    upcasters: &[Box<dyn cqrs_es::persist::EventUpcaster>],
+) -> Result<E, ProjectionError> {
+    event
+        .decode(upcasters)
+        .map_err(|e| ProjectionError::Decode {
+            event_type: event.event_type.clone(),
+            version: event.event_version.clone(),
+            reason: e.to_string(),
+        })
+}
+
 /// A read model fed from the global log.
 pub trait Projection: Send + Sync + 'static {
     /// Stable name: the checkpoint key.

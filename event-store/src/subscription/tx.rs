@@ -65,3 +65,14 @@ macro_rules! fetch_optional {
         }
     };
 }
+
+/// Fetches every row of `$query` within the transaction, on either backend.
+#[macro_export]
+macro_rules! fetch_all {
+    ($tx:expr, $query:expr) => {
+        match $tx {
+            $crate::subscription::Tx::Postgres(t) => $query.fetch_all(&mut **t).await,
+            $crate::subscription::Tx::Sqlite(t) => $query.fetch_all(&mut **t).await,
+        }
+    };
+}

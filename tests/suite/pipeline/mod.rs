@@ -120,6 +120,7 @@ pub fn processors(app: &TestApp, name: &str, lease: Duration) -> Processors {
             poll: Duration::from_millis(50),
             max_failures: 5,
             backoff: Duration::from_millis(10),
+            public_url: String::new(),
         },
         name,
     )

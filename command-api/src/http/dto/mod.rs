@@ -6,6 +6,8 @@ mod requests;
 mod scoring;
 mod usage;
 mod views;
+mod webhook_inputs;
+mod webhooks;
 mod workflow;
 
 pub use kyc::*;
@@ -14,4 +16,6 @@ pub use requests::*;
 pub use scoring::*;
 pub use usage::*;
 pub use views::*;
+pub use webhook_inputs::*;
+pub use webhooks::*;
 pub use workflow::*;

@@ -10,7 +10,7 @@ use veritrail_domain::case::{
 };
 use veritrail_domain::{ActorKind, CaseId};
 
-fn rfc3339(at: OffsetDateTime) -> String {
+pub(super) fn rfc3339(at: OffsetDateTime) -> String {
     at.format(&Rfc3339).unwrap_or_default()
 }
 
@@ -214,7 +214,7 @@ impl AdminVerificationView {
     }
 }
 
-fn ms_rfc3339(ms: i64) -> String {
+pub(super) fn ms_rfc3339(ms: i64) -> String {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .map(rfc3339)
         .unwrap_or_default()

@@ -35,6 +35,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Refused(e) => e.into(),
             ServiceError::TenantRefused(e) => e.into(),
             ServiceError::InvitationRefused(e) => e.into(),
+            ServiceError::WebhookRefused(e) => e.into(),
             ServiceError::Forbidden(why) => ApiError::forbidden(why),
             ServiceError::Conflict => ApiError::new(
                 StatusCode::CONFLICT,

@@ -141,3 +141,30 @@ impl From<veritrail_domain::invitation::InvitationError> for ApiError {
         }
     }
 }
+
+impl From<veritrail_domain::webhook::WebhookError> for ApiError {
+    fn from(error: veritrail_domain::webhook::WebhookError) -> Self {
+        use veritrail_domain::webhook::WebhookError;
+        let message = error.to_string();
+        match error {
+            WebhookError::NotFound => ApiError::not_found("webhook endpoint"),
+            WebhookError::MessageNotFound => ApiError::not_found("webhook message"),
+            WebhookError::AlreadyExists => {
+                ApiError::new(StatusCode::CONFLICT, "endpoint_exists", message)
+            }
+            WebhookError::AlreadyEnabled => {
+                ApiError::new(StatusCode::CONFLICT, "endpoint_enabled", message)
+            }
+            WebhookError::Disabled => {
+                ApiError::new(StatusCode::CONFLICT, "endpoint_disabled", message)
+            }
+            WebhookError::TooMany => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "too_many_endpoints",
+                message,
+            ),
+            WebhookError::UnknownEventType(_) => ApiError::validation("event_types", message),
+            WebhookError::TooLong { field, .. } => ApiError::validation(field, message),
+        }
+    }
+}
