@@ -46,6 +46,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "CheckActionRequested",
     "CheckResubmitted",
     "CheckExpired",
+    "CheckEscalated",
     "CheckRetried",
     "CheckBypassed",
     "CheckProviderUpdated",

@@ -96,3 +96,44 @@ impl PurgeClock {
                 .is_ok()
     }
 }
+
+/// A leased work table's claim: up to `limit` rows of `table` that are
+/// `pending`, due (`due_column` ≤ now) and held by nobody (their lease ran
+/// out), taken for `owner` until `now_ms + lease_ms` — on PostgreSQL
+/// skipping rows another instance is claiming, so instances share the work
+/// and never take a row twice. Returns the claimed rows' `columns`.
+pub async fn claim_due<T>(
+    db: &EventDatabase,
+    (table, key, due_column, columns): (&str, &str, &str, &str),
+    owner: &str,
+    now_ms: i64,
+    lease_ms: i64,
+    limit: i64,
+) -> Result<Vec<T>, sqlx::Error>
+where
+    T: for<'r> FromRow<'r, sqlx::postgres::PgRow>
+        + for<'r> FromRow<'r, sqlx::sqlite::SqliteRow>
+        + Send
+        + Unpin,
+{
+    let pick = match db {
+        EventDatabase::Postgres(_) => "FOR UPDATE SKIP LOCKED",
+        // One writer at a time: the UPDATE is atomic as it is.
+        EventDatabase::Sqlite(_) => "",
+    };
+    let sql = format!(
+        "UPDATE {table} SET owner = $1, lease_until_ms = $2, updated_at_ms = $3
+          WHERE {key} IN (SELECT {key} FROM {table}
+                           WHERE state = 'pending' AND {due_column} <= $3 AND lease_until_ms < $3
+                           ORDER BY {due_column} LIMIT $4 {pick})
+            AND state = 'pending' AND lease_until_ms < $3
+      RETURNING {columns}"
+    );
+    let params = [
+        Param::Text(owner.to_owned()),
+        Param::Int(now_ms + lease_ms),
+        Param::Int(now_ms),
+        Param::Int(limit),
+    ];
+    fetch(db, &sql, &params).await
+}

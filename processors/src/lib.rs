@@ -16,6 +16,7 @@ pub mod feed;
 pub mod jobs;
 pub mod pipeline;
 pub mod providers;
+pub mod timers;
 pub mod webhooks;
 pub mod worker;
 

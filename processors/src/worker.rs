@@ -14,6 +14,7 @@ use veritrail_event_store::EventDatabase;
 use crate::feed::PipelineFeed;
 use crate::jobs::{Job, Jobs};
 use crate::pipeline::Pipeline;
+use crate::timers::{TimerFeed, TimerWorker, Timers};
 use crate::webhooks::{Dispatcher, WebhookFeed};
 
 /// Settings (configuration keys `processor_*`).
@@ -32,6 +33,8 @@ pub struct ProcessorConfig {
     pub backoff: Duration,
     /// The API's public address, for links in webhooks.
     pub public_url: String,
+    /// How long a check may process before it is escalated.
+    pub escalate_after: Duration,
 }
 
 impl Default for ProcessorConfig {
@@ -43,6 +46,7 @@ impl Default for ProcessorConfig {
             max_failures: 5,
             backoff: Duration::from_secs(1),
             public_url: String::new(),
+            escalate_after: Duration::from_secs(900),
         }
     }
 }
@@ -106,11 +110,38 @@ impl Processors {
         Dispatcher::new(webhooks, owner, self.config.poll)
     }
 
-    /// Starts the feeds, the workers and the webhook dispatcher.
+    /// The timer feed's runner (its checkpoint is `timer_feed`).
+    pub fn timer_feed(&self) -> Runner<TimerFeed> {
+        let config = RunnerConfig {
+            poll_interval: self.config.poll,
+            ..RunnerConfig::default()
+        };
+        let feed = TimerFeed {
+            escalate_after: self.config.escalate_after,
+        };
+        Runner::new(feed, self.db.clone(), config)
+            .with_owner(format!("{}/timer_feed", self.instance))
+    }
+
+    /// This instance's timer worker.
+    pub fn timer_worker(&self) -> TimerWorker {
+        let services = Arc::new(self.pipeline.services().clone());
+        let owner = format!("{}/timers", self.instance);
+        TimerWorker::new(
+            services,
+            Timers::new(self.db.clone()),
+            owner,
+            self.config.poll,
+        )
+    }
+
+    /// Starts the feeds, the workers, the timers and the webhook dispatcher.
     pub fn spawn(&self) -> Vec<JoinHandle<()>> {
         let mut tasks = vec![
             tokio::spawn(self.feed().run()),
             tokio::spawn(self.webhook_feed().run()),
+            tokio::spawn(self.timer_feed().run()),
+            tokio::spawn(self.timer_worker().run()),
         ];
         match self.dispatcher() {
             Ok(dispatcher) => tasks.push(tokio::spawn(dispatcher.run())),

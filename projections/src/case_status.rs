@@ -160,11 +160,12 @@ async fn apply_change(
     event: CaseEvent,
 ) -> Result<(), ProjectionError> {
     match event {
-        // Uploads are listed, and the score and providers' statuses shown,
-        // from the case itself (the review view).
+        // Uploads are listed, and the score, providers' statuses and
+        // escalations shown, from the case itself (the review view).
         CaseEvent::CaseOpened { .. }
         | CaseEvent::EvidenceUploaded { .. }
         | CaseEvent::CheckProviderUpdated { .. }
+        | CaseEvent::CheckEscalated { .. }
         | CaseEvent::CaseScored { .. } => {}
         CaseEvent::DataSubmitted {
             submitted_at,

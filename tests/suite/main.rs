@@ -32,6 +32,7 @@ mod projections;
 mod read_api;
 mod rebuild;
 mod security;
+mod timers;
 mod uploads;
 mod vision;
 mod webhooks;

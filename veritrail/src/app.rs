@@ -116,6 +116,7 @@ impl Application {
                 ProcessorConfig {
                     workers: config.processor_workers,
                     public_url: config.public_url(port),
+                    escalate_after: std::time::Duration::from_secs(config.check_escalation_secs),
                     ..ProcessorConfig::default()
                 },
                 instance.clone(),

@@ -106,6 +106,8 @@ pub struct Config {
     /// (`[[providers]]` tables in the file: name, url, token,
     /// callback_secret, timeout_secs, poll_interval_secs, send_evidence).
     pub providers: Vec<veritrail_application::providers::ProviderSettings>,
+    /// How long a check may process before it is escalated for an officer.
+    pub check_escalation_secs: u64,
     /// Webhook delivery (`webhook_*` keys: allow_private_targets, attempts,
     /// retry_window_secs, timeout_secs, disable_after_secs, concurrency).
     #[serde(flatten)]
@@ -152,6 +154,7 @@ impl Default for Config {
             public_url: String::new(),
             providers: Vec::new(),
             webhooks: Default::default(),
+            check_escalation_secs: 900,
         }
     }
 }
@@ -179,7 +182,8 @@ impl std::fmt::Debug for Config {
 /// The keys a `VERITRAIL_*` variable may set. Other `VERITRAIL_*` variables
 /// (the scripts' `VERITRAIL_CACHE`, the tests' `VERITRAIL_TEST_DATABASE_URL`)
 /// are not configuration and are ignored.
-const KEYS: [&str; 40] = [
+const KEYS: [&str; 41] = [
+    "check_escalation_secs",
     "webhook_allow_private_targets",
     "webhook_attempts",
     "webhook_retry_window_secs",

@@ -25,6 +25,7 @@ pub async fn run(config: &Config, once: bool) -> anyhow::Result<usize> {
         ProcessorConfig {
             workers: config.processor_workers,
             public_url: config.public_url(config.bind_port()),
+            escalate_after: std::time::Duration::from_secs(config.check_escalation_secs),
             ..ProcessorConfig::default()
         },
         instance,

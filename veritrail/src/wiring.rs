@@ -32,7 +32,9 @@ pub async fn services(
     port: u16,
 ) -> anyhow::Result<(Arc<Services>, Arc<Vault>)> {
     let db = db.clone();
-    let cases = CaseService::new(db.clone(), Arc::new(SystemClock), Arc::new(RandomIds));
+    // Cases follow the injected clock, so that deadlines and the timers
+    // that enforce them share one time.
+    let cases = CaseService::new(db.clone(), clock.clone(), Arc::new(RandomIds));
     let mut documents = DocumentReader::from_dir(&config.models_dir())
         .context("the document reader cannot start")?;
     documents.mrz = documents.mrz.with_thresholds(config.document_quality);
@@ -87,9 +89,10 @@ pub async fn services(
         webhooks: Arc::new(WebhookService::new(
             &db,
             vault.clone(),
-            clock,
+            clock.clone(),
             config.webhooks.clone(),
         )),
+        clock,
     });
     Ok((services, vault))
 }

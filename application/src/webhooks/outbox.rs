@@ -3,8 +3,10 @@
 //! the dispatchers of every instance (PostgreSQL skips rows another one
 //! holds), read and redelivered through the API.
 
-use veritrail_event_store::sql::{execute, fetch, Param};
+use veritrail_event_store::sql::{claim_due, execute, fetch, Param};
+use veritrail_event_store::subscription::Tx;
 use veritrail_event_store::EventDatabase;
+use veritrail_event_store::{fetch_optional, run};
 
 /// A new message (the webhook feed writes it with its checkpoint): id,
 /// endpoint, tenant, type, case, case version, source position, body,
@@ -98,29 +100,13 @@ impl Outbox {
         lease_ms: i64,
         limit: i64,
     ) -> Result<Vec<MessageRow>, sqlx::Error> {
-        let pick = match self.db {
-            EventDatabase::Postgres(_) => "FOR UPDATE SKIP LOCKED",
-            EventDatabase::Sqlite(_) => "",
-        };
-        let sql = format!(
-            "UPDATE webhook_messages SET owner = $1, lease_until_ms = $2, updated_at_ms = $3
-              WHERE message_id IN (SELECT message_id FROM webhook_messages
-                                    WHERE state = 'pending' AND next_attempt_ms <= $3 AND lease_until_ms < $3
-                                    ORDER BY next_attempt_ms LIMIT $4 {pick})
-                AND state = 'pending' AND lease_until_ms < $3
-          RETURNING {MESSAGE_COLUMNS}"
+        let table = (
+            "webhook_messages",
+            "message_id",
+            "next_attempt_ms",
+            MESSAGE_COLUMNS,
         );
-        fetch(
-            &self.db,
-            &sql,
-            &[
-                text(owner),
-                Param::Int(now_ms + lease_ms),
-                Param::Int(now_ms),
-                Param::Int(limit),
-            ],
-        )
-        .await
+        claim_due(&self.db, table, owner, now_ms, lease_ms, limit).await
     }
 
     pub async fn endpoint(&self, endpoint_id: &str) -> Result<Option<EndpointRow>, sqlx::Error> {
@@ -134,64 +120,79 @@ impl Outbox {
         Ok(rows.into_iter().next())
     }
 
-    /// Logs attempt number `number` of a message (once: a replay after a
-    /// crash keeps the first record).
-    pub async fn log_attempt(
+    /// The end of one attempt, in one transaction: the attempt logged (once:
+    /// a replay after a crash keeps the first record), the message settled
+    /// as `state` (pending with its next attempt at `next_ms`, delivered or
+    /// failed) if `owner` still holds it, and the endpoint's health. Whether
+    /// the claim was still held, and since when the endpoint has been
+    /// failing (none after a success).
+    pub async fn conclude(
         &self,
         message: &MessageRow,
-        number: i64,
-        attempt: &Attempt,
-    ) -> Result<(), sqlx::Error> {
-        execute(
-            &self.db,
-            "INSERT INTO webhook_attempts
-                (message_id, attempt, endpoint_id, at_ms, status, latency_ms, error, response_excerpt)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
-            &[
-                text(&message.message_id),
-                Param::Int(number),
-                text(&message.endpoint_id),
-                Param::Int(attempt.at_ms),
-                Param::OptInt(attempt.status.map(i64::from)),
-                Param::Int(attempt.latency_ms),
-                Param::OptText(attempt.error.clone()),
-                Param::OptText(attempt.response_excerpt.clone()),
-            ],
-        )
-        .await?;
-        Ok(())
-    }
-
-    /// Ends `owner`'s claim: `state` (pending with `next_ms`, delivered or
-    /// failed), with the attempt counted. False if the claim was lost.
-    pub async fn settle(
-        &self,
-        message_id: &str,
         owner: &str,
         state: &str,
         next_ms: i64,
         attempt: &Attempt,
-    ) -> Result<bool, sqlx::Error> {
-        let rows = execute(
-            &self.db,
-            "UPDATE webhook_messages
-                SET state = $3, next_attempt_ms = $4, owner = NULL, lease_until_ms = 0,
-                    round_attempts = round_attempts + 1, total_attempts = total_attempts + 1,
-                    last_status = $5, last_error = $6, updated_at_ms = $7,
-                    delivered_at_ms = CASE WHEN $3 = 'delivered' THEN $7 ELSE delivered_at_ms END
-              WHERE message_id = $1 AND owner = $2",
-            &[
-                text(message_id),
-                text(owner),
-                text(state),
-                Param::Int(next_ms),
-                Param::OptInt(attempt.status.map(i64::from)),
-                Param::OptText(attempt.error.clone()),
-                Param::Int(attempt.at_ms),
-            ],
-        )
-        .await?;
-        Ok(rows == 1)
+    ) -> Result<(bool, Option<i64>), sqlx::Error> {
+        let mut tx = Tx::begin(&self.db).await?;
+        let status = attempt.status.map(i64::from);
+        run!(
+            &mut tx,
+            sqlx::query(
+                "INSERT INTO webhook_attempts
+                    (message_id, attempt, endpoint_id, at_ms, status, latency_ms, error, response_excerpt)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING"
+            )
+            .bind(&message.message_id)
+            .bind(message.total_attempts + 1)
+            .bind(&message.endpoint_id)
+            .bind(attempt.at_ms)
+            .bind(status)
+            .bind(attempt.latency_ms)
+            .bind(&attempt.error)
+            .bind(&attempt.response_excerpt)
+        )?;
+        let kept = run!(
+            &mut tx,
+            sqlx::query(
+                "UPDATE webhook_messages
+                    SET state = $3, next_attempt_ms = $4, owner = NULL, lease_until_ms = 0,
+                        round_attempts = round_attempts + 1, total_attempts = total_attempts + 1,
+                        last_status = $5, last_error = $6, updated_at_ms = $7,
+                        delivered_at_ms = CASE WHEN $3 = 'delivered' THEN $7 ELSE delivered_at_ms END
+                  WHERE message_id = $1 AND owner = $2"
+            )
+            .bind(&message.message_id)
+            .bind(owner)
+            .bind(state)
+            .bind(next_ms)
+            .bind(status)
+            .bind(&attempt.error)
+            .bind(attempt.at_ms)
+        )? == 1;
+        let ok = attempt.status.is_some_and(|s| (200..300).contains(&s));
+        let health = if ok {
+            "INSERT INTO webhook_health (endpoint_id, failing_since_ms, last_success_ms)
+             VALUES ($1, NULL, $2)
+             ON CONFLICT (endpoint_id) DO UPDATE SET failing_since_ms = NULL, last_success_ms = $2"
+        } else {
+            "INSERT INTO webhook_health (endpoint_id, failing_since_ms) VALUES ($1, $2)
+             ON CONFLICT (endpoint_id) DO UPDATE
+                SET failing_since_ms = COALESCE(webhook_health.failing_since_ms, $2)"
+        };
+        run!(
+            &mut tx,
+            sqlx::query(health)
+                .bind(&message.endpoint_id)
+                .bind(attempt.at_ms)
+        )?;
+        let since: Option<(Option<i64>,)> = fetch_optional!(
+            &mut tx,
+            sqlx::query_as("SELECT failing_since_ms FROM webhook_health WHERE endpoint_id = $1")
+                .bind(&message.endpoint_id)
+        )?;
+        tx.commit().await?;
+        Ok((kept, since.and_then(|(s,)| s)))
     }
 
     /// Fails a claimed message that cannot be sent (its endpoint stopped).
@@ -216,32 +217,5 @@ impl Outbox {
         )
         .await?;
         Ok(())
-    }
-
-    /// Records the endpoint's answer; after a failure, since when it has
-    /// been failing.
-    pub async fn health(
-        &self,
-        endpoint_id: &str,
-        ok: bool,
-        now_ms: i64,
-    ) -> Result<Option<i64>, sqlx::Error> {
-        let sql = if ok {
-            "INSERT INTO webhook_health (endpoint_id, failing_since_ms, last_success_ms)
-             VALUES ($1, NULL, $2)
-             ON CONFLICT (endpoint_id) DO UPDATE SET failing_since_ms = NULL, last_success_ms = $2"
-        } else {
-            "INSERT INTO webhook_health (endpoint_id, failing_since_ms) VALUES ($1, $2)
-             ON CONFLICT (endpoint_id) DO UPDATE
-                SET failing_since_ms = COALESCE(webhook_health.failing_since_ms, $2)"
-        };
-        execute(&self.db, sql, &[text(endpoint_id), Param::Int(now_ms)]).await?;
-        let rows: Vec<(Option<i64>,)> = fetch(
-            &self.db,
-            "SELECT failing_since_ms FROM webhook_health WHERE endpoint_id = $1",
-            &[text(endpoint_id)],
-        )
-        .await?;
-        Ok(rows.into_iter().next().and_then(|(since,)| since))
     }
 }

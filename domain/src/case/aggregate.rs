@@ -264,6 +264,14 @@ impl VerificationCase {
                     _ => CaseEvent::CheckExpired { check },
                 }
             }
+            (CaseAction::EscalateCheck { check, attempt }, Some((_, record))) => {
+                let current =
+                    record.state == super::CheckState::Processing && record.attempt == attempt;
+                if !current || record.escalated == Some(attempt) {
+                    return Err(illegal_check(check, record));
+                }
+                CaseEvent::CheckEscalated { check, attempt }
+            }
             (CaseAction::RetryCheck { check }, Some((_, record))) => {
                 if !record.state.can_retry() {
                     return Err(illegal_check(check, record));
@@ -374,8 +382,8 @@ pub(crate) fn allowed_in(command: CommandName, status: CaseStatus) -> bool {
         SubmitData => status == PendingOrg,
         // Before submission, and for retakes while checks run.
         AttachEvidence => matches!(status, PendingOrg | PendingAdmin),
-        StartCheck | RecordCheckResult | RequestAction | Resubmit | ExpireCheck | RetryCheck
-        | Complete | StartRun | FinishRun | RecordProviderReport | RecordScore => {
+        StartCheck | RecordCheckResult | RequestAction | Resubmit | ExpireCheck | EscalateCheck
+        | RetryCheck | Complete | StartRun | FinishRun | RecordProviderReport | RecordScore => {
             status == PendingAdmin
         }
         BypassCheck | Fail | Cancel | AssignReviewer | LinkEntities => {

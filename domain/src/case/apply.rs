@@ -120,6 +120,9 @@ pub(super) fn apply(aggregate: &mut VerificationCase, event: CaseEvent) {
         CaseEvent::CheckExpired { check } => {
             with_check(case, check, |r| r.state = CheckState::Expired)
         }
+        CaseEvent::CheckEscalated { check, attempt } => {
+            with_check(case, check, |r| r.escalated = Some(attempt))
+        }
         CaseEvent::CheckRetried { check, attempt } => with_check(case, check, |r| {
             r.state = CheckState::Submitted;
             r.attempt = attempt;

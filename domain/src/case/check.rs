@@ -296,6 +296,9 @@ pub struct CheckRecord {
     /// recorded its result.
     #[serde(default)]
     pub run: Option<String>,
+    /// The attempt that was escalated for processing too long.
+    #[serde(default)]
+    pub escalated: Option<u32>,
     /// How many runs have started (a run taken over after a lost lease
     /// counts once): with the case, names a run for billing.
     #[serde(default)]
@@ -331,6 +334,7 @@ impl CheckRecord {
             action_deadline: None,
             bypass: None,
             run: None,
+            escalated: None,
             runs: 0,
             details: Vec::new(),
             policy_version: None,

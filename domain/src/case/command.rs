@@ -118,6 +118,12 @@ pub enum CaseAction {
     ExpireCheck {
         check: CheckKind,
     },
+    /// Flag a check still processing (run `attempt`) past its time limit,
+    /// once, for an officer to look at.
+    EscalateCheck {
+        check: CheckKind,
+        attempt: u32,
+    },
     RetryCheck {
         check: CheckKind,
     },
@@ -198,6 +204,7 @@ pub enum CommandName {
     RequestAction,
     Resubmit,
     ExpireCheck,
+    EscalateCheck,
     RetryCheck,
     Complete,
     Fail,
@@ -223,6 +230,7 @@ impl CaseAction {
             CaseAction::RequestAction { .. } => CommandName::RequestAction,
             CaseAction::Resubmit { .. } => CommandName::Resubmit,
             CaseAction::ExpireCheck { .. } => CommandName::ExpireCheck,
+            CaseAction::EscalateCheck { .. } => CommandName::EscalateCheck,
             CaseAction::RetryCheck { .. } => CommandName::RetryCheck,
             CaseAction::Decide(Decision::Complete { .. }) => CommandName::Complete,
             CaseAction::Decide(Decision::Fail { .. }) => CommandName::Fail,
@@ -246,6 +254,7 @@ impl CaseAction {
             | CaseAction::RequestAction { check, .. }
             | CaseAction::Resubmit { check, .. }
             | CaseAction::ExpireCheck { check }
+            | CaseAction::EscalateCheck { check, .. }
             | CaseAction::RetryCheck { check }
             | CaseAction::BypassCheck { check, .. }
             | CaseAction::StartRun { check, .. }
@@ -268,6 +277,7 @@ impl CommandName {
             CommandName::RequestAction => "request action on",
             CommandName::Resubmit => "resubmit evidence for",
             CommandName::ExpireCheck => "expire",
+            CommandName::EscalateCheck => "escalate",
             CommandName::RetryCheck => "retry",
             CommandName::BypassCheck => "bypass",
             CommandName::SubmitData => "submit data for",
@@ -297,6 +307,7 @@ impl fmt::Display for CommandName {
             CommandName::RequestAction => "request action on",
             CommandName::Resubmit => "resubmit evidence to",
             CommandName::ExpireCheck => "expire a check of",
+            CommandName::EscalateCheck => "escalate a check of",
             CommandName::RetryCheck => "retry a check of",
             CommandName::Complete => "complete",
             CommandName::Fail => "fail",

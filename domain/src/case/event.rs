@@ -68,6 +68,12 @@ pub enum CaseEvent {
     CheckExpired {
         check: CheckKind,
     },
+    /// The check's run `attempt` has been processing past its time limit:
+    /// an officer should look (recorded once per attempt).
+    CheckEscalated {
+        check: CheckKind,
+        attempt: u32,
+    },
     CheckRetried {
         check: CheckKind,
         attempt: u32,
@@ -137,6 +143,7 @@ impl DomainEvent for CaseEvent {
             CaseEvent::CheckActionRequested { .. } => "CheckActionRequested",
             CaseEvent::CheckResubmitted { .. } => "CheckResubmitted",
             CaseEvent::CheckExpired { .. } => "CheckExpired",
+            CaseEvent::CheckEscalated { .. } => "CheckEscalated",
             CaseEvent::CheckRetried { .. } => "CheckRetried",
             CaseEvent::CheckBypassed { .. } => "CheckBypassed",
             CaseEvent::CheckProviderUpdated { .. } => "CheckProviderUpdated",

@@ -47,6 +47,11 @@ pub const CATALOGUE: &[WebhookEventType] = &[
         from: &["CheckExpired"],
     },
     WebhookEventType {
+        name: "check.escalated",
+        description: "A check has been processing past its time limit and was flagged for an officer.",
+        from: &["CheckEscalated"],
+    },
+    WebhookEventType {
         name: "case.decided",
         description: "The case was decided: `outcome` PASS or FAIL, with the score and verdict when the case was scored.",
         from: &["CaseCompleted", "CaseFailed"],

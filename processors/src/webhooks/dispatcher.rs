@@ -6,12 +6,13 @@
 //! Every time comes from the injected clock, so tests move time instead of
 //! sleeping; a message whose dispatcher died is taken over after its lease.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt as _;
 use rand::Rng as _;
-use veritrail_application::webhooks::{signing, Attempt, MessageRow, WebhookService};
+use veritrail_application::webhooks::{signing, Attempt, EndpointRow, MessageRow, WebhookService};
 use veritrail_application::ServiceError;
 use veritrail_domain::webhook::DisableReason;
 use veritrail_domain::TenantId;
@@ -76,9 +77,10 @@ impl Dispatcher {
             .outbox
             .claim(&self.owner, self.now_ms(), lease, limit)
             .await?;
+        let targets = &self.targets(&claimed).await?;
         let results = futures::stream::iter(claimed)
             .map(|message| async move {
-                let result = self.deliver(&message).await;
+                let result = self.deliver(&message, targets).await;
                 (message.message_id, result)
             })
             .buffer_unordered(settings.webhook_concurrency.max(1))
@@ -122,29 +124,53 @@ impl Dispatcher {
         }
     }
 
-    async fn deliver(&self, message: &MessageRow) -> Result<Outcome, ServiceError> {
-        let outbox = &self.webhooks.outbox;
+    /// The enabled endpoints of a batch, each with the secrets signing now.
+    async fn targets(&self, batch: &[MessageRow]) -> Result<Targets, ServiceError> {
         let now = self.webhooks.clock().now();
-        let endpoint = outbox.endpoint(&message.endpoint_id).await?;
-        let Some(endpoint) = endpoint.filter(|e| e.enabled == 1) else {
+        let mut targets = Targets::new();
+        for message in batch {
+            if targets.contains_key(&message.endpoint_id) {
+                continue;
+            }
+            let endpoint = self.webhooks.outbox.endpoint(&message.endpoint_id).await?;
+            let target = match endpoint.filter(|e| e.enabled == 1) {
+                Some(endpoint) => {
+                    let signing: Vec<String> = parse_secrets(&endpoint.secrets)
+                        .into_iter()
+                        .filter(|s| s.signs_at(now))
+                        .map(|s| s.secret_id)
+                        .collect();
+                    let secrets = self
+                        .webhooks
+                        .secrets(&endpoint.endpoint_id, &signing)
+                        .await?;
+                    Some((endpoint, secrets))
+                }
+                None => None,
+            };
+            targets.insert(message.endpoint_id.clone(), target);
+        }
+        Ok(targets)
+    }
+
+    async fn deliver(
+        &self,
+        message: &MessageRow,
+        targets: &Targets,
+    ) -> Result<Outcome, ServiceError> {
+        let now = self.webhooks.clock().now();
+        let Some((endpoint, secrets)) = targets.get(&message.endpoint_id).and_then(Option::as_ref)
+        else {
             let why = "endpoint disabled or deleted";
-            outbox
+            self.webhooks
+                .outbox
                 .drop_claimed(&message.message_id, &self.owner, why, millis(now))
                 .await?;
             return Ok(Outcome::Dropped);
         };
-        let signing: Vec<String> = parse_secrets(&endpoint.secrets)
-            .into_iter()
-            .filter(|s| s.signs_at(now))
-            .map(|s| s.secret_id)
-            .collect();
-        let secrets = self
-            .webhooks
-            .secrets(&endpoint.endpoint_id, &signing)
-            .await?;
         let timestamp = now.unix_timestamp();
         let signature =
-            signing::signature_header(&secrets, &message.message_id, timestamp, &message.body);
+            signing::signature_header(secrets, &message.message_id, timestamp, &message.body);
         let outgoing = Outgoing {
             url: &endpoint.url,
             id: &message.message_id,
@@ -163,55 +189,56 @@ impl Dispatcher {
         } else {
             self.sender.send(&outgoing, millis(now)).await
         };
-        outbox
-            .log_attempt(message, message.total_attempts + 1, &attempt)
-            .await?;
         self.conclude(message, &endpoint.tenant_id, attempt).await
     }
 
+    /// Settles the message after an attempt, and acts on the endpoint:
+    /// disabled when gone or failing too long.
     async fn conclude(
         &self,
         message: &MessageRow,
         tenant: &str,
         attempt: Attempt,
     ) -> Result<Outcome, ServiceError> {
-        let (outbox, settings) = (&self.webhooks.outbox, &self.webhooks.settings);
+        let settings = &self.webhooks.settings;
         let tenant = TenantId::parse(tenant).map_err(|e| ServiceError::Corrupt(e.to_string()))?;
-        let (id, owner, now) = (&message.message_id, &self.owner, attempt.at_ms);
+        let (id, now) = (&message.message_id, attempt.at_ms);
         let endpoint = &message.endpoint_id;
-        if attempt.status.is_some_and(|s| (200..300).contains(&s)) {
-            outbox.health(endpoint, true, now).await?;
-            return Ok(settle(
-                outbox.settle(id, owner, "delivered", now, &attempt).await?,
-                Outcome::Delivered,
-            ));
-        }
         let error = attempt.error.clone().unwrap_or_default();
+        let round = u32::try_from(message.round_attempts + 1).unwrap_or(u32::MAX);
+        let (state, next, outcome) = match attempt.status {
+            Some(200..=299) => ("delivered", now, Outcome::Delivered),
+            Some(410) => ("failed", now, Outcome::Dropped),
+            _ if round >= settings.webhook_attempts.max(1) => {
+                ("failed", now, Outcome::DeadLettered)
+            }
+            _ => {
+                let jitter = rand::thread_rng().gen_range(-1.0..=1.0);
+                let next = now + ms(settings.retry_delay(round, jitter));
+                ("pending", next, Outcome::Retrying)
+            }
+        };
+        let outbox = &self.webhooks.outbox;
+        let (kept, failing_since) = outbox
+            .conclude(message, &self.owner, state, next, &attempt)
+            .await?;
         if attempt.status == Some(410) {
-            outbox.settle(id, owner, "failed", now, &attempt).await?;
             let detail = format!("the receiver answered 410 Gone to {id}");
             self.webhooks
                 .disable_by_system(&tenant, endpoint, DisableReason::Gone, detail)
                 .await?;
             return Ok(Outcome::Dropped);
         }
-        let failing_since = outbox.health(endpoint, false, now).await?.unwrap_or(now);
-        let round = u32::try_from(message.round_attempts + 1).unwrap_or(u32::MAX);
-        let outcome = if round >= settings.webhook_attempts.max(1) {
-            if outbox.settle(id, owner, "failed", now, &attempt).await? {
-                self.webhooks.dead_letter(message, error.clone()).await?;
-            }
-            Outcome::DeadLettered
-        } else {
-            let jitter = rand::thread_rng().gen_range(-1.0..=1.0);
-            let next = now + ms(settings.retry_delay(round, jitter));
-            settle(
-                outbox.settle(id, owner, "pending", next, &attempt).await?,
-                Outcome::Retrying,
-            )
-        };
-        if now - failing_since >= ms(settings.disable_after()) {
-            let days = (now - failing_since) as f64 / 86_400_000.0;
+        if !kept {
+            return Ok(Outcome::Dropped);
+        }
+        if outcome == Outcome::DeadLettered {
+            self.webhooks.dead_letter(message, error.clone()).await?;
+        }
+        if let Some(since) =
+            failing_since.filter(|since| now - since >= ms(settings.disable_after()))
+        {
+            let days = (now - since) as f64 / 86_400_000.0;
             let detail = format!("every delivery failed for {days:.1} days; last: {error}");
             self.webhooks
                 .disable_by_system(&tenant, endpoint, DisableReason::Failing, detail)
@@ -221,11 +248,5 @@ impl Dispatcher {
     }
 }
 
-/// The outcome, or `Dropped` when the claim was lost meanwhile.
-fn settle(kept: bool, outcome: Outcome) -> Outcome {
-    if kept {
-        outcome
-    } else {
-        Outcome::Dropped
-    }
-}
+/// A batch's endpoints: the row and the secrets, or none when stopped.
+type Targets = HashMap<String, Option<(EndpointRow, Vec<String>)>>;

@@ -20,6 +20,7 @@ pub fn case_type(event: &CaseEvent) -> Option<&'static str> {
         CaseEvent::CheckResultRecorded { .. } => "check.completed",
         CaseEvent::CheckActionRequested { .. } => "check.action_required",
         CaseEvent::CheckExpired { .. } => "check.expired",
+        CaseEvent::CheckEscalated { .. } => "check.escalated",
         CaseEvent::CaseCompleted { .. } | CaseEvent::CaseFailed { .. } => "case.decided",
         CaseEvent::CaseCancelled { .. } => "case.cancelled",
         _ => return None,
@@ -50,6 +51,9 @@ fn facts(event: &CaseEvent, case: &VerificationCase) -> Map<String, Value> {
             "deadline": deadline.format(&time::format_description::well_known::Rfc3339).ok(),
         }),
         CaseEvent::CheckExpired { check } => json!({"check": as_json(check)}),
+        CaseEvent::CheckEscalated { check, attempt } => {
+            json!({"check": as_json(check), "attempt": attempt})
+        }
         CaseEvent::CaseCompleted { .. } | CaseEvent::CaseFailed { .. } => {
             let outcome = if matches!(event, CaseEvent::CaseCompleted { .. }) {
                 "PASS"

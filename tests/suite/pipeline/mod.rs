@@ -121,6 +121,7 @@ pub fn processors(app: &TestApp, name: &str, lease: Duration) -> Processors {
             max_failures: 5,
             backoff: Duration::from_millis(10),
             public_url: String::new(),
+            escalate_after: Duration::from_secs(900),
         },
         name,
     )

@@ -58,6 +58,7 @@ async fn endpoints_are_managed_per_tenant(backend: Backend) {
         "check.action_required",
         "case.decided",
         "check.expired",
+        "check.escalated",
         "case.cancelled",
         "case.recreated",
         "quota.threshold_reached",

@@ -24,6 +24,10 @@ fn every_action() -> Vec<CaseAction> {
             evidence: submission().evidence,
         },
         CaseAction::ExpireCheck { check: doc },
+        CaseAction::EscalateCheck {
+            check: doc,
+            attempt: 1,
+        },
         CaseAction::RetryCheck { check: doc },
         CaseAction::StartRun {
             check: doc,
@@ -87,7 +91,8 @@ fn enabling_check_state(command: CommandName) -> CheckState {
         CommandName::StartCheck | CommandName::StartRun => CheckState::Submitted,
         CommandName::RecordCheckResult
         | CommandName::FinishRun
-        | CommandName::RecordProviderReport => CheckState::Processing,
+        | CommandName::RecordProviderReport
+        | CommandName::EscalateCheck => CheckState::Processing,
         CommandName::RequestAction => CheckState::Processing,
         CommandName::Resubmit | CommandName::ExpireCheck => CheckState::RequiresAction,
         CommandName::RetryCheck => CheckState::Failed,
@@ -107,6 +112,7 @@ fn legal_case_statuses(command: CommandName) -> &'static [CaseStatus] {
         | CommandName::RequestAction
         | CommandName::Resubmit
         | CommandName::ExpireCheck
+        | CommandName::EscalateCheck
         | CommandName::RetryCheck
         | CommandName::StartRun
         | CommandName::FinishRun
@@ -135,6 +141,7 @@ fn emitted(command: CommandName) -> &'static str {
         CommandName::RequestAction => "CheckActionRequested",
         CommandName::Resubmit => "CheckResubmitted",
         CommandName::ExpireCheck => "CheckExpired",
+        CommandName::EscalateCheck => "CheckEscalated",
         CommandName::RetryCheck => "CheckRetried",
         CommandName::Complete => "CaseCompleted",
         CommandName::Fail => "CaseFailed",
@@ -196,7 +203,7 @@ fn every_command_in_every_case_status_succeeds_exactly_when_the_table_allows() {
             }
         }
     }
-    assert_eq!(tried, 6 * 20);
+    assert_eq!(tried, 6 * 21);
 }
 
 /// The check-level specification, written out independently of the aggregate.
@@ -208,7 +215,8 @@ fn legal_check_states(command: CommandName) -> &'static [CheckState] {
         CommandName::StartRun => &[Submitted, Resubmitted, Processing],
         CommandName::RecordCheckResult
         | CommandName::FinishRun
-        | CommandName::RecordProviderReport => &[Processing],
+        | CommandName::RecordProviderReport
+        | CommandName::EscalateCheck => &[Processing],
         CommandName::RequestAction => &[Submitted, Resubmitted, Processing, Failed],
         CommandName::Resubmit | CommandName::ExpireCheck => &[RequiresAction],
         CommandName::RetryCheck => &[Failed, Expired],
@@ -280,7 +288,7 @@ fn every_check_command_in_every_check_state_succeeds_exactly_when_the_table_allo
             }
         }
     }
-    assert_eq!(tried, 10 * 8);
+    assert_eq!(tried, 11 * 8);
 }
 
 #[test]
