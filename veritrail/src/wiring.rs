@@ -23,7 +23,8 @@ use veritrail_vision::DocumentReader;
 use crate::config::Config;
 
 /// Every use case on `db`, and the vault that seals API secrets.
-/// `clock` paces the request limits (tests move it instead of sleeping);
+/// `clock` is the service's time — cases, request limits, timers and
+/// webhooks follow it (tests move it instead of sleeping);
 /// `port` is where this instance listens (for providers' callbacks).
 pub async fn services(
     config: &Config,
