@@ -22,12 +22,14 @@ source scripts/lib/face.sh
 source scripts/lib/live.sh
 source scripts/lib/fuzz.sh
 source scripts/lib/webhooks.sh
+source scripts/lib/smtp.sh
 
 require_rust
 vision_setup
 face_models
 face_photos
 webhooks_setup
+smtp_setup
 pg_start
 s3_start
 trap 'pg_stop; s3_stop' EXIT

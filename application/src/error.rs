@@ -18,9 +18,13 @@ pub enum ServiceError {
     /// The invitation aggregate refused the command.
     #[error(transparent)]
     InvitationRefused(#[from] veritrail_domain::invitation::InvitationError),
-    /// The caller may not do this (a 403 at the edge); nothing was written.
+    /// The tenant's webhook endpoints refused the command.
     #[error(transparent)]
     WebhookRefused(#[from] veritrail_domain::webhook::WebhookError),
+    /// The tenant's notification settings refused the command.
+    #[error(transparent)]
+    NotificationRefused(#[from] veritrail_domain::notification::NotificationError),
+    /// The caller may not do this (a 403 at the edge); nothing was written.
     #[error("{0}")]
     Forbidden(String),
     /// Another writer appended to the stream first; nothing was written.

@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod kyc;
 pub mod media;
 pub mod metering;
+pub mod notifications;
 pub mod providers;
 pub mod rate_limit;
 pub mod read_models;

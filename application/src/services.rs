@@ -37,6 +37,8 @@ pub struct Services {
     pub providers: Providers,
     /// Tenants' webhook endpoints and the outbox.
     pub webhooks: Arc<crate::webhooks::WebhookService>,
+    /// Tenants' notification settings and the notices queue.
+    pub notifications: Arc<crate::notifications::NotificationService>,
     /// The service's clock: timers and webhooks follow it (tests move it).
     pub clock: Arc<dyn veritrail_domain::Clock>,
 }

@@ -20,6 +20,7 @@ pub mod kya;
 pub mod metadata;
 pub mod money;
 pub mod mrz;
+pub mod notification;
 mod record;
 pub mod scoring;
 pub mod subject;
@@ -48,6 +49,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "CheckExpired",
     "CheckEscalated",
     "CheckRetried",
+    "IndividualReminded",
     "CheckBypassed",
     "CheckProviderUpdated",
     "CaseScored",
@@ -75,4 +77,5 @@ pub const EVENT_TYPES: &[&str] = &[
     "WebhookEndpointDisabled",
     "WebhookEndpointDeleted",
     "WebhookMessageDeadLettered",
+    "NotificationSettingsChanged",
 ];

@@ -14,6 +14,7 @@
 
 pub mod feed;
 pub mod jobs;
+pub mod notices;
 pub mod pipeline;
 pub mod providers;
 pub mod timers;

@@ -8,11 +8,13 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 use veritrail_application::Services;
+use veritrail_domain::case::ReminderPolicy;
 use veritrail_event_store::subscription::{Runner, RunnerConfig};
 use veritrail_event_store::EventDatabase;
 
 use crate::feed::PipelineFeed;
 use crate::jobs::{Job, Jobs};
+use crate::notices::{mailer, Mailer, NoticeFeed, NoticeSender};
 use crate::pipeline::Pipeline;
 use crate::timers::{TimerFeed, TimerWorker, Timers};
 use crate::webhooks::{Dispatcher, WebhookFeed};
@@ -31,10 +33,14 @@ pub struct ProcessorConfig {
     pub max_failures: i64,
     /// Delay before the first retry; doubles with each failure.
     pub backoff: Duration,
-    /// The API's public address, for links in webhooks.
+    /// The API's public address, for links in webhooks and officers' notices.
     pub public_url: String,
+    /// Where invitation links point (`…?token=`), for individuals' notices.
+    pub invitation_url: String,
     /// How long a check may process before it is escalated.
     pub escalate_after: Duration,
+    /// When individuals whose case waits for them are reminded.
+    pub reminders: ReminderPolicy,
 }
 
 impl Default for ProcessorConfig {
@@ -46,7 +52,13 @@ impl Default for ProcessorConfig {
             max_failures: 5,
             backoff: Duration::from_secs(1),
             public_url: String::new(),
+            invitation_url: String::new(),
             escalate_after: Duration::from_secs(900),
+            reminders: ReminderPolicy {
+                after: time::Duration::days(2),
+                interval: time::Duration::days(1),
+                max: 3,
+            },
         }
     }
 }
@@ -75,6 +87,10 @@ impl Processors {
             config,
             instance: instance.into(),
         }
+    }
+
+    pub fn config(&self) -> &ProcessorConfig {
+        &self.config
     }
 
     pub fn jobs(&self) -> &Jobs {
@@ -118,6 +134,7 @@ impl Processors {
         };
         let feed = TimerFeed {
             escalate_after: self.config.escalate_after,
+            reminders: self.config.reminders,
         };
         Runner::new(feed, self.db.clone(), config)
             .with_owner(format!("{}/timer_feed", self.instance))
@@ -132,17 +149,47 @@ impl Processors {
             Timers::new(self.db.clone()),
             owner,
             self.config.poll,
+            self.config.reminders,
         )
     }
 
-    /// Starts the feeds, the workers, the timers and the webhook dispatcher.
+    /// The notice feed's runner (its checkpoint is `notice_feed`).
+    pub fn notice_feed(&self) -> Runner<NoticeFeed> {
+        let config = RunnerConfig {
+            poll_interval: self.config.poll,
+            ..RunnerConfig::default()
+        };
+        let feed = NoticeFeed::new(self.pipeline.services().clock.clone());
+        Runner::new(feed, self.db.clone(), config)
+            .with_owner(format!("{}/notice_feed", self.instance))
+    }
+
+    /// This instance's notice sender, through `mailer`.
+    pub fn notice_sender(&self, mailer: Arc<dyn Mailer>) -> NoticeSender {
+        NoticeSender::new(
+            Arc::new(self.pipeline.services().clone()),
+            mailer,
+            format!("{}/notices", self.instance),
+            self.config.poll,
+            self.config.public_url.clone(),
+            self.config.invitation_url.clone(),
+        )
+    }
+
+    /// Starts the feeds, the workers, the timers, the webhook dispatcher
+    /// and the notice sender.
     pub fn spawn(&self) -> Vec<JoinHandle<()>> {
         let mut tasks = vec![
             tokio::spawn(self.feed().run()),
             tokio::spawn(self.webhook_feed().run()),
             tokio::spawn(self.timer_feed().run()),
             tokio::spawn(self.timer_worker().run()),
+            tokio::spawn(self.notice_feed().run()),
         ];
+        match mailer(&self.pipeline.services().notifications.settings) {
+            Ok(mailer) => tasks.push(tokio::spawn(self.notice_sender(mailer).run())),
+            Err(error) => tracing::error!(%error, "notices cannot be sent: the mail settings"),
+        }
         match self.dispatcher() {
             Ok(dispatcher) => tasks.push(tokio::spawn(dispatcher.run())),
             Err(error) => tracing::error!(%error, "webhooks cannot be delivered: no HTTP client"),

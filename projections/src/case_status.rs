@@ -166,6 +166,7 @@ async fn apply_change(
         | CaseEvent::EvidenceUploaded { .. }
         | CaseEvent::CheckProviderUpdated { .. }
         | CaseEvent::CheckEscalated { .. }
+        | CaseEvent::IndividualReminded { .. }
         | CaseEvent::CaseScored { .. } => {}
         CaseEvent::DataSubmitted {
             submitted_at,

@@ -36,6 +36,7 @@ pub fn open_request(subject: &str) -> OpenCaseRequest {
         subject: Subject {
             id: SubjectId::parse(subject).expect("valid subject"),
             display_name: Some(PersonName::parse("Jane Citizen").expect("valid")),
+            email: None,
         },
         checks: RequestedChecks::parse(vec![CheckKind::Document, CheckKind::Liveness])
             .expect("valid checks"),

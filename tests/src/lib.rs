@@ -16,6 +16,7 @@ pub mod fixtures;
 pub mod liveness_eval;
 pub mod mrz_eval;
 pub mod provider_stub;
+pub mod smtp;
 pub mod webhook_receiver;
 
 /// How long a test waits for concurrent transactions to finish before reading the global log.

@@ -23,6 +23,7 @@ mod global_order;
 mod image_bombs;
 mod liveness;
 mod metering;
+mod notifications;
 mod one_active_case;
 mod openapi;
 mod parser_errors;

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use veritrail_event_store::Backend;
 use veritrail_processors::timers::{Fired, TimerWorker, Timers};
 use veritrail_processors::webhooks::Outcome;
+use veritrail_processors::Processors;
 use veritrail_tests::webhook_receiver::Receiver;
 use veritrail_tests::As;
 
@@ -27,8 +28,15 @@ async fn post(app: &veritrail_tests::TestApp, path: &str, who: As<'_>, body: Val
     assert_eq!(response.status(), StatusCode::OK, "{path}");
 }
 
+/// An instance's processors with reminders off.
+fn without_reminders(app: &veritrail_tests::TestApp, name: &str) -> Processors {
+    let mut config = processors(app, name).config().clone();
+    config.reminders.max = 0;
+    Processors::new(app.test_db.db.clone(), app.services.clone(), config, name)
+}
+
 /// Both instances fire what is due at the same moment; every outcome.
-async fn fire_on_both(a: &TimerWorker, b: &TimerWorker) -> Vec<Fired> {
+pub async fn fire_on_both(a: &TimerWorker, b: &TimerWorker) -> Vec<Fired> {
     let (from_a, from_b) = tokio::join!(a.fire_due(), b.fire_due());
     let mut outcomes = from_a.expect("a");
     outcomes.extend(from_b.expect("b"));
@@ -54,14 +62,15 @@ async fn an_unanswered_action_expires_once_at_its_deadline_on_two_instances() {
     post(&app, &path, As::individual(TENANT), json!({"evidence": []})).await;
 
     let (a, b) = (
-        processors(&app, "instance-a"),
-        processors(&app, "instance-b"),
+        without_reminders(&app, "instance-a"),
+        without_reminders(&app, "instance-b"),
     );
     a.timer_feed().catch_up().await.expect("the timer feed");
     let scheduled = Timers::new(app.test_db.db.clone())
         .of_case(&case)
         .await
         .expect("timers");
+    // Two expiries (reminders are off here: none is scheduled).
     assert_eq!(scheduled.len(), 2, "{scheduled:?}");
     let (first, second) = (a.timer_worker(), b.timer_worker());
     assert!(

@@ -12,7 +12,7 @@ use veritrail_application::{Services, SystemClock};
 use veritrail_command_api::http::{server, AppState, Auth, DevIdentity, HttpConfig};
 use veritrail_domain::{Actor, ActorId, ActorKind, TenantId};
 use veritrail_event_store::EventDatabase;
-use veritrail_processors::{ProcessorConfig, Processors};
+use veritrail_processors::Processors;
 use veritrail_projections::audit_log::AuditLogProjection;
 use veritrail_projections::case_status::CaseStatusProjection;
 use veritrail_projections::{Runner, RunnerConfig};
@@ -113,12 +113,7 @@ impl Application {
             Processors::new(
                 db.clone(),
                 services.clone(),
-                ProcessorConfig {
-                    workers: config.processor_workers,
-                    public_url: config.public_url(port),
-                    escalate_after: std::time::Duration::from_secs(config.check_escalation_secs),
-                    ..ProcessorConfig::default()
-                },
+                crate::wiring::processor_config(config, port),
                 instance.clone(),
             )
         });

@@ -108,6 +108,11 @@ pub struct Config {
     pub providers: Vec<veritrail_application::providers::ProviderSettings>,
     /// How long a check may process before it is escalated for an officer.
     pub check_escalation_secs: u64,
+    /// Notices by email and reminders (`smtp_url`, `mail_from`,
+    /// `notice_attempts`, `reminder_after_secs`, `reminder_interval_secs`,
+    /// `reminder_max`).
+    #[serde(flatten)]
+    pub mail: veritrail_application::notifications::MailSettings,
     /// Webhook delivery (`webhook_*` keys: allow_private_targets, attempts,
     /// retry_window_secs, timeout_secs, disable_after_secs, concurrency).
     #[serde(flatten)]
@@ -154,6 +159,7 @@ impl Default for Config {
             public_url: String::new(),
             providers: Vec::new(),
             webhooks: Default::default(),
+            mail: Default::default(),
             check_escalation_secs: 900,
         }
     }
@@ -182,8 +188,14 @@ impl std::fmt::Debug for Config {
 /// The keys a `VERITRAIL_*` variable may set. Other `VERITRAIL_*` variables
 /// (the scripts' `VERITRAIL_CACHE`, the tests' `VERITRAIL_TEST_DATABASE_URL`)
 /// are not configuration and are ignored.
-const KEYS: [&str; 41] = [
+const KEYS: [&str; 47] = [
     "check_escalation_secs",
+    "smtp_url",
+    "mail_from",
+    "notice_attempts",
+    "reminder_after_secs",
+    "reminder_interval_secs",
+    "reminder_max",
     "webhook_allow_private_targets",
     "webhook_attempts",
     "webhook_retry_window_secs",

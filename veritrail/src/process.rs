@@ -1,13 +1,14 @@
 //! `veritrail process`: the processors alone, without the HTTP API — for
 //! instances that only run checks. Any number of them share the work on
 //! one PostgreSQL store (jobs are leased; a case is processed by one at a
-//! time, and a check's result is recorded once) and deliver webhooks.
+//! time, and a check's result is recorded once), fire timers, deliver
+//! webhooks and send notices.
 
 use std::sync::Arc;
 
 use anyhow::Context;
 use veritrail_application::SystemClock;
-use veritrail_processors::{ProcessorConfig, Processors};
+use veritrail_processors::Processors;
 
 use crate::app::open_database;
 use crate::config::Config;
@@ -22,12 +23,7 @@ pub async fn run(config: &Config, once: bool) -> anyhow::Result<usize> {
     let processors = Processors::new(
         db,
         services,
-        ProcessorConfig {
-            workers: config.processor_workers,
-            public_url: config.public_url(config.bind_port()),
-            escalate_after: std::time::Duration::from_secs(config.check_escalation_secs),
-            ..ProcessorConfig::default()
-        },
+        crate::wiring::processor_config(config, config.bind_port()),
         instance,
     );
     if once {
@@ -44,6 +40,14 @@ pub async fn run(config: &Config, once: bool) -> anyhow::Result<usize> {
             .context("the webhook feed cannot catch up")?;
         let dispatcher = processors.dispatcher().context("the webhook client")?;
         dispatcher.deliver_due().await.context("webhook delivery")?;
+        processors
+            .notice_feed()
+            .catch_up()
+            .await
+            .context("the notice feed cannot catch up")?;
+        let mailer = veritrail_processors::notices::mailer(&config.mail).context("smtp_url")?;
+        let sender = processors.notice_sender(mailer);
+        sender.send_due().await.context("notices")?;
         return Ok(done);
     }
     let tasks = processors.spawn();

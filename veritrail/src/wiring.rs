@@ -12,6 +12,7 @@ use veritrail_application::challenges::Challenges;
 use veritrail_application::checks::Checks;
 use veritrail_application::compute::{ComputeLimits, ComputePool};
 use veritrail_application::metering::Metering;
+use veritrail_application::notifications::NotificationService;
 use veritrail_application::providers::Providers;
 use veritrail_application::rate_limit::RateLimits;
 use veritrail_application::read_models::ReadModels;
@@ -78,6 +79,7 @@ pub async fn services(
             &db,
             Arc::new(SystemClock),
             time::Duration::hours(i64::from(config.invitation_ttl_hours)),
+            vault.clone(),
         )),
         rate_limits: Arc::new(RateLimits::new(tenants.clone(), clock.clone())),
         tenants,
@@ -93,7 +95,24 @@ pub async fn services(
             clock.clone(),
             config.webhooks.clone(),
         )),
+        notifications: Arc::new(NotificationService::new(
+            &db,
+            clock.clone(),
+            config.mail.clone(),
+        )),
         clock,
     });
     Ok((services, vault))
+}
+
+/// The processors' settings from `config`, for an instance listening on `port`.
+pub fn processor_config(config: &Config, port: u16) -> veritrail_processors::ProcessorConfig {
+    veritrail_processors::ProcessorConfig {
+        workers: config.processor_workers,
+        public_url: config.public_url(port),
+        invitation_url: config.invitation_url(port),
+        escalate_after: std::time::Duration::from_secs(config.check_escalation_secs),
+        reminders: config.mail.reminders(),
+        ..Default::default()
+    }
 }

@@ -1,11 +1,13 @@
 //! Individuals' invitations (AUTH-4): a token that lets one individual see
 //! and answer one case, until it expires or is revoked. The token is
-//! `vti_<invitation id>.<secret>`; only the SHA-256 of the secret is kept.
+//! `vti_<invitation id>.<secret>`; only the SHA-256 of the secret is
+//! recorded. The secret is derived from the invitation id under the vault's
+//! key, so the notifier can put the link in the individual's emails without
+//! the token being stored anywhere (ADR 0017).
 
 use std::sync::Arc;
 
 use cqrs_es::EventStore as _;
-use rand::RngCore;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -14,6 +16,7 @@ use veritrail_domain::{CaseId, Clock, TenantId};
 use veritrail_event_store::{EventDatabase, EventStore};
 
 use super::secrets;
+use super::Vault;
 use crate::cases::InvitationGrant;
 use crate::{execute, RequestContext, ServiceError};
 
@@ -40,6 +43,7 @@ pub struct InvitationService {
     store: EventStore<Invitation>,
     clock: Arc<dyn Clock>,
     ttl: time::Duration,
+    vault: Arc<Vault>,
 }
 
 impl std::fmt::Debug for InvitationService {
@@ -64,30 +68,43 @@ fn parse(token: &str) -> Option<(Uuid, &str)> {
 }
 
 impl InvitationService {
-    pub fn new(db: &EventDatabase, clock: Arc<dyn Clock>, ttl: time::Duration) -> Self {
+    pub fn new(
+        db: &EventDatabase,
+        clock: Arc<dyn Clock>,
+        ttl: time::Duration,
+        vault: Arc<Vault>,
+    ) -> Self {
         Self {
             store: db.event_store(vec![]),
             clock,
             ttl,
+            vault,
         }
+    }
+
+    /// The token of invitation `invitation_id` (whether or not it was
+    /// issued, is usable or ever will be: the caller checks that).
+    pub fn token(&self, invitation_id: Uuid) -> String {
+        let id = invitation_id.simple();
+        let secret = hex::encode(self.vault.derive(&format!("invitation/{id}")));
+        format!("{TOKEN_PREFIX}{id}.{secret}")
     }
 
     /// Mints a new invitation: the grant to record (with a case, or through
     /// [`Self::issue`]) and the token to show the caller once.
     pub fn mint(&self) -> (InvitationGrant, IssuedInvitation) {
         let invitation_id = Uuid::now_v7();
-        let mut bytes = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
-        let secret = hex::encode(bytes);
+        let token = self.token(invitation_id);
+        let secret = parse(&token).map(|(_, secret)| secret).unwrap_or_default();
         let expires_at = self.clock.now() + self.ttl;
         let grant = InvitationGrant {
             invitation_id,
-            token_hash: digest(&secret),
+            token_hash: digest(secret),
             expires_at,
         };
         let issued = IssuedInvitation {
             invitation_id,
-            token: format!("{TOKEN_PREFIX}{}.{secret}", invitation_id.simple()),
+            token,
             expires_at,
         };
         (grant, issued)

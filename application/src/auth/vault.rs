@@ -24,6 +24,8 @@ pub enum VaultError {
 pub struct Vault {
     db: EventDatabase,
     key: LessSafeKey,
+    /// Derives per-purpose secrets (kept apart from the sealing key).
+    derive: ring::hmac::Key,
 }
 
 impl std::fmt::Debug for Vault {
@@ -54,9 +56,12 @@ impl Vault {
             None => Self::stored_key(&db).await?,
         };
         let key = UnboundKey::new(&AES_256_GCM, &bytes).map_err(|_| VaultError::BadKey)?;
+        let root = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &bytes);
+        let derive_key = ring::hmac::sign(&root, b"veritrail/derive/v1");
         Ok(Self {
             db,
             key: LessSafeKey::new(key),
+            derive: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, derive_key.as_ref()),
         })
     }
 
@@ -83,6 +88,16 @@ impl Vault {
             .next()
             .map(|(k,)| k)
             .ok_or(VaultError::BadKey)
+    }
+
+    /// A secret for `label`, the same every time under the same key and
+    /// unguessable without it (HMAC-SHA256 under a key derived from the
+    /// vault's).
+    pub fn derive(&self, label: &str) -> [u8; 32] {
+        let tag = ring::hmac::sign(&self.derive, label.as_bytes());
+        let mut out = [0u8; 32];
+        out.copy_from_slice(tag.as_ref());
+        out
     }
 
     /// Seals `plain` with a fresh nonce; `aad` (what the bytes belong to)

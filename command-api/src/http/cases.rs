@@ -137,6 +137,32 @@ pub async fn retry(
     command(&state, &req, ctx, parse_case_id(&id)?, action).await
 }
 
+// Traces to: CASE-9
+/// Remind the individual now (emailed when the case has their address):
+/// only while the case waits for them, at most once per
+/// `reminder_interval_secs` and `reminder_max` times in all, counting the
+/// service's own reminders.
+#[utoipa::path(
+    post, path = "/verifications/{id}/remind", tag = "verifications", operation_id = "remind_individual",
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = VerificationView), (status = 409, body = ErrorBody))
+)]
+pub async fn remind(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    identity: Identity,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let ctx = identity.require(&[Organisation, Officer, Operator])?;
+    let policy = veritrail_domain::case::ReminderPolicy {
+        // By hand, whatever the case's age.
+        after: time::Duration::ZERO,
+        ..state.services.notifications.settings.reminders()
+    };
+    let action = CaseAction::RemindIndividual { policy };
+    command(&state, &req, ctx, parse_case_id(&id)?, action).await
+}
+
 // Traces to: CASE-5
 /// Cancel a case; the reason is mandatory.
 #[utoipa::path(

@@ -25,6 +25,7 @@ mod invitations;
 mod kyc;
 mod limits;
 mod liveness;
+mod notifications;
 mod openapi;
 mod operator;
 mod providers;
@@ -121,6 +122,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .get(workflow::get)
                 .put(workflow::put),
         )
+        .service(web::resource("/notifications").get(notifications::log))
+        .service(
+            web::resource("/notifications/settings")
+                .get(notifications::settings)
+                .put(notifications::put_settings),
+        )
         .service(web::resource("/webhooks/event-types").get(webhooks::event_types))
         .service(
             web::resource("/webhooks/endpoints")
@@ -178,6 +185,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(web::resource("/verifications/{id}/evidence/{media_id}").get(evidence::download))
         .service(web::resource("/verifications/{id}/retry").post(cases::retry))
+        .service(web::resource("/verifications/{id}/remind").post(cases::remind))
         .service(web::resource("/verifications/{id}/cancel").post(cases::cancel))
         .service(web::resource("/verifications/{id}/recreate").post(cases::recreate))
         .service(web::resource("/verifications/{id}/invitations").post(invitations::create))

@@ -11,7 +11,8 @@ use super::doc_errors::StandardResponses;
 
 use super::{
     admin, auth, cases, dashboards, document, documents, evidence, faces, health, invitation_page,
-    invitations, kyc, liveness, operator, providers, queries, usage, webhooks, workflow,
+    invitations, kyc, liveness, notifications, operator, providers, queries, usage, webhooks,
+    workflow,
 };
 
 /// Declares how callers authenticate (see docs/security.md) and requires one
@@ -107,6 +108,7 @@ modules by a monthly quota.",
         cases::get,
         cases::submit_data,
         cases::retry,
+        cases::remind,
         cases::cancel,
         cases::recreate,
         cases::resubmit,
@@ -155,6 +157,9 @@ modules by a monthly quota.",
         webhooks::message,
         webhooks::redeliver,
         webhooks::redeliver_failed,
+        notifications::settings,
+        notifications::put_settings,
+        notifications::log,
         auth::token,
         auth::jwks,
         operator::create_tenant,
@@ -180,6 +185,7 @@ modules by a monthly quota.",
         (name = "auth", description = "OAuth 2.0 client credentials and the token signing keys"),
         (name = "operator", description = "Tenants, plans, API clients and signing keys (operators)"),
         (name = "usage", description = "Metered usage and quotas"),
+        (name = "notifications", description = "Emails to individuals (invitation, reminders, requests to act) and officers (new submissions, escalations): settings, templates and the log"),
         (name = "webhooks", description = "Signed webhooks (Standard Webhooks): endpoints, event types, delivery log, redelivery"),
     ),
     modifiers(&Security, &StandardResponses)

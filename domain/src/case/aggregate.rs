@@ -69,6 +69,11 @@ pub struct OpenedCase {
     /// The last score recorded, with the policy version it used.
     #[serde(default)]
     pub score: Option<RecordedScore>,
+    /// Reminders sent so far, and when the last one went.
+    #[serde(default)]
+    pub reminders: u32,
+    #[serde(default)]
+    pub last_reminded_at: Option<OffsetDateTime>,
 }
 
 /// A score as the case keeps it.
@@ -297,6 +302,9 @@ impl VerificationCase {
                     comment,
                 }
             }
+            (CaseAction::RemindIndividual { policy }, _) => {
+                super::reminders::remind(case, &policy, now)?
+            }
             (CaseAction::Decide(Decision::Complete { outcome }), _) => {
                 let outstanding: Vec<CheckKind> = case
                     .checks
@@ -386,7 +394,7 @@ pub(crate) fn allowed_in(command: CommandName, status: CaseStatus) -> bool {
         | RetryCheck | Complete | StartRun | FinishRun | RecordProviderReport | RecordScore => {
             status == PendingAdmin
         }
-        BypassCheck | Fail | Cancel | AssignReviewer | LinkEntities => {
+        BypassCheck | Fail | Cancel | AssignReviewer | LinkEntities | RemindIndividual => {
             matches!(status, PendingOrg | PendingAdmin)
         }
         CancelForRecreation => matches!(status, PendingOrg | PendingAdmin | Failed),

@@ -39,6 +39,8 @@ pub(super) fn apply(aggregate: &mut VerificationCase, event: CaseEvent) {
             reason: None,
             replaced_by: None,
             score: None,
+            reminders: 0,
+            last_reminded_at: None,
         });
         return;
     }
@@ -130,6 +132,13 @@ pub(super) fn apply(aggregate: &mut VerificationCase, event: CaseEvent) {
             r.hint = None;
             r.action_deadline = None;
         }),
+        CaseEvent::IndividualReminded {
+            number,
+            reminded_at,
+        } => {
+            case.reminders = number;
+            case.last_reminded_at = Some(reminded_at);
+        }
         CaseEvent::CheckBypassed { check, by, comment } => with_check(case, check, |r| {
             r.state = CheckState::Bypassed;
             r.bypass = Some(Bypass { by, comment });

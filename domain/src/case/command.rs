@@ -9,7 +9,8 @@ use crate::actor::Actor;
 use crate::case::check::{CheckDetail, CheckKind, CheckResult, RequestedChecks};
 use crate::case::media::StoredMedia;
 use crate::case::provider::{ProviderReport, ReportSource};
-use crate::case::submission::{Evidence, Submission};
+use crate::case::reminders::ReminderPolicy;
+use crate::case::submission::{EmailAddress, Evidence, Submission};
 use crate::ids::{ActorId, CaseId, EntityId, SubjectId, TenantId};
 use crate::scoring::ScoreCard;
 use crate::text::{Comment, Hint, PersonName, Reason};
@@ -38,6 +39,9 @@ impl CaseCommand {
 pub struct Subject {
     pub id: SubjectId,
     pub display_name: Option<PersonName>,
+    /// Where the individual's invitation, reminders and requests go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<EmailAddress>,
 }
 
 /// Why a case was recreated (seed 002 `IDVerificationRestartTrigger`).
@@ -127,6 +131,10 @@ pub enum CaseAction {
     RetryCheck {
         check: CheckKind,
     },
+    /// Remind the individual that the case waits for them, within `policy`.
+    RemindIndividual {
+        policy: ReminderPolicy,
+    },
     Decide(Decision),
     /// A processor run takes a submitted check (or one whose run lost its
     /// lease) to `processing`.
@@ -206,6 +214,7 @@ pub enum CommandName {
     ExpireCheck,
     EscalateCheck,
     RetryCheck,
+    RemindIndividual,
     Complete,
     Fail,
     StartRun,
@@ -232,6 +241,7 @@ impl CaseAction {
             CaseAction::ExpireCheck { .. } => CommandName::ExpireCheck,
             CaseAction::EscalateCheck { .. } => CommandName::EscalateCheck,
             CaseAction::RetryCheck { .. } => CommandName::RetryCheck,
+            CaseAction::RemindIndividual { .. } => CommandName::RemindIndividual,
             CaseAction::Decide(Decision::Complete { .. }) => CommandName::Complete,
             CaseAction::Decide(Decision::Fail { .. }) => CommandName::Fail,
             CaseAction::StartRun { .. } => CommandName::StartRun,
@@ -279,6 +289,7 @@ impl CommandName {
             CommandName::ExpireCheck => "expire",
             CommandName::EscalateCheck => "escalate",
             CommandName::RetryCheck => "retry",
+            CommandName::RemindIndividual => "send a reminder for",
             CommandName::BypassCheck => "bypass",
             CommandName::SubmitData => "submit data for",
             CommandName::AttachEvidence => "upload evidence to",
@@ -309,6 +320,7 @@ impl fmt::Display for CommandName {
             CommandName::ExpireCheck => "expire a check of",
             CommandName::EscalateCheck => "escalate a check of",
             CommandName::RetryCheck => "retry a check of",
+            CommandName::RemindIndividual => "send a reminder for",
             CommandName::Complete => "complete",
             CommandName::Fail => "fail",
             CommandName::AssignReviewer => "assign a reviewer to",

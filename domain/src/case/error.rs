@@ -34,6 +34,12 @@ pub enum CaseError {
         check: CheckKind,
         deadline: OffsetDateTime,
     },
+    #[error("the case does not wait for its individual")]
+    NothingToRemind,
+    #[error("the case has had all {max} reminders")]
+    ReminderLimitReached { max: u32 },
+    #[error("the next reminder is not due before {at}")]
+    ReminderNotDue { at: OffsetDateTime },
     #[error("the period to respond must be positive")]
     NonPositiveResponsePeriod,
     #[error("date of birth lies in the future")]

@@ -78,6 +78,13 @@ pub enum CaseEvent {
         check: CheckKind,
         attempt: u32,
     },
+    /// The individual was reminded that the case waits for them (the
+    /// `number`th time).
+    IndividualReminded {
+        number: u32,
+        #[serde(with = "time::serde::rfc3339")]
+        reminded_at: OffsetDateTime,
+    },
     CheckBypassed {
         check: CheckKind,
         by: Actor,
@@ -145,6 +152,7 @@ impl DomainEvent for CaseEvent {
             CaseEvent::CheckExpired { .. } => "CheckExpired",
             CaseEvent::CheckEscalated { .. } => "CheckEscalated",
             CaseEvent::CheckRetried { .. } => "CheckRetried",
+            CaseEvent::IndividualReminded { .. } => "IndividualReminded",
             CaseEvent::CheckBypassed { .. } => "CheckBypassed",
             CaseEvent::CheckProviderUpdated { .. } => "CheckProviderUpdated",
             CaseEvent::CaseScored { .. } => "CaseScored",

@@ -7,7 +7,8 @@
 //!
 //! Check lifecycle (CASE-3): `requested → submitted → processing →
 //! verified | failed | requires_action → resubmitted | expired`, plus
-//! retries of failed checks and officer bypasses (CASE-8).
+//! retries of failed checks and officer bypasses (CASE-8). A case waiting
+//! for its individual is reminded (CASE-9).
 
 mod aggregate;
 mod apply;
@@ -18,6 +19,7 @@ mod event;
 mod media;
 mod phone;
 mod provider;
+mod reminders;
 mod runs;
 mod status;
 mod submission;
@@ -42,6 +44,7 @@ pub use event::CaseEvent;
 pub use media::{MediaType, StoredMedia, MAX_UPLOADS_PER_CASE};
 pub use phone::PhoneNumber;
 pub use provider::{ProviderReport, ProviderRun, ProviderStatus, ReportSource};
+pub use reminders::ReminderPolicy;
 pub use status::CaseStatus;
 pub use submission::{
     AnsweredChallenge, CountryCode, EmailAddress, Evidence, EvidenceKind, Submission,

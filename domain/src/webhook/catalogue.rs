@@ -52,6 +52,11 @@ pub const CATALOGUE: &[WebhookEventType] = &[
         from: &["CheckEscalated"],
     },
     WebhookEventType {
+        name: "case.reminded",
+        description: "The individual was reminded that the case waits for them; `reminder` counts them.",
+        from: &["IndividualReminded"],
+    },
+    WebhookEventType {
         name: "case.decided",
         description: "The case was decided: `outcome` PASS or FAIL, with the score and verdict when the case was scored.",
         from: &["CaseCompleted", "CaseFailed"],

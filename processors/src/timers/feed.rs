@@ -3,19 +3,21 @@
 //! - a requested action: its check's expiry at the deadline (a new request
 //!   for the same check moves it);
 //! - a check starting to process: its escalation once it has processed for
-//!   longer than the limit (a new attempt moves it).
+//!   longer than the limit (a new attempt moves it);
+//! - a case opening, a reminder going out, an action being requested: the
+//!   case's next reminder (the aggregate decides whether it is still due).
 
 use std::time::Duration;
 
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
-use veritrail_domain::case::{upcasters, CaseEvent};
+use veritrail_domain::case::{upcasters, CaseEvent, ReminderPolicy};
 use veritrail_domain::metadata::OCCURRED_AT;
 use veritrail_event_store::sql::millis;
 use veritrail_event_store::subscription::{decode, Projection, ProjectionError, Tx};
 use veritrail_event_store::{run, RecordedEvent};
 
-use super::store::{ESCALATE_PROCESSING, EXPIRE_ACTION, SCHEDULE};
+use super::store::{ESCALATE_PROCESSING, EXPIRE_ACTION, REMIND, SCHEDULE};
 
 /// The feed's checkpoint name.
 pub const NAME: &str = "timer_feed";
@@ -24,7 +26,21 @@ pub const NAME: &str = "timer_feed";
 pub struct TimerFeed {
     /// How long a check may process before it is escalated.
     pub escalate_after: Duration,
+    /// When waiting individuals are reminded.
+    pub reminders: ReminderPolicy,
 }
+
+/// The event types that schedule something.
+const SCHEDULING: [&str; 4] = [
+    "CaseOpened",
+    "CheckActionRequested",
+    "CheckStarted",
+    "IndividualReminded",
+];
+
+/// A timer to schedule: kind, target (a check, `{check}#{attempt}` or
+/// `case`) and due time.
+type Schedule = (&'static str, String, OffsetDateTime);
 
 /// When the event happened by the service's clock (its `occurred_at`).
 fn occurred_at(event: &RecordedEvent) -> OffsetDateTime {
@@ -36,25 +52,34 @@ fn occurred_at(event: &RecordedEvent) -> OffsetDateTime {
         .unwrap_or(event.recorded_at)
 }
 
-/// What a case event schedules: kind, target and due time.
-fn schedule(
-    feed: &TimerFeed,
-    event: &RecordedEvent,
-    decoded: CaseEvent,
-) -> Option<(&'static str, String, OffsetDateTime)> {
+/// What a case event schedules.
+fn schedule(feed: &TimerFeed, event: &RecordedEvent, decoded: CaseEvent) -> Vec<Schedule> {
+    let policy = &feed.reminders;
+    let remind = |at: OffsetDateTime| (REMIND, "case".to_owned(), at);
+    let reminding = policy.max > 0;
     match decoded {
+        CaseEvent::CaseOpened { opened_at, .. } if reminding => {
+            vec![remind(opened_at + policy.after)]
+        }
+        CaseEvent::IndividualReminded {
+            number,
+            reminded_at,
+        } if number < policy.max => vec![remind(reminded_at + policy.interval)],
         CaseEvent::CheckActionRequested {
             check, deadline, ..
-        } => Some((EXPIRE_ACTION, check.as_str().to_owned(), deadline)),
+        } => {
+            let mut timers = vec![(EXPIRE_ACTION, check.as_str().to_owned(), deadline)];
+            if reminding {
+                timers.push(remind(occurred_at(event) + policy.interval));
+            }
+            timers
+        }
         CaseEvent::CheckStarted { check, attempt, .. } => {
             let due = occurred_at(event) + feed.escalate_after;
-            Some((
-                ESCALATE_PROCESSING,
-                format!("{}#{attempt}", check.as_str()),
-                due,
-            ))
+            let target = format!("{}#{attempt}", check.as_str());
+            vec![(ESCALATE_PROCESSING, target, due)]
         }
-        _ => None,
+        _ => Vec::new(),
     }
 }
 
@@ -69,28 +94,27 @@ impl Projection for TimerFeed {
 
     async fn apply(&self, tx: &mut Tx<'_>, event: &RecordedEvent) -> Result<(), ProjectionError> {
         if event.aggregate_type != "VerificationCase"
-            || !["CheckActionRequested", "CheckStarted"].contains(&event.event_type.as_str())
+            || !SCHEDULING.contains(&event.event_type.as_str())
         {
             return Ok(());
         }
         let decoded = decode::<CaseEvent>(event, &upcasters())?;
-        let Some((kind, target, due)) = schedule(self, event, decoded) else {
-            return Ok(());
-        };
         let tenant = event.tenant_id.as_deref().unwrap_or_default();
-        let check = target.split('#').next().unwrap_or_default();
-        let id = format!("{kind}/{}/{check}", event.aggregate_id);
-        run!(
-            tx,
-            sqlx::query(SCHEDULE)
-                .bind(id)
-                .bind(kind)
-                .bind(tenant)
-                .bind(&event.aggregate_id)
-                .bind(&target)
-                .bind(millis(due))
-                .bind(millis(event.recorded_at))
-        )?;
+        for (kind, target, due) in schedule(self, event, decoded) {
+            let check = target.split('#').next().unwrap_or_default();
+            let id = format!("{kind}/{}/{check}", event.aggregate_id);
+            run!(
+                tx,
+                sqlx::query(SCHEDULE)
+                    .bind(id)
+                    .bind(kind)
+                    .bind(tenant)
+                    .bind(&event.aggregate_id)
+                    .bind(&target)
+                    .bind(millis(due))
+                    .bind(millis(event.recorded_at))
+            )?;
+        }
         Ok(())
     }
 }

@@ -8,6 +8,8 @@ use veritrail_event_store::EventDatabase;
 pub const EXPIRE_ACTION: &str = "expire_action";
 /// Escalate a check processing for too long (target `{check}#{attempt}`).
 pub const ESCALATE_PROCESSING: &str = "escalate_processing";
+/// Remind the individual that the case waits for them (target `case`).
+pub const REMIND: &str = "remind";
 
 /// Schedules (or moves) a timer: id, kind, tenant, case, target, due, now.
 pub(super) const SCHEDULE: &str = "INSERT INTO timers

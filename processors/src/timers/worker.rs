@@ -1,4 +1,4 @@
-//! Fires due timers, each once across instances: claimed under a lease,
+//! Fires due timers (expiries, escalations, reminders), each once across instances: claimed under a lease,
 //! the command sent through the application as the system, then settled.
 //! The aggregate decides whether the work is still wanted: a check that was
 //! answered or decided meanwhile refuses to expire, and the timer is
@@ -8,11 +8,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use veritrail_application::{RequestContext, ServiceError, Services};
-use veritrail_domain::case::{CaseAction, CaseError, CheckKind};
+use veritrail_domain::case::{CaseAction, CaseError, CheckKind, ReminderPolicy};
 use veritrail_domain::{Actor, CaseId, TenantId};
 use veritrail_event_store::sql::millis;
 
-use super::store::{TimerRow, Timers, ESCALATE_PROCESSING, EXPIRE_ACTION};
+use super::store::{TimerRow, Timers, ESCALATE_PROCESSING, EXPIRE_ACTION, REMIND};
 
 /// How long a claim lasts.
 const LEASE_MS: i64 = 60_000;
@@ -38,6 +38,7 @@ pub struct TimerWorker {
     timers: Timers,
     owner: String,
     poll: Duration,
+    reminders: ReminderPolicy,
 }
 
 impl TimerWorker {
@@ -46,12 +47,14 @@ impl TimerWorker {
         timers: Timers,
         owner: impl Into<String>,
         poll: Duration,
+        reminders: ReminderPolicy,
     ) -> Self {
         Self {
             services,
             timers,
             owner: owner.into(),
             poll,
+            reminders,
         }
     }
 
@@ -106,12 +109,15 @@ impl TimerWorker {
             Some((check, attempt)) => (check, attempt.parse::<u32>().ok()),
             None => (timer.target.as_str(), None),
         };
-        let check = CheckKind::from_code(check).ok_or_else(corrupt)?;
+        let check = || CheckKind::from_code(check).ok_or_else(corrupt);
         let action = match timer.kind.as_str() {
-            EXPIRE_ACTION => CaseAction::ExpireCheck { check },
+            EXPIRE_ACTION => CaseAction::ExpireCheck { check: check()? },
             ESCALATE_PROCESSING => CaseAction::EscalateCheck {
-                check,
+                check: check()?,
                 attempt: attempt.ok_or_else(corrupt)?,
+            },
+            REMIND => CaseAction::RemindIndividual {
+                policy: self.reminders,
             },
             other => return Err(Retry::Failed(format!("unknown timer kind {other}"))),
         };
@@ -121,6 +127,9 @@ impl TimerWorker {
             Err(ServiceError::Refused(CaseError::ActionDeadlineNotReached {
                 deadline, ..
             })) => Err(Retry::At(millis(deadline))),
+            Err(ServiceError::Refused(CaseError::ReminderNotDue { at })) => {
+                Err(Retry::At(millis(at)))
+            }
             Err(ServiceError::Refused(_)) => Ok(Fired::Obsolete),
             Err(error) => Err(Retry::Failed(error.to_string())),
         }

@@ -21,6 +21,7 @@ pub fn case_type(event: &CaseEvent) -> Option<&'static str> {
         CaseEvent::CheckActionRequested { .. } => "check.action_required",
         CaseEvent::CheckExpired { .. } => "check.expired",
         CaseEvent::CheckEscalated { .. } => "check.escalated",
+        CaseEvent::IndividualReminded { .. } => "case.reminded",
         CaseEvent::CaseCompleted { .. } | CaseEvent::CaseFailed { .. } => "case.decided",
         CaseEvent::CaseCancelled { .. } => "case.cancelled",
         _ => return None,
@@ -54,6 +55,7 @@ fn facts(event: &CaseEvent, case: &VerificationCase) -> Map<String, Value> {
         CaseEvent::CheckEscalated { check, attempt } => {
             json!({"check": as_json(check), "attempt": attempt})
         }
+        CaseEvent::IndividualReminded { number, .. } => json!({"reminder": number}),
         CaseEvent::CaseCompleted { .. } | CaseEvent::CaseFailed { .. } => {
             let outcome = if matches!(event, CaseEvent::CaseCompleted { .. }) {
                 "PASS"

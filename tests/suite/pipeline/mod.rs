@@ -120,8 +120,8 @@ pub fn processors(app: &TestApp, name: &str, lease: Duration) -> Processors {
             poll: Duration::from_millis(50),
             max_failures: 5,
             backoff: Duration::from_millis(10),
-            public_url: String::new(),
             escalate_after: Duration::from_secs(900),
+            ..ProcessorConfig::default()
         },
         name,
     )

@@ -59,6 +59,7 @@ async fn endpoints_are_managed_per_tenant(backend: Backend) {
         "case.decided",
         "check.expired",
         "check.escalated",
+        "case.reminded",
         "case.cancelled",
         "case.recreated",
         "quota.threshold_reached",

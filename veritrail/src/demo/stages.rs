@@ -48,6 +48,7 @@ pub fn request(tenant: &DemoTenant, person: &Person) -> anyhow::Result<OpenCaseR
                 "{} {}",
                 person.given, person.family
             ))?),
+            email: None,
         },
         checks: RequestedChecks::parse(tenant.checks.to_vec())?,
         entities: vec![EntityId::parse(tenant.entity)?],

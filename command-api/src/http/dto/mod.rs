@@ -2,6 +2,7 @@
 
 mod kyc;
 mod media;
+mod notifications;
 mod requests;
 mod scoring;
 mod usage;
@@ -12,6 +13,7 @@ mod workflow;
 
 pub use kyc::*;
 pub use media::*;
+pub use notifications::*;
 pub use requests::*;
 pub use scoring::*;
 pub use usage::*;

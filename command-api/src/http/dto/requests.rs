@@ -41,6 +41,10 @@ pub struct SubjectInput {
     pub id: String,
     #[schema(example = "Jane Citizen")]
     pub display_name: Option<String>,
+    /// Where the individual's invitation, reminders and requests to act
+    /// are emailed (when the tenant's notifications are on).
+    #[schema(example = "jane@example.com")]
+    pub email: Option<String>,
 }
 
 /// `POST /verifications`
@@ -67,6 +71,11 @@ pub(super) fn subject_and_entities(
             "subject.display_name",
             subject.display_name.as_deref(),
             PersonName::parse,
+        )?,
+        email: optional(
+            "subject.email",
+            subject.email.as_deref(),
+            EmailAddress::parse,
         )?,
     };
     if entities.len() > 50 {

@@ -36,6 +36,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::TenantRefused(e) => e.into(),
             ServiceError::InvitationRefused(e) => e.into(),
             ServiceError::WebhookRefused(e) => e.into(),
+            ServiceError::NotificationRefused(e) => e.into(),
             ServiceError::Forbidden(why) => ApiError::forbidden(why),
             ServiceError::Conflict => ApiError::new(
                 StatusCode::CONFLICT,

@@ -40,6 +40,17 @@ impl From<CaseError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, "deadline_not_reached", message)
                     .with_details(json!({"check": check, "deadline": deadline.to_string()}))
             }
+            CaseError::NothingToRemind => {
+                ApiError::new(StatusCode::CONFLICT, "nothing_to_remind", message)
+            }
+            CaseError::ReminderLimitReached { max } => {
+                ApiError::new(StatusCode::CONFLICT, "reminder_limit_reached", message)
+                    .with_details(json!({"max": max}))
+            }
+            CaseError::ReminderNotDue { at } => {
+                ApiError::new(StatusCode::CONFLICT, "reminder_not_due", message)
+                    .with_details(json!({"next_at": at.to_string()}))
+            }
             CaseError::ActiveCaseLacksChecks { case_id, checks } => {
                 ApiError::new(StatusCode::CONFLICT, "active_case_lacks_checks", message)
                     .with_details(json!({"case_id": case_id.to_string(), "checks": checks}))
@@ -166,5 +177,12 @@ impl From<veritrail_domain::webhook::WebhookError> for ApiError {
             WebhookError::UnknownEventType(_) => ApiError::validation("event_types", message),
             WebhookError::TooLong { field, .. } => ApiError::validation(field, message),
         }
+    }
+}
+
+impl From<veritrail_domain::notification::NotificationError> for ApiError {
+    fn from(error: veritrail_domain::notification::NotificationError) -> Self {
+        // Every refusal is about the officers' list.
+        ApiError::validation("officers", error.to_string())
     }
 }

@@ -51,6 +51,7 @@ fn subject() -> Subject {
     Subject {
         id: SubjectId::parse("emp-001").expect("valid"),
         display_name: Some(PersonName::parse("Jane Doe").expect("valid")),
+        email: None,
     }
 }
 
@@ -274,5 +275,6 @@ mod commands;
 mod media;
 mod properties;
 mod provider;
+mod reminders;
 mod runs;
 mod transitions;

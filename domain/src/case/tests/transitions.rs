@@ -29,6 +29,13 @@ fn every_action() -> Vec<CaseAction> {
             attempt: 1,
         },
         CaseAction::RetryCheck { check: doc },
+        CaseAction::RemindIndividual {
+            policy: ReminderPolicy {
+                after: Duration::ZERO,
+                interval: Duration::ZERO,
+                max: 3,
+            },
+        },
         CaseAction::StartRun {
             check: doc,
             run: "run-2".to_owned(),
@@ -123,7 +130,8 @@ fn legal_case_statuses(command: CommandName) -> &'static [CaseStatus] {
         | CommandName::Cancel
         | CommandName::BypassCheck
         | CommandName::AssignReviewer
-        | CommandName::LinkEntities => &[PendingOrg, PendingAdmin],
+        | CommandName::LinkEntities
+        | CommandName::RemindIndividual => &[PendingOrg, PendingAdmin],
         CommandName::CancelForRecreation => &[PendingOrg, PendingAdmin, Failed],
     }
 }
@@ -143,6 +151,7 @@ fn emitted(command: CommandName) -> &'static str {
         CommandName::ExpireCheck => "CheckExpired",
         CommandName::EscalateCheck => "CheckEscalated",
         CommandName::RetryCheck => "CheckRetried",
+        CommandName::RemindIndividual => "IndividualReminded",
         CommandName::Complete => "CaseCompleted",
         CommandName::Fail => "CaseFailed",
         CommandName::BypassCheck => "CheckBypassed",
@@ -164,6 +173,10 @@ fn every_command_in_every_case_status_succeeds_exactly_when_the_table_allows() {
             let wants_check_state = status == Some(CaseStatus::PendingAdmin);
             if wants_check_state && action.check().is_some() {
                 history.extend(check_history(enabling_check_state(name)));
+            }
+            // After submission, a reminder needs a check that waits for the individual.
+            if wants_check_state && name == CommandName::RemindIndividual {
+                history.extend(check_history(CheckState::RequiresAction));
             }
             if status == Some(CaseStatus::PendingAdmin) && name == CommandName::Complete {
                 history.extend([bypassed(CheckKind::Document), bypassed(CheckKind::Liveness)]);
@@ -203,7 +216,7 @@ fn every_command_in_every_case_status_succeeds_exactly_when_the_table_allows() {
             }
         }
     }
-    assert_eq!(tried, 6 * 21);
+    assert_eq!(tried, 6 * 22);
 }
 
 /// The check-level specification, written out independently of the aggregate.
