@@ -115,8 +115,9 @@ async fn the_individual_and_the_officers_are_emailed_once_from_the_tenants_templ
 
 #[tokio::test]
 async fn a_notice_waits_for_a_mail_server_that_is_down() {
+    // On the embedded store, where `serve` runs with no server.
     let clock = clock();
-    let app = app_with(Backend::Postgres, &clock, settings()).await;
+    let app = app_with(Backend::Sqlite, &clock, settings()).await;
     let port = free_port();
     let (case, _) = open_case(&app, "EMP-DOWN", Some("jane@example.com")).await;
     let a = processors(&app, "instance-a");
