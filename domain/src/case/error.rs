@@ -29,7 +29,7 @@ pub enum CaseError {
     ChecksOutstanding { checks: Vec<CheckKind> },
     #[error("check {check} has used all {attempts} attempts")]
     RetryLimitReached { check: CheckKind, attempts: u32 },
-    #[error("check {check} cannot expire before its deadline {deadline}")]
+    #[error("check {check} cannot expire before its deadline {}", rfc3339(*.deadline))]
     ActionDeadlineNotReached {
         check: CheckKind,
         deadline: OffsetDateTime,
@@ -38,7 +38,7 @@ pub enum CaseError {
     NothingToRemind,
     #[error("the case has had all {max} reminders")]
     ReminderLimitReached { max: u32 },
-    #[error("the next reminder is not due before {at}")]
+    #[error("the next reminder is not due before {}", rfc3339(*.at))]
     ReminderNotDue { at: OffsetDateTime },
     #[error("the period to respond must be positive")]
     NonPositiveResponsePeriod,
@@ -84,6 +84,12 @@ pub enum CaseError {
     ReplacementIsSelf,
     #[error("the restart context names this case as its own previous case")]
     RestartOfSelf,
+}
+
+/// A time as the API writes it (RFC 3339).
+pub fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| at.to_string())
 }
 
 fn list(checks: &[CheckKind]) -> String {

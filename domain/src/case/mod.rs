@@ -39,7 +39,7 @@ pub use command::{
     CaseAction, CaseCommand, CommandName, Decision, OpenCase, Outcome, RestartContext,
     RestartTrigger, RunFinish, Subject,
 };
-pub use error::CaseError;
+pub use error::{rfc3339, CaseError};
 pub use event::CaseEvent;
 pub use media::{MediaType, StoredMedia, MAX_UPLOADS_PER_CASE};
 pub use phone::PhoneNumber;

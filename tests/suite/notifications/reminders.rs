@@ -102,7 +102,14 @@ async fn an_organisation_reminds_by_hand_within_the_same_limits() {
     let (status, body) = remind().await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["error"]["code"], "reminder_not_due", "{body}");
-    assert!(body["error"]["details"]["next_at"].is_string());
+    let next_at = body["error"]["details"]["next_at"]
+        .as_str()
+        .expect("next_at");
+    let format = time::format_description::well_known::Rfc3339;
+    assert!(
+        time::OffsetDateTime::parse(next_at, &format).is_ok(),
+        "{next_at}"
+    );
     // Submitted: nothing waits for the individual.
     submit(&app, TENANT, &case).await;
     let (status, body) = remind().await;

@@ -2,7 +2,7 @@
 
 use actix_web::http::StatusCode;
 use serde_json::json;
-use veritrail_domain::case::CaseError;
+use veritrail_domain::case::{rfc3339, CaseError};
 
 use super::ApiError;
 
@@ -38,7 +38,7 @@ impl From<CaseError> for ApiError {
             }
             CaseError::ActionDeadlineNotReached { check, deadline } => {
                 ApiError::new(StatusCode::CONFLICT, "deadline_not_reached", message)
-                    .with_details(json!({"check": check, "deadline": deadline.to_string()}))
+                    .with_details(json!({"check": check, "deadline": rfc3339(*deadline)}))
             }
             CaseError::NothingToRemind => {
                 ApiError::new(StatusCode::CONFLICT, "nothing_to_remind", message)
@@ -49,7 +49,7 @@ impl From<CaseError> for ApiError {
             }
             CaseError::ReminderNotDue { at } => {
                 ApiError::new(StatusCode::CONFLICT, "reminder_not_due", message)
-                    .with_details(json!({"next_at": at.to_string()}))
+                    .with_details(json!({"next_at": rfc3339(*at)}))
             }
             CaseError::ActiveCaseLacksChecks { case_id, checks } => {
                 ApiError::new(StatusCode::CONFLICT, "active_case_lacks_checks", message)
