@@ -16,6 +16,9 @@ pub struct Committed<A: Aggregate> {
     /// recovered request whose events were recorded earlier, nothing is
     /// appended now: `events` is empty and this is the stream's version.
     pub version: usize,
+    /// The aggregate after the command (`None` for a recovered request):
+    /// the caller renders it without loading the stream again.
+    pub state: Option<A>,
 }
 
 /// Loads the aggregate, lets it decide, and appends the resulting events with
@@ -36,7 +39,7 @@ pub async fn execute<A, R>(
     recovering: bool,
 ) -> Result<Committed<A>, ServiceError>
 where
-    A: Aggregate,
+    A: Aggregate + Clone,
     R: PersistedEventRepository,
     ServiceError: From<AggregateError<A::Error>>,
 {
@@ -45,15 +48,22 @@ where
             return Ok(Committed {
                 events: Vec::new(),
                 version,
+                state: None,
             });
         }
     }
     let (events, context) = decide(store, aggregate_id, command, services, expected).await?;
+    let mut state = context.aggregate.clone();
+    let before = context.current_sequence;
+    for event in &events {
+        state.apply(event.clone());
+    }
     let committed = store.commit(events, context, metadata.to_map()).await?;
-    let version = committed.last().map(|e| e.sequence).unwrap_or_default();
+    let version = committed.last().map_or(before, |e| e.sequence);
     Ok(Committed {
         events: committed,
         version,
+        state: Some(state),
     })
 }
 

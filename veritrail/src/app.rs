@@ -163,7 +163,11 @@ impl Application {
     /// projection runners alongside.
     pub async fn run(self) -> std::io::Result<()> {
         let mut runners = if self.projections {
-            spawn_projections(&self.db, &self.instance)
+            spawn_projections(
+                &self.db,
+                &self.instance,
+                self.services.read_models.applied(),
+            )
         } else {
             Vec::new()
         };
@@ -182,7 +186,13 @@ impl Application {
 /// Starts one runner per projection.
 /// Runners are named `{instance}/{projection}`, so a restarted instance
 /// resumes its own lease at once.
-pub fn spawn_projections(db: &EventDatabase, instance: &str) -> Vec<tokio::task::JoinHandle<()>> {
+/// `applied` is woken after each batch the case-status runner applies
+/// (commands waiting to read their own writes look again).
+pub fn spawn_projections(
+    db: &EventDatabase,
+    instance: &str,
+    applied: Arc<tokio::sync::Notify>,
+) -> Vec<tokio::task::JoinHandle<()>> {
     let config = RunnerConfig {
         poll_interval: match db {
             // PostgreSQL wakes runners by NOTIFY; SQLite has only polling.
@@ -195,6 +205,7 @@ pub fn spawn_projections(db: &EventDatabase, instance: &str) -> Vec<tokio::task:
         tokio::spawn(
             Runner::new(CaseStatusProjection, db.clone(), config.clone())
                 .with_owner(format!("{instance}/case_status"))
+                .with_notify(applied)
                 .run(),
         ),
         tokio::spawn(

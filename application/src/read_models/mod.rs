@@ -48,11 +48,22 @@ const CASE_COLUMNS: &str = "c.case_id, c.tenant_id, c.subject_id, c.subject_name
 #[derive(Debug, Clone)]
 pub struct ReadModels {
     db: EventDatabase,
+    /// Woken by this instance's case-status runner after each batch.
+    applied: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl ReadModels {
     pub fn new(db: EventDatabase) -> Self {
-        Self { db }
+        Self {
+            db,
+            applied: std::sync::Arc::default(),
+        }
+    }
+
+    /// What this instance's case-status runner wakes after each batch it
+    /// applies (`Runner::with_notify`), so waiting readers look again at once.
+    pub fn applied(&self) -> std::sync::Arc<tokio::sync::Notify> {
+        self.applied.clone()
     }
 
     /// A case of `tenant` with its checks in requested order.
@@ -92,10 +103,14 @@ impl ReadModels {
     }
 
     /// Waits (bounded) until the read model shows `case_id` at `version` or
-    /// later, so a client reads its own writes. `false` on timeout.
+    /// later, so a client reads its own writes. `false` on timeout. Looks
+    /// again when this instance's runner applies a batch, and at least every
+    /// 25 ms (for a runner in another instance).
     pub async fn wait_for_version(&self, case_id: &str, version: i64, timeout: Duration) -> bool {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
+            // Registered before the look, so a batch applied meanwhile wakes it.
+            let applied = self.applied.notified();
             let rows: Result<Vec<(i64,)>, _> = fetch(
                 &self.db,
                 "SELECT version FROM case_status WHERE case_id = $1",
@@ -107,10 +122,12 @@ impl ReadModels {
                     return true;
                 }
             }
-            if tokio::time::Instant::now() >= deadline {
+            let now = tokio::time::Instant::now();
+            if now >= deadline {
                 return false;
             }
-            tokio::time::sleep(Duration::from_millis(3)).await;
+            let wait = (deadline - now).min(Duration::from_millis(25));
+            let _ = tokio::time::timeout(wait, applied).await;
         }
     }
 

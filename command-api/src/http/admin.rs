@@ -1,6 +1,5 @@
 //! The verification officer's endpoints (CASE-4, CASE-8).
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use veritrail_domain::case::{CaseAction, CaseError, CheckKind};
 
@@ -11,7 +10,7 @@ use super::dto::{
 use super::error::{ApiError, ErrorBody};
 use super::etag::{etag, if_match};
 use super::identity::{Identity, OFFICERS};
-use super::respond::{command, parse_case_id, read_your_writes, view};
+use super::respond::{command, parse_case_id, render_committed};
 use super::scope::{self, CaseTenant};
 use super::AppState;
 
@@ -162,9 +161,7 @@ pub async fn review(
             expected,
         )
         .await?;
-    let mut response = view(&state, ctx, case_id, StatusCode::OK).await?;
-    read_your_writes(&state, case_id, committed.version, &mut response).await;
-    Ok(response)
+    render_committed(&state, ctx, case_id, committed).await
 }
 
 /// Ask the individual to act on a check (e.g. retake a photo) within a period.

@@ -114,7 +114,7 @@ pub async fn submit_data(
         .services
         .submit(ctx, case_id, submission, challenge, expected)
         .await?;
-    render_committed(&state, ctx, case_id, committed.version).await
+    render_committed(&state, ctx, case_id, committed).await
 }
 
 // Traces to: seed 001

@@ -11,8 +11,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use time::format_description::well_known::Rfc3339;
 use veritrail_application::auth::IssuedInvitation;
-use veritrail_application::{CaseOpening, RequestContext};
-use veritrail_domain::case::{CaseAction, CaseError};
+use veritrail_application::{CaseOpening, Committed, RequestContext};
+use veritrail_domain::case::{CaseAction, CaseError, VerificationCase};
 use veritrail_domain::CaseId;
 
 use super::dto::{InvitationView, VerificationView};
@@ -121,19 +121,27 @@ pub(super) async fn command(
         .cases
         .execute_expecting(ctx, case_id, action, expected)
         .await?;
-    render_committed(state, ctx, case_id, committed.version).await
+    render_committed(state, ctx, case_id, committed).await
 }
 
-/// The case after a command committed at `version`, once the read model
-/// shows it (bounded wait).
+/// The case after a command, as the command left it (loaded again only for
+/// a recovered request), once the read model shows it (bounded wait).
 pub(super) async fn render_committed(
     state: &AppState,
     ctx: &RequestContext,
     case_id: CaseId,
-    version: usize,
+    committed: Committed<VerificationCase>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut response = view(state, ctx, case_id, StatusCode::OK).await?;
-    read_your_writes(state, case_id, version, &mut response).await;
+    let mut response = match &committed.state {
+        Some(case) => {
+            let opened = case.opened().ok_or(CaseError::NotFound)?;
+            HttpResponse::build(StatusCode::OK)
+                .insert_header(etag(committed.version))
+                .json(VerificationView::of(opened, committed.version))
+        }
+        None => view(state, ctx, case_id, StatusCode::OK).await?,
+    };
+    read_your_writes(state, case_id, committed.version, &mut response).await;
     Ok(response)
 }
 

@@ -7,13 +7,17 @@
 //! move the checkpoint — only if we still own it — and commit. So a read-model
 //! change and its checkpoint are committed together, a crash loses nothing
 //! and applies nothing twice, and of two runners only the lease holder can
-//! commit (ADR 0005).
+//! commit (ADR 0005). While its lease is fresh a runner reads from the
+//! checkpoint it last wrote, kept in memory, and renews the lease only in
+//! the transaction that applies events (or once a third of the lease has
+//! passed), so an idle wake-up costs one read of the log.
 
+mod checkpoint;
 mod tx;
 
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
 
-use sqlx::Row;
 use tokio::time::Instant;
 use uuid::Uuid;
 
@@ -123,6 +127,17 @@ pub struct Runner<P> {
     db: EventDatabase,
     config: RunnerConfig,
     owner: String,
+    /// The checkpoint row exists (inserted once, not at every step).
+    row_ready: AtomicBool,
+    /// When this runner last claimed or renewed its lease (ms): while the
+    /// lease is fresh, a step reads the checkpoint without writing, and
+    /// only the transaction that applies events renews it.
+    renewed_ms: AtomicI64,
+    /// The checkpoint as this runner last claimed or moved it.
+    known: std::sync::Mutex<Option<GlobalPosition>>,
+    /// Woken after every commit that applied events (readers waiting to
+    /// see their own writes).
+    applied: Option<std::sync::Arc<tokio::sync::Notify>>,
 }
 
 /// What one step did.
@@ -167,7 +182,17 @@ impl<P: Projection> Runner<P> {
             db,
             config,
             owner: format!("runner-{}", Uuid::now_v7()),
+            row_ready: AtomicBool::new(false),
+            renewed_ms: AtomicI64::new(i64::MIN / 2),
+            known: std::sync::Mutex::new(None),
+            applied: None,
         }
+    }
+
+    /// Wakes `applied`'s waiters after every commit that applied events.
+    pub fn with_notify(mut self, applied: std::sync::Arc<tokio::sync::Notify>) -> Self {
+        self.applied = Some(applied);
+        self
     }
 
     /// Names the runner after its instance (`veritrail serve` uses the
@@ -184,79 +209,6 @@ impl<P: Projection> Runner<P> {
 
     fn lease_ms(&self) -> i64 {
         i64::try_from(self.config.lease.as_millis()).unwrap_or(i64::MAX)
-    }
-
-    async fn ensure_row(&self) -> Result<(), sqlx::Error> {
-        let sql = "INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT DO NOTHING";
-        let name = self.projection.name();
-        match &self.db {
-            EventDatabase::Postgres(pool) => sqlx::query(sql).bind(name).execute(pool).await?,
-            EventDatabase::Sqlite(pool) => {
-                sqlx::query(sql).bind(name).execute(pool).await?;
-                return Ok(());
-            }
-        };
-        Ok(())
-    }
-
-    /// Claims or renews the lease and returns the checkpoint, locking the row.
-    async fn claim(&self, tx: &mut Tx<'_>) -> Result<Option<GlobalPosition>, sqlx::Error> {
-        let now = now_ms();
-        let sql = "UPDATE projection_checkpoints
-                      SET owner = $2, lease_until_ms = $3, updated_at_ms = $4
-                    WHERE name = $1 AND (owner IS NULL OR owner = $2 OR lease_until_ms < $4)
-                RETURNING last_tx, last_position";
-        let name = self.projection.name();
-        let until = now + self.lease_ms();
-        let row = match tx {
-            Tx::Postgres(t) => sqlx::query(sql)
-                .bind(name)
-                .bind(&self.owner)
-                .bind(until)
-                .bind(now)
-                .fetch_optional(&mut **t)
-                .await?
-                .map(|r| (r.get::<i64, _>(0), r.get::<i64, _>(1))),
-            Tx::Sqlite(t) => sqlx::query(sql)
-                .bind(name)
-                .bind(&self.owner)
-                .bind(until)
-                .bind(now)
-                .fetch_optional(&mut **t)
-                .await?
-                .map(|r| (r.get::<i64, _>(0), r.get::<i64, _>(1))),
-        };
-        Ok(row.map(|(t, p)| GlobalPosition {
-            transaction: u64::try_from(t).unwrap_or(0),
-            position: p,
-        }))
-    }
-
-    async fn advance(
-        &self,
-        tx: &mut Tx<'_>,
-        to: GlobalPosition,
-        applied: usize,
-    ) -> Result<bool, sqlx::Error> {
-        let sql = "UPDATE projection_checkpoints
-                      SET last_tx = $3, last_position = $4, events_applied = events_applied + $5,
-                          updated_at_ms = $6
-                    WHERE name = $1 AND owner = $2";
-        let name = self.projection.name();
-        let transaction = i64::try_from(to.transaction).unwrap_or(i64::MAX);
-        let applied = i64::try_from(applied).unwrap_or(i64::MAX);
-        let now = now_ms();
-        let rows = crate::run!(
-            tx,
-            sqlx::query(sql)
-                .bind(name)
-                .bind(&self.owner)
-                .bind(transaction)
-                .bind(to.position)
-                .bind(applied)
-                .bind(now)
-        )?;
-        Ok(rows == 1)
     }
 
     /// Applies events in one transaction; on an event's failure returns its
@@ -324,90 +276,56 @@ impl<P: Projection> Runner<P> {
         Ok(Ok(()))
     }
 
-    async fn park(
-        &self,
-        event: &RecordedEvent,
-        error: &ProjectionError,
-    ) -> Result<(), RunnerError> {
-        let mut tx = Tx::begin(&self.db).await?;
-        if self.claim(&mut tx).await?.is_none() {
-            tx.rollback().await?;
-            return Err(RunnerError::NotOwner(self.projection.name()));
-        }
-        let sql = "INSERT INTO projection_dead_letters
-                   (projection, global_tx, global_position, aggregate_id, event_type, error, attempts, parked_at_ms)
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING";
-        let transaction = i64::try_from(event.global.transaction).unwrap_or(i64::MAX);
-        crate::run!(
-            &mut tx,
-            sqlx::query(sql)
-                .bind(self.projection.name())
-                .bind(transaction)
-                .bind(event.global.position)
-                .bind(&event.aggregate_id)
-                .bind(&event.event_type)
-                .bind(error.to_string())
-                .bind(i64::from(self.config.max_attempts))
-                .bind(now_ms())
-        )?;
-        if !self.advance(&mut tx, event.global, 0).await? {
-            tx.rollback().await?;
-            return Err(RunnerError::NotOwner(self.projection.name()));
-        }
-        tx.commit().await?;
-        tracing::error!(
-            projection = self.projection.name(),
-            event = %event.global,
-            event_type = %event.event_type,
-            error = %error,
-            "event parked in the dead-letter table after retries"
-        );
-        Ok(())
-    }
-
-    /// Reads the checkpoint without claiming (for progress and tests).
-    pub async fn checkpoint(&self) -> Result<GlobalPosition, RunnerError> {
-        let sql = "SELECT last_tx, last_position FROM projection_checkpoints WHERE name = $1";
-        let name = self.projection.name();
-        let row: Option<(i64, i64)> = match &self.db {
-            EventDatabase::Postgres(pool) => {
-                sqlx::query_as(sql).bind(name).fetch_optional(pool).await?
-            }
-            EventDatabase::Sqlite(pool) => {
-                sqlx::query_as(sql).bind(name).fetch_optional(pool).await?
-            }
-        };
-        Ok(row
-            .map(|(t, p)| GlobalPosition {
-                transaction: u64::try_from(t).unwrap_or(0),
-                position: p,
-            })
-            .unwrap_or_default())
-    }
-
     /// One batch: claim, read, apply (retrying and parking a failing event).
     pub async fn step(&self) -> Result<Step, RunnerError> {
         self.ensure_row().await?;
-        // Learn the checkpoint under the lease (cheap: renews it too).
-        let cursor = {
-            let mut tx = Tx::begin(&self.db).await?;
-            let Some(cursor) = self.claim(&mut tx).await? else {
-                tx.rollback().await?;
-                return Ok(Step::NotOwner);
-            };
-            tx.commit().await?;
-            cursor
+        let cursor = match self.fresh_cursor() {
+            Some(cursor) => cursor,
+            None => {
+                // Claim or renew the lease, learning the checkpoint under it.
+                let started = now_ms();
+                let mut tx = Tx::begin(&self.db).await?;
+                let Some(cursor) = self.claim(&mut tx).await? else {
+                    tx.rollback().await?;
+                    return Ok(Step::NotOwner);
+                };
+                tx.commit().await?;
+                self.renewed_ms.store(started, Ordering::Relaxed);
+                self.remember(Some(cursor));
+                cursor
+            }
         };
         let events = self.db.read_all(cursor, self.config.batch_size).await?;
         if events.is_empty() {
             return Ok(Step::Applied(0));
         }
+        let started = now_ms();
         match self.apply_all(cursor, &events).await {
-            Err(RunnerError::NotOwner(_)) => Ok(Step::NotOwner),
-            Err(RunnerError::Moved(_)) => Ok(Step::Applied(0)),
-            Err(other) => Err(other),
-            Ok(Ok(())) => Ok(Step::Applied(events.len())),
+            Err(RunnerError::NotOwner(_)) => {
+                self.renewed_ms.store(i64::MIN / 2, Ordering::Relaxed);
+                self.remember(None);
+                Ok(Step::NotOwner)
+            }
+            Err(RunnerError::Moved(_)) => {
+                self.remember(None);
+                Ok(Step::Applied(0))
+            }
+            Err(other) => {
+                self.remember(None);
+                Err(other)
+            }
+            Ok(Ok(())) => {
+                // Its transaction renewed the lease and moved the checkpoint.
+                self.renewed_ms.store(started, Ordering::Relaxed);
+                self.remember(events.last().map(|e| e.global));
+                if let Some(applied) = &self.applied {
+                    applied.notify_waiters();
+                }
+                Ok(Step::Applied(events.len()))
+            }
             Ok(Err((index, _))) => {
+                // The checkpoint moves below: look it up again next time.
+                self.remember(None);
                 // Commit what precedes the failing event, then retry it alone.
                 if index > 0 {
                     if let Ok(Err((at, error))) = self.apply_all(cursor, &events[..index]).await {
