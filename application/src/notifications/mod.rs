@@ -10,7 +10,7 @@ pub mod settings;
 
 pub use outbox::{
     ContactRow, NoticeRow, Notices, Settle, DROP_INVITATION, INSERT_CONTACT, INSERT_NOTICE,
-    SET_INVITATION,
+    INSERT_NOTICE_IF_ADDRESSED, SET_INVITATION,
 };
 pub use service::NotificationService;
 pub use settings::MailSettings;

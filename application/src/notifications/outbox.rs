@@ -13,6 +13,14 @@ pub const INSERT_NOTICE: &str = "INSERT INTO notices
     VALUES ($1, $2, $3, $4, $5, $6, $6, $6)
     ON CONFLICT (notice_id) DO NOTHING";
 
+/// The same, for a notice to the individual: queued only when the case has
+/// their address.
+pub const INSERT_NOTICE_IF_ADDRESSED: &str = "INSERT INTO notices
+    (notice_id, tenant_id, case_id, kind, vars, due_ms, created_at_ms, updated_at_ms)
+    SELECT $1, $2, $3, $4, $5, $6, $6, $6 WHERE EXISTS
+        (SELECT 1 FROM notice_contacts WHERE case_id = $3 AND email IS NOT NULL)
+    ON CONFLICT (notice_id) DO NOTHING";
+
 /// A case opened: its tenant, individual's address and name.
 pub const INSERT_CONTACT: &str = "INSERT INTO notice_contacts (case_id, tenant_id, email, name)
     VALUES ($1, $2, $3, $4)

@@ -10,11 +10,10 @@
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use time::format_description::well_known::Rfc3339;
 use veritrail_application::notifications::{
-    DROP_INVITATION, INSERT_CONTACT, INSERT_NOTICE, SET_INVITATION,
+    DROP_INVITATION, INSERT_CONTACT, INSERT_NOTICE, INSERT_NOTICE_IF_ADDRESSED, SET_INVITATION,
 };
-use veritrail_domain::case::{upcasters, CaseEvent};
+use veritrail_domain::case::{rfc3339, upcasters, CaseEvent};
 use veritrail_domain::invitation::InvitationEvent;
 use veritrail_domain::notification::{Audience, NoticeKind};
 use veritrail_domain::Clock;
@@ -34,10 +33,6 @@ impl NoticeFeed {
     pub fn new(clock: Arc<dyn Clock>) -> Self {
         Self { clock }
     }
-}
-
-fn rfc3339(at: time::OffsetDateTime) -> String {
-    at.format(&Rfc3339).unwrap_or_default()
 }
 
 /// The notice a case event makes, with its values.
@@ -78,17 +73,12 @@ impl NoticeFeed {
         let id = format!("{kind}/{}/{}", event.aggregate_id, event.sequence);
         let now = millis(self.clock.now());
         let sql = match kind.audience() {
-            Audience::Officers => INSERT_NOTICE.to_owned(),
-            Audience::Individual => INSERT_NOTICE.replacen(
-                "VALUES ($1, $2, $3, $4, $5, $6, $6, $6)",
-                "SELECT $1, $2, $3, $4, $5, $6, $6, $6 WHERE EXISTS
-                   (SELECT 1 FROM notice_contacts WHERE case_id = $3 AND email IS NOT NULL)",
-                1,
-            ),
+            Audience::Officers => INSERT_NOTICE,
+            Audience::Individual => INSERT_NOTICE_IF_ADDRESSED,
         };
         run!(
             tx,
-            sqlx::query(&sql)
+            sqlx::query(sql)
                 .bind(id)
                 .bind(tenant)
                 .bind(case_id)

@@ -4,7 +4,7 @@
 //! settled: sent, skipped (nobody to send to), retried after a growing
 //! delay, or failed when the server refuses it for good or attempts run out.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,7 +12,7 @@ use serde_json::Value;
 use uuid::Uuid;
 use veritrail_application::notifications::{NoticeRow, Settle};
 use veritrail_application::{ServiceError, Services};
-use veritrail_domain::notification::{Audience, NoticeKind};
+use veritrail_domain::notification::{Audience, NoticeKind, NoticeSettings};
 use veritrail_domain::TenantId;
 use veritrail_event_store::sql::millis;
 
@@ -45,6 +45,17 @@ pub struct NoticeSender {
 /// A notice ready to send, or why it is not sent.
 type Composed = Result<Mail, String>;
 
+/// What a tenant's notices need: its settings, its name and its support
+/// address — read once per batch, however many of its notices are in it.
+#[derive(Debug)]
+struct TenantNotices {
+    settings: NoticeSettings,
+    organisation: String,
+    reply_to: Option<String>,
+}
+
+type Tenants = HashMap<String, TenantNotices>;
+
 impl NoticeSender {
     pub fn new(
         services: Arc<Services>,
@@ -70,8 +81,9 @@ impl NoticeSender {
         let now = millis(self.services.clock.now());
         let due = notices.claim(&self.owner, now, LEASE_MS, 16).await?;
         let mut outcomes = Vec::with_capacity(due.len());
+        let mut tenants = Tenants::new();
         for notice in due {
-            let (settle, outcome) = match self.compose(&notice).await {
+            let (settle, outcome) = match self.compose(&notice, &mut tenants).await {
                 Ok(Ok(mail)) => match self.mailer.send(&mail).await {
                     Ok(()) => {
                         let recipients = mail.to.join(", ");
@@ -125,14 +137,42 @@ impl NoticeSender {
         }
     }
 
-    /// The mail for `notice`, or why nobody gets it.
-    async fn compose(&self, notice: &NoticeRow) -> Result<Composed, ServiceError> {
+    /// What `tenant`'s notices need, read from its streams.
+    async fn tenant(&self, tenant: &TenantId) -> Result<TenantNotices, ServiceError> {
+        let settings = self.services.notifications.settings_of(tenant).await?;
+        let loaded = self.services.tenants.load(tenant).await?;
+        let organisation = match loaded.name.trim() {
+            "" => tenant.to_string(),
+            name => name.to_owned(),
+        };
+        let support = loaded.support_email.trim();
+        Ok(TenantNotices {
+            settings,
+            organisation,
+            reply_to: (!support.is_empty()).then(|| support.to_owned()),
+        })
+    }
+
+    /// The mail for `notice`, or why nobody gets it; `tenants` holds what
+    /// this batch already read of its tenants.
+    async fn compose(
+        &self,
+        notice: &NoticeRow,
+        tenants: &mut Tenants,
+    ) -> Result<Composed, ServiceError> {
         let corrupt = || ServiceError::Forbidden(format!("notice {} is corrupt", notice.notice_id));
         let kind = NoticeKind::from_code(&notice.kind).ok_or_else(corrupt)?;
         let tenant = TenantId::parse(&notice.tenant_id).map_err(|_| corrupt())?;
         let vars: Value = serde_json::from_str(&notice.vars).map_err(|_| corrupt())?;
-        let settings = self.services.notifications.settings_of(&tenant).await?;
-        let organisation = self.services.tenants.load(&tenant).await?;
+        if !tenants.contains_key(&notice.tenant_id) {
+            let read = self.tenant(&tenant).await?;
+            tenants.insert(notice.tenant_id.clone(), read);
+        }
+        let TenantNotices {
+            settings,
+            organisation,
+            reply_to,
+        } = &tenants[&notice.tenant_id];
         let mut values: BTreeMap<&str, String> = BTreeMap::new();
         if let Value::Object(map) = &vars {
             for name in kind.variables() {
@@ -142,11 +182,7 @@ impl NoticeSender {
             }
         }
         values.insert("case_id", notice.case_id.clone());
-        let name = match organisation.name.trim() {
-            "" => tenant.to_string(),
-            name => name.to_owned(),
-        };
-        values.insert("organisation", name);
+        values.insert("organisation", organisation.clone());
         let to = match kind.audience() {
             Audience::Officers => {
                 if settings.officers.is_empty() {
@@ -171,11 +207,10 @@ impl NoticeSender {
             }
         };
         let (subject, body) = settings.template(kind).render(&values);
-        let support = organisation.support_email.trim();
         Ok(Ok(Mail {
             message_id: format!("<{}@veritrail>", notice.notice_id.replace('/', ".")),
             to,
-            reply_to: (!support.is_empty()).then(|| support.to_owned()),
+            reply_to: reply_to.clone(),
             subject,
             body,
         }))
