@@ -28,10 +28,12 @@ impl Projection for PipelineFeed {
         &["case_jobs"]
     }
 
+    fn wants(&self, event: &RecordedEvent) -> bool {
+        event.aggregate_type == "VerificationCase" && TRIGGERS.contains(&event.event_type.as_str())
+    }
+
     async fn apply(&self, tx: &mut Tx<'_>, event: &RecordedEvent) -> Result<(), ProjectionError> {
-        if event.aggregate_type != "VerificationCase"
-            || !TRIGGERS.contains(&event.event_type.as_str())
-        {
+        if !self.wants(event) {
             return Ok(());
         }
         let Some(tenant) = event.tenant_id.as_deref() else {

@@ -9,7 +9,7 @@ use tokio::task::JoinHandle;
 use uuid::Uuid;
 use veritrail_application::Services;
 use veritrail_domain::case::ReminderPolicy;
-use veritrail_event_store::subscription::{Runner, RunnerConfig};
+use veritrail_event_store::subscription::{LogTail, Projection, Runner, RunnerConfig};
 use veritrail_event_store::EventDatabase;
 
 use crate::feed::PipelineFeed;
@@ -71,6 +71,8 @@ pub struct Processors {
     jobs: Jobs,
     config: ProcessorConfig,
     instance: String,
+    /// The instance's shared reader of the log, if it has one.
+    tail: Option<Arc<LogTail>>,
 }
 
 impl Processors {
@@ -86,7 +88,26 @@ impl Processors {
             db,
             config,
             instance: instance.into(),
+            tail: None,
         }
+    }
+
+    /// Feeds read the log through the instance's shared `tail`.
+    pub fn with_tail(mut self, tail: Arc<LogTail>) -> Self {
+        self.tail = Some(tail);
+        self
+    }
+
+    /// A feed's runner, named `{instance}/{checkpoint}`.
+    fn runner<P: Projection>(&self, feed: P) -> Runner<P> {
+        let config = RunnerConfig {
+            poll_interval: self.config.poll,
+            ..RunnerConfig::default()
+        };
+        let owner = format!("{}/{}", self.instance, feed.name());
+        Runner::new(feed, self.db.clone(), config)
+            .with_owner(owner)
+            .with_tail(self.tail.clone())
     }
 
     pub fn config(&self) -> &ProcessorConfig {
@@ -99,24 +120,14 @@ impl Processors {
 
     /// The feed's runner (its checkpoint is `pipeline_feed`).
     pub fn feed(&self) -> Runner<PipelineFeed> {
-        let config = RunnerConfig {
-            poll_interval: self.config.poll,
-            ..RunnerConfig::default()
-        };
-        Runner::new(PipelineFeed, self.db.clone(), config)
-            .with_owner(format!("{}/pipeline_feed", self.instance))
+        self.runner(PipelineFeed)
     }
 
     /// The webhook feed's runner (its checkpoint is `webhook_feed`).
     pub fn webhook_feed(&self) -> Runner<WebhookFeed> {
-        let config = RunnerConfig {
-            poll_interval: self.config.poll,
-            ..RunnerConfig::default()
-        };
         let webhooks = &self.pipeline.services().webhooks;
         let feed = WebhookFeed::new(webhooks.clock().clone(), self.config.public_url.clone());
-        Runner::new(feed, self.db.clone(), config)
-            .with_owner(format!("{}/webhook_feed", self.instance))
+        self.runner(feed)
     }
 
     /// This instance's webhook dispatcher.
@@ -128,16 +139,10 @@ impl Processors {
 
     /// The timer feed's runner (its checkpoint is `timer_feed`).
     pub fn timer_feed(&self) -> Runner<TimerFeed> {
-        let config = RunnerConfig {
-            poll_interval: self.config.poll,
-            ..RunnerConfig::default()
-        };
-        let feed = TimerFeed {
+        self.runner(TimerFeed {
             escalate_after: self.config.escalate_after,
             reminders: self.config.reminders,
-        };
-        Runner::new(feed, self.db.clone(), config)
-            .with_owner(format!("{}/timer_feed", self.instance))
+        })
     }
 
     /// This instance's timer worker.
@@ -155,13 +160,7 @@ impl Processors {
 
     /// The notice feed's runner (its checkpoint is `notice_feed`).
     pub fn notice_feed(&self) -> Runner<NoticeFeed> {
-        let config = RunnerConfig {
-            poll_interval: self.config.poll,
-            ..RunnerConfig::default()
-        };
-        let feed = NoticeFeed::new(self.pipeline.services().clock.clone());
-        Runner::new(feed, self.db.clone(), config)
-            .with_owner(format!("{}/notice_feed", self.instance))
+        self.runner(NoticeFeed::new(self.pipeline.services().clock.clone()))
     }
 
     /// This instance's notice sender, through `mailer`.

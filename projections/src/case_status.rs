@@ -62,8 +62,12 @@ impl Projection for CaseStatusProjection {
         ]
     }
 
+    fn wants(&self, event: &RecordedEvent) -> bool {
+        event.aggregate_type == "VerificationCase"
+    }
+
     async fn apply(&self, tx: &mut Tx<'_>, event: &RecordedEvent) -> Result<(), ProjectionError> {
-        if event.aggregate_type != "VerificationCase" {
+        if !self.wants(event) {
             return Ok(());
         }
         let id = event.aggregate_id.as_str();

@@ -11,6 +11,7 @@ use veritrail_application::idempotency::IdempotencyStore;
 use veritrail_application::{Services, SystemClock};
 use veritrail_command_api::http::{server, AppState, Auth, DevIdentity, HttpConfig};
 use veritrail_domain::{Actor, ActorId, ActorKind, TenantId};
+use veritrail_event_store::subscription::LogTail;
 use veritrail_event_store::EventDatabase;
 use veritrail_processors::Processors;
 use veritrail_projections::audit_log::AuditLogProjection;
@@ -31,6 +32,8 @@ pub struct Application {
     /// This instance's stable name (see `Config::instance_id`).
     instance: String,
     idempotency: IdempotencyStore,
+    /// The one reader of the log this instance's subscriptions share.
+    tail: Arc<LogTail>,
 }
 
 impl std::fmt::Debug for Application {
@@ -109,6 +112,7 @@ impl Application {
                 "dev_identity_headers is on: requests without a token may name any tenant and role"
             );
         }
+        let tail = log_tail(&db);
         let processors = config.processors.then(|| {
             Processors::new(
                 db.clone(),
@@ -116,6 +120,7 @@ impl Application {
                 crate::wiring::processor_config(config, port),
                 instance.clone(),
             )
+            .with_tail(tail.clone())
         });
         let server = server(
             listener,
@@ -142,6 +147,7 @@ impl Application {
             services,
             instance,
             idempotency,
+            tail,
         })
     }
 
@@ -167,10 +173,14 @@ impl Application {
                 &self.db,
                 &self.instance,
                 self.services.read_models.applied(),
+                Some(self.tail.clone()),
             )
         } else {
             Vec::new()
         };
+        if self.projections || self.processors.is_some() {
+            runners.push(tokio::spawn(self.tail.clone().run()));
+        }
         if let Some(processors) = &self.processors {
             runners.extend(processors.spawn());
         }
@@ -187,11 +197,13 @@ impl Application {
 /// Runners are named `{instance}/{projection}`, so a restarted instance
 /// resumes its own lease at once.
 /// `applied` is woken after each batch the case-status runner applies
-/// (commands waiting to read their own writes look again).
+/// (commands waiting to read their own writes look again). With a `tail`
+/// (which the caller runs) they read the log through it.
 pub fn spawn_projections(
     db: &EventDatabase,
     instance: &str,
-    applied: Arc<tokio::sync::Notify>,
+    applied: Arc<veritrail_event_store::subscription::AppliedHeads>,
+    tail: Option<Arc<LogTail>>,
 ) -> Vec<tokio::task::JoinHandle<()>> {
     let config = RunnerConfig {
         poll_interval: match db {
@@ -205,15 +217,28 @@ pub fn spawn_projections(
         tokio::spawn(
             Runner::new(CaseStatusProjection, db.clone(), config.clone())
                 .with_owner(format!("{instance}/case_status"))
-                .with_notify(applied)
+                .with_heads(applied)
+                .with_tail(tail.clone())
                 .run(),
         ),
         tokio::spawn(
             Runner::new(AuditLogProjection, db.clone(), config)
                 .with_owner(format!("{instance}/audit_log"))
+                .with_tail(tail)
                 .run(),
         ),
     ]
+}
+
+/// The instance's reader of the log: up to 8,192 recent events in memory;
+/// polling every 250 ms besides PostgreSQL's notifications, every 20 ms on
+/// SQLite (which has none).
+pub fn log_tail(db: &EventDatabase) -> Arc<LogTail> {
+    let poll = match db {
+        EventDatabase::Postgres(_) => std::time::Duration::from_millis(250),
+        EventDatabase::Sqlite(_) => std::time::Duration::from_millis(20),
+    };
+    LogTail::new(db.clone(), 8_192, poll)
 }
 
 /// Connects to the configured store, creating the SQLite directory if needed,

@@ -11,6 +11,7 @@ mod rows;
 use std::time::Duration;
 
 use veritrail_event_store::sql::{fetch, Param};
+use veritrail_event_store::subscription::AppliedHeads;
 use veritrail_event_store::EventDatabase;
 
 pub use audit::AuditFilter;
@@ -48,8 +49,8 @@ const CASE_COLUMNS: &str = "c.case_id, c.tenant_id, c.subject_id, c.subject_name
 #[derive(Debug, Clone)]
 pub struct ReadModels {
     db: EventDatabase,
-    /// Woken by this instance's case-status runner after each batch.
-    applied: std::sync::Arc<tokio::sync::Notify>,
+    /// What this instance's case-status runner has committed.
+    applied: std::sync::Arc<AppliedHeads>,
 }
 
 impl ReadModels {
@@ -60,9 +61,9 @@ impl ReadModels {
         }
     }
 
-    /// What this instance's case-status runner wakes after each batch it
-    /// applies (`Runner::with_notify`), so waiting readers look again at once.
-    pub fn applied(&self) -> std::sync::Arc<tokio::sync::Notify> {
+    /// Where this instance's case-status runner records each batch it
+    /// commits (`Runner::with_heads`), so waiting readers know at once.
+    pub fn applied(&self) -> std::sync::Arc<AppliedHeads> {
         self.applied.clone()
     }
 
@@ -103,32 +104,40 @@ impl ReadModels {
     }
 
     /// Waits (bounded) until the read model shows `case_id` at `version` or
-    /// later, so a client reads its own writes. `false` on timeout. Looks
-    /// again when this instance's runner applies a batch, and at least every
-    /// 25 ms (for a runner in another instance).
+    /// later, so a client reads its own writes. `false` on timeout. Asks
+    /// this instance's case-status runner (in memory) whenever it commits a
+    /// batch, and the read model itself every 25 ms without news (a runner
+    /// in another instance, or one that has forgotten).
     pub async fn wait_for_version(&self, case_id: &str, version: i64, timeout: Duration) -> bool {
         let deadline = tokio::time::Instant::now() + timeout;
+        let mut ask_database = false;
         loop {
             // Registered before the look, so a batch applied meanwhile wakes it.
-            let applied = self.applied.notified();
-            let rows: Result<Vec<(i64,)>, _> = fetch(
-                &self.db,
-                "SELECT version FROM case_status WHERE case_id = $1",
-                &[Param::Text(case_id.to_owned())],
-            )
-            .await;
-            if let Ok(rows) = rows {
-                if rows.first().is_some_and(|(v,)| *v >= version) {
-                    return true;
-                }
+            let committed = self.applied.committed();
+            if self.applied.reached(case_id, version) {
+                return true;
+            }
+            if ask_database && self.shows(case_id, version).await {
+                return true;
             }
             let now = tokio::time::Instant::now();
             if now >= deadline {
                 return false;
             }
             let wait = (deadline - now).min(Duration::from_millis(25));
-            let _ = tokio::time::timeout(wait, applied).await;
+            ask_database = tokio::time::timeout(wait, committed).await.is_err();
         }
+    }
+
+    /// Whether the read model shows `case_id` at `version` or later.
+    async fn shows(&self, case_id: &str, version: i64) -> bool {
+        let rows: Result<Vec<(i64,)>, _> = fetch(
+            &self.db,
+            "SELECT version FROM case_status WHERE case_id = $1",
+            &[Param::Text(case_id.to_owned())],
+        )
+        .await;
+        rows.is_ok_and(|rows| rows.first().is_some_and(|(v,)| *v >= version))
     }
 
     /// The review queue, one page; `limit + 1` rows are read to know if there is more.

@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 
 use sqlx::Row;
 
-use super::{now_ms, Projection, ProjectionError, Runner, RunnerError, Tx};
+use super::{now_ms, Cursor, Projection, ProjectionError, Runner, RunnerError, Tx};
 use crate::{EventDatabase, GlobalPosition, RecordedEvent};
 
 impl<P: Projection> Runner<P> {
@@ -132,22 +132,26 @@ impl<P: Projection> Runner<P> {
         Ok(())
     }
 
-    /// The checkpoint as this runner last claimed or moved it, while its
-    /// lease is fresh (renewed less than a third of its length ago): no
-    /// query at all. `None` when the lease must be claimed or renewed
-    /// first, which reads the checkpoint again. A stale value is harmless:
-    /// the transaction that applies events claims again and finds the
-    /// checkpoint moved.
-    pub(super) fn fresh_cursor(&self) -> Option<GlobalPosition> {
+    /// Where this runner is, while its lease is fresh (renewed less than a
+    /// third of its length ago): no query at all. `None` when the lease
+    /// must be claimed or renewed first, which reads the checkpoint again.
+    /// A stale value is harmless: the transaction that applies events
+    /// claims again and finds the checkpoint moved.
+    pub(super) fn fresh_cursor(&self) -> Option<Cursor> {
         let age = now_ms().saturating_sub(self.renewed_ms.load(Ordering::Relaxed));
         if age >= self.lease_ms() / 3 {
             return None;
         }
+        self.remembered()
+    }
+
+    /// Where this runner last was, however old its lease.
+    pub(super) fn remembered(&self) -> Option<Cursor> {
         *self.known.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Remembers where the checkpoint is (`None`: look it up next time).
-    pub(super) fn remember(&self, cursor: Option<GlobalPosition>) {
+    /// Remembers where the runner is (`None`: look it up next time).
+    pub(super) fn remember(&self, cursor: Option<Cursor>) {
         *self.known.lock().unwrap_or_else(|e| e.into_inner()) = cursor;
     }
 

@@ -10,19 +10,29 @@
 //! commit (ADR 0005). While its lease is fresh a runner reads from the
 //! checkpoint it last wrote, kept in memory, and renews the lease only in
 //! the transaction that applies events (or once a third of the lease has
-//! passed), so an idle wake-up costs one read of the log.
+//! passed), so an idle wake-up costs no query at all. A batch holding no
+//! event the projection wants opens no transaction: the runner moves on in
+//! memory and writes that progress with its next renewal (ADR 0018). An
+//! instance's runners share one [`LogTail`], which reads the log once per
+//! commit for all of them.
 
 mod checkpoint;
+mod heads;
+mod run;
+mod step;
+mod tail;
 mod tx;
 
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64};
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::time::Instant;
 use uuid::Uuid;
 
 use crate::{EventDatabase, GlobalPosition, RecordedEvent, StoreError};
 
+pub use heads::AppliedHeads;
+pub use tail::LogTail;
 pub use tx::Tx;
 
 use crate::sql::millis;
@@ -64,6 +74,15 @@ pub trait Projection: Send + Sync + 'static {
 
     /// The tables this projection writes (rebuilt and swapped together).
     fn tables(&self) -> &'static [&'static str];
+
+    /// Whether `event` can change anything here. The runner applies only
+    /// the events a projection wants, and a batch without any opens no
+    /// transaction, so `apply` must do nothing with an event this refuses.
+    /// The default wants everything.
+    fn wants(&self, event: &RecordedEvent) -> bool {
+        let _ = event;
+        true
+    }
 
     /// Applies one event inside the runner's transaction. Must only write
     /// through `tx`, so the write commits or rolls back with the checkpoint.
@@ -133,11 +152,35 @@ pub struct Runner<P> {
     /// lease is fresh, a step reads the checkpoint without writing, and
     /// only the transaction that applies events renews it.
     renewed_ms: AtomicI64,
-    /// The checkpoint as this runner last claimed or moved it.
-    known: std::sync::Mutex<Option<GlobalPosition>>,
-    /// Woken after every commit that applied events (readers waiting to
-    /// see their own writes).
-    applied: Option<std::sync::Arc<tokio::sync::Notify>>,
+    /// The checkpoint as this runner last claimed or moved it, and how far
+    /// past it the runner has read events it did not want.
+    known: std::sync::Mutex<Option<Cursor>>,
+    /// Told of every commit that applied events (readers waiting to see
+    /// their own writes).
+    applied: Option<Arc<AppliedHeads>>,
+    /// The instance's shared reader of the log; without one the runner
+    /// reads the database and listens for commits itself.
+    tail: Option<Arc<LogTail>>,
+}
+
+/// Where a runner is: its stored checkpoint, and the position it has read
+/// to (beyond the checkpoint only over events it does not want, `skipped`
+/// of them, not yet written).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Cursor {
+    stored: GlobalPosition,
+    read: GlobalPosition,
+    skipped: usize,
+}
+
+impl Cursor {
+    fn at(stored: GlobalPosition) -> Self {
+        Self {
+            stored,
+            read: stored,
+            skipped: 0,
+        }
+    }
 }
 
 /// What one step did.
@@ -186,12 +229,20 @@ impl<P: Projection> Runner<P> {
             renewed_ms: AtomicI64::new(i64::MIN / 2),
             known: std::sync::Mutex::new(None),
             applied: None,
+            tail: None,
         }
     }
 
-    /// Wakes `applied`'s waiters after every commit that applied events.
-    pub fn with_notify(mut self, applied: std::sync::Arc<tokio::sync::Notify>) -> Self {
+    /// Records in `applied` every batch this runner commits.
+    pub fn with_heads(mut self, applied: Arc<AppliedHeads>) -> Self {
         self.applied = Some(applied);
+        self
+    }
+
+    /// Reads the log through the instance's shared `tail` (which must be
+    /// running) instead of on its own; `None` keeps it reading alone.
+    pub fn with_tail(mut self, tail: Option<Arc<LogTail>>) -> Self {
+        self.tail = tail;
         self
     }
 
@@ -211,232 +262,11 @@ impl<P: Projection> Runner<P> {
         i64::try_from(self.config.lease.as_millis()).unwrap_or(i64::MAX)
     }
 
-    /// Applies events in one transaction; on an event's failure returns its
-    /// index and error (the transaction is rolled back).
-    async fn apply_all(
-        &self,
-        after: GlobalPosition,
-        events: &[RecordedEvent],
-    ) -> Result<Result<(), (usize, ProjectionError)>, RunnerError> {
-        let mut tx = Tx::begin(&self.db).await?;
-        match self.claim(&mut tx).await? {
-            None => {
-                tx.rollback().await?;
-                return Err(RunnerError::NotOwner(self.projection.name()));
-            }
-            Some(checkpoint) if checkpoint != after => {
-                tx.rollback().await?;
-                return Err(RunnerError::Moved(self.projection.name()));
-            }
-            Some(_) => {}
-        }
-        if events.len() > 1 {
-            match self.projection.apply_batch(&mut tx, events).await {
-                Ok(()) => {
-                    if let Some(last) = events.last() {
-                        if !self.advance(&mut tx, last.global, events.len()).await? {
-                            tx.rollback().await?;
-                            return Err(RunnerError::NotOwner(self.projection.name()));
-                        }
-                    }
-                    tx.commit().await?;
-                    return Ok(Ok(()));
-                }
-                Err(_) => {
-                    // Find the failing event one by one in a fresh transaction.
-                    tx.rollback().await?;
-                    tx = Tx::begin(&self.db).await?;
-                    if self.claim(&mut tx).await? != Some(after) {
-                        tx.rollback().await?;
-                        return Err(RunnerError::Moved(self.projection.name()));
-                    }
-                }
-            }
-        }
-        for (index, event) in events.iter().enumerate() {
-            let span = tracing::debug_span!(
-                "project",
-                projection = self.projection.name(),
-                event = %event.global,
-                event_type = %event.event_type
-            );
-            let _enter = span.enter();
-            if let Err(error) = self.projection.apply(&mut tx, event).await {
-                tx.rollback().await?;
-                return Ok(Err((index, error)));
-            }
-        }
-        if let Some(last) = events.last() {
-            if !self.advance(&mut tx, last.global, events.len()).await? {
-                tx.rollback().await?;
-                return Err(RunnerError::NotOwner(self.projection.name()));
-            }
-        }
-        tx.commit().await?;
-        Ok(Ok(()))
-    }
-
-    /// One batch: claim, read, apply (retrying and parking a failing event).
-    pub async fn step(&self) -> Result<Step, RunnerError> {
-        self.ensure_row().await?;
-        let cursor = match self.fresh_cursor() {
-            Some(cursor) => cursor,
-            None => {
-                // Claim or renew the lease, learning the checkpoint under it.
-                let started = now_ms();
-                let mut tx = Tx::begin(&self.db).await?;
-                let Some(cursor) = self.claim(&mut tx).await? else {
-                    tx.rollback().await?;
-                    return Ok(Step::NotOwner);
-                };
-                tx.commit().await?;
-                self.renewed_ms.store(started, Ordering::Relaxed);
-                self.remember(Some(cursor));
-                cursor
-            }
-        };
-        let events = self.db.read_all(cursor, self.config.batch_size).await?;
-        if events.is_empty() {
-            return Ok(Step::Applied(0));
-        }
-        let started = now_ms();
-        match self.apply_all(cursor, &events).await {
-            Err(RunnerError::NotOwner(_)) => {
-                self.renewed_ms.store(i64::MIN / 2, Ordering::Relaxed);
-                self.remember(None);
-                Ok(Step::NotOwner)
-            }
-            Err(RunnerError::Moved(_)) => {
-                self.remember(None);
-                Ok(Step::Applied(0))
-            }
-            Err(other) => {
-                self.remember(None);
-                Err(other)
-            }
-            Ok(Ok(())) => {
-                // Its transaction renewed the lease and moved the checkpoint.
-                self.renewed_ms.store(started, Ordering::Relaxed);
-                self.remember(events.last().map(|e| e.global));
-                if let Some(applied) = &self.applied {
-                    applied.notify_waiters();
-                }
-                Ok(Step::Applied(events.len()))
-            }
-            Ok(Err((index, _))) => {
-                // The checkpoint moves below: look it up again next time.
-                self.remember(None);
-                // Commit what precedes the failing event, then retry it alone.
-                if index > 0 {
-                    if let Ok(Err((at, error))) = self.apply_all(cursor, &events[..index]).await {
-                        return Err(RunnerError::Apply {
-                            projection: self.projection.name(),
-                            at: events[at].global.to_string(),
-                            reason: error.to_string(),
-                        });
-                    }
-                }
-                let failing = &events[index];
-                let before = if index > 0 {
-                    events[index - 1].global
-                } else {
-                    cursor
-                };
-                let mut delay = self.config.backoff;
-                let mut last_error = None;
-                for attempt in 1..=self.config.max_attempts {
-                    match self
-                        .apply_all(before, std::slice::from_ref(failing))
-                        .await?
-                    {
-                        Ok(()) => return Ok(Step::Applied(index + 1)),
-                        Err((_, error)) => {
-                            tracing::warn!(
-                                projection = self.projection.name(),
-                                event = %failing.global,
-                                attempt,
-                                error = %error,
-                                "projection failed to apply an event; retrying"
-                            );
-                            last_error = Some(error);
-                            if attempt < self.config.max_attempts {
-                                tokio::time::sleep(delay).await;
-                                delay *= 2;
-                            }
-                        }
-                    }
-                }
-                if let Some(error) = last_error {
-                    self.park(failing, &error).await?;
-                }
-                Ok(Step::Applied(index + 1))
-            }
-        }
-    }
-
-    /// Applies everything committed before the call, then returns. Fails if
-    /// another runner holds the projection.
-    pub async fn catch_up(&self) -> Result<usize, RunnerError> {
-        self.db.settle(Duration::from_secs(30)).await?;
-        let mut total = 0;
-        loop {
-            match self.step().await? {
-                Step::Applied(0) => return Ok(total),
-                Step::Applied(n) => total += n,
-                Step::NotOwner => return Err(RunnerError::NotOwner(self.projection.name())),
-            }
-        }
-    }
-
-    /// Runs forever: catches up, then waits for a notification (PostgreSQL
-    /// LISTEN) or the polling interval. A runner that does not hold the
-    /// lease stands by and takes over when it expires.
-    pub async fn run(self) {
-        let mut listener = match &self.db {
-            EventDatabase::Postgres(pool) => {
-                match sqlx::postgres::PgListener::connect_with(pool).await {
-                    Ok(mut listener) => match listener.listen("veritrail_events").await {
-                        Ok(()) => Some(listener),
-                        Err(error) => {
-                            tracing::warn!(%error, "LISTEN failed; polling only");
-                            None
-                        }
-                    },
-                    Err(error) => {
-                        tracing::warn!(%error, "no listener connection; polling only");
-                        None
-                    }
-                }
-            }
-            EventDatabase::Sqlite(_) => None,
-        };
-        let name = self.projection.name();
-        tracing::info!(projection = name, owner = %self.owner, "projection runner started");
-        loop {
-            let wait = match self.step().await {
-                Ok(Step::Applied(0)) => self.config.poll_interval,
-                Ok(Step::Applied(_)) => continue,
-                Ok(Step::NotOwner) => self.config.lease / 3,
-                Err(error) => {
-                    tracing::error!(projection = name, %error, "projection step failed");
-                    self.config.poll_interval * 4
-                }
-            };
-            let deadline = Instant::now() + wait;
-            match listener.as_mut() {
-                Some(listener) => {
-                    tokio::select! {
-                        notification = listener.recv() => {
-                            if let Err(error) = notification {
-                                tracing::warn!(%error, "listener failed; it reconnects on next recv");
-                                tokio::time::sleep_until(deadline).await;
-                            }
-                        }
-                        () = tokio::time::sleep_until(deadline) => {}
-                    }
-                }
-                None => tokio::time::sleep_until(deadline).await,
-            }
+    /// The next batch after `after`, through the tail if there is one.
+    async fn read(&self, after: GlobalPosition) -> Result<Vec<RecordedEvent>, StoreError> {
+        match &self.tail {
+            Some(tail) => tail.read(after, self.config.batch_size).await,
+            None => self.db.read_all(after, self.config.batch_size).await,
         }
     }
 }

@@ -35,6 +35,16 @@ impl NoticeFeed {
     }
 }
 
+/// The case events that queue a notice (see `notice_of`), and the opening
+/// that records whom to write to.
+const NOTIFYING: [&str; 5] = [
+    "CaseOpened",
+    "DataSubmitted",
+    "CheckActionRequested",
+    "IndividualReminded",
+    "CheckEscalated",
+];
+
 /// The notice a case event makes, with its values.
 fn notice_of(event: CaseEvent) -> Option<(NoticeKind, Value)> {
     Some(match event {
@@ -163,7 +173,18 @@ impl Projection for NoticeFeed {
         &["notices", "notice_contacts"]
     }
 
+    fn wants(&self, event: &RecordedEvent) -> bool {
+        match event.aggregate_type.as_str() {
+            "VerificationCase" => NOTIFYING.contains(&event.event_type.as_str()),
+            "Invitation" => true,
+            _ => false,
+        }
+    }
+
     async fn apply(&self, tx: &mut Tx<'_>, event: &RecordedEvent) -> Result<(), ProjectionError> {
+        if !self.wants(event) {
+            return Ok(());
+        }
         match event.aggregate_type.as_str() {
             "VerificationCase" => self.case_event(tx, event).await,
             "Invitation" => self.invitation_event(tx, event).await,

@@ -92,10 +92,13 @@ impl Projection for TimerFeed {
         &["timers"]
     }
 
+    fn wants(&self, event: &RecordedEvent) -> bool {
+        event.aggregate_type == "VerificationCase"
+            && SCHEDULING.contains(&event.event_type.as_str())
+    }
+
     async fn apply(&self, tx: &mut Tx<'_>, event: &RecordedEvent) -> Result<(), ProjectionError> {
-        if event.aggregate_type != "VerificationCase"
-            || !SCHEDULING.contains(&event.event_type.as_str())
-        {
+        if !self.wants(event) {
             return Ok(());
         }
         let decoded = decode::<CaseEvent>(event, &upcasters())?;

@@ -139,6 +139,21 @@ impl Projection for WebhookFeed {
         &["webhook_endpoints", "webhook_messages"]
     }
 
+    /// Endpoint changes, case events that are a message type, and quota
+    /// thresholds (a case event that does not decode is wanted, so that
+    /// `apply` reports it).
+    fn wants(&self, event: &RecordedEvent) -> bool {
+        event.tenant_id.is_some()
+            && match event.aggregate_type.as_str() {
+                "WebhookEndpoints" => true,
+                "VerificationCase" => {
+                    decode_case(event).map_or(true, |e| message::case_type(&e).is_some())
+                }
+                "Tenant" => event.payload.get("QuotaThresholdReached").is_some(),
+                _ => false,
+            }
+    }
+
     async fn apply(&self, tx: &mut Tx<'_>, event: &RecordedEvent) -> Result<(), ProjectionError> {
         let Some(tenant) = event.tenant_id.clone() else {
             return Ok(());

@@ -62,6 +62,9 @@ async fn main() -> anyhow_free::Result {
         // BENCH_PROJECTIONS=off: no projection runners and no read-your-writes
         // wait, to see the write path alone.
         projections: std::env::var("BENCH_PROJECTIONS").map_or(true, |v| v != "off"),
+        // BENCH_PROCESSORS=off: no pipeline, feeds or workers, to see the
+        // command path alone (the pgbench ceiling does no checks either).
+        processors: std::env::var("BENCH_PROCESSORS").map_or(true, |v| v != "off"),
         ..Default::default()
     };
     let app = veritrail::app::Application::build_with(&config, db).await?;

@@ -13,18 +13,15 @@ use veritrail_domain::Reason;
 use veritrail_event_store::{Backend, EventDatabase, GlobalPosition, RecordedEvent};
 use veritrail_projections::audit_log::AuditLogProjection;
 use veritrail_projections::case_status::CaseStatusProjection;
-use veritrail_projections::runtime::Step;
 use veritrail_projections::{run, Projection, ProjectionError, Runner, RunnerConfig, Tx};
 use veritrail_tests::fixtures::{individual, officer, open_request, org, submission};
 use veritrail_tests::{TestDb, SETTLE};
 
-veritrail_tests::both_backends!(
-    projections_converge_under_concurrent_writers,
-    two_runners_never_both_apply_an_event,
-    a_runner_killed_mid_batch_resumes_without_loss_or_duplication,
-    a_failing_event_is_parked_and_does_not_block_the_projection,
-    a_restarted_instance_resumes_its_projection_at_once,
-);
+mod crash_rebuild;
+mod runners;
+mod tail;
+
+veritrail_tests::both_backends!(projections_converge_under_concurrent_writers);
 
 fn fast() -> RunnerConfig {
     RunnerConfig {
@@ -297,7 +294,13 @@ impl Projection for Recorder {
 }
 
 async fn create_recorder_table(db: &EventDatabase) {
-    let sql = "CREATE TABLE test_applied (position BIGINT NOT NULL)";
+    create_positions_table(db, "test_applied").await;
+}
+
+/// A table of applied positions (no key: duplicates would show).
+async fn create_positions_table(db: &EventDatabase, name: &str) {
+    let sql = format!("CREATE TABLE {name} (position BIGINT NOT NULL)");
+    let sql = sql.as_str();
     match db {
         EventDatabase::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
         EventDatabase::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
@@ -324,135 +327,17 @@ async fn assert_each_applied_once(
     assert_eq!(applied.len(), expected, "every event applied");
 }
 
-async fn two_runners_never_both_apply_an_event(backend: Backend) {
-    let test = TestDb::new(backend).await;
-    create_recorder_table(&test.db).await;
-    let recorder = Recorder {
-        fail_on_position: None,
-        pause: None,
-    };
-    let a = tokio::spawn(Runner::new(recorder.clone(), test.db.clone(), fast()).run());
-    let b = tokio::spawn(Runner::new(recorder.clone(), test.db.clone(), fast()).run());
-    write_concurrently(&test, 0, 4, 4).await;
-    // Kill whichever runs; the other takes over when the lease runs out.
-    a.abort();
-    write_concurrently(&test, 100_000, 2, 2).await;
-    let events = log(&test.db).await;
-    wait_for_checkpoint(
-        &test.db,
-        "test_recorder",
-        events.last().expect("events").global,
-    )
-    .await;
-    b.abort();
-    assert_each_applied_once(&test.db, &events, None).await;
-}
-
-async fn a_runner_killed_mid_batch_resumes_without_loss_or_duplication(backend: Backend) {
-    let test = TestDb::new(backend).await;
-    create_recorder_table(&test.db).await;
-    write_concurrently(&test, 0, 2, 3).await;
-    let events = log(&test.db).await;
-
-    // The first runner hangs inside its first batch's transaction; kill it there.
-    let pause = Arc::new(AtomicBool::new(true));
-    let runner = Runner::new(
-        Recorder {
-            fail_on_position: None,
-            pause: Some(pause.clone()),
-        },
-        test.db.clone(),
-        fast(),
-    );
-    let killed = tokio::spawn(async move { runner.step().await.map(|_| ()) });
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(
-        scalar(&test.db, "SELECT COUNT(*) FROM test_applied").await,
-        0,
-        "nothing committed mid-batch"
-    );
-    killed.abort();
-    let _ = killed.await;
-    pause.store(false, Ordering::SeqCst);
-
-    // A new runner takes over once the dead one's lease expires and resumes.
-    let survivor = Runner::new(
-        Recorder {
-            fail_on_position: None,
-            pause: None,
-        },
-        test.db.clone(),
-        fast(),
-    );
+/// Catches `survivor` up once the lease of the runner it replaces has run
+/// out (within 10 s).
+async fn take_over<P: Projection>(survivor: &Runner<P>) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
         match survivor.catch_up().await {
-            Ok(_) => break,
+            Ok(_) => return,
             Err(_) if tokio::time::Instant::now() < deadline => {
                 tokio::time::sleep(Duration::from_millis(50)).await
             }
             Err(error) => panic!("never took over: {error}"),
         }
     }
-    assert_each_applied_once(&test.db, &events, None).await;
-    assert_eq!(
-        survivor.checkpoint().await.expect("checkpoint"),
-        events.last().expect("events").global
-    );
-}
-
-async fn a_failing_event_is_parked_and_does_not_block_the_projection(backend: Backend) {
-    let test = TestDb::new(backend).await;
-    create_recorder_table(&test.db).await;
-    write_concurrently(&test, 0, 1, 3).await;
-    let events = log(&test.db).await;
-    let poisoned = events[4].global.position;
-    let runner = Runner::new(
-        Recorder {
-            fail_on_position: Some(poisoned),
-            pause: None,
-        },
-        test.db.clone(),
-        fast(),
-    );
-    runner
-        .catch_up()
-        .await
-        .expect("catch up despite the poisoned event");
-    assert_each_applied_once(&test.db, &events, Some(poisoned)).await;
-    let parked = rows(
-        &test.db,
-        "SELECT error, attempts FROM projection_dead_letters WHERE projection = 'test_recorder'",
-    )
-    .await;
-    assert_eq!(parked, vec![("poisoned event".to_owned(), 3)]);
-    assert_eq!(
-        runner.checkpoint().await.expect("checkpoint"),
-        events.last().expect("events").global
-    );
-    assert_eq!(runner.step().await.expect("step"), Step::Applied(0));
-}
-
-async fn a_restarted_instance_resumes_its_projection_at_once(backend: Backend) {
-    let test = TestDb::new(backend).await;
-    create_recorder_table(&test.db).await;
-    write_concurrently(&test, 0, 1, 2).await;
-    let events = log(&test.db).await;
-    let recorder = || Recorder {
-        fail_on_position: None,
-        pause: None,
-    };
-    // A long lease: only recognising its own name lets the new process in.
-    let config = RunnerConfig {
-        lease: Duration::from_secs(600),
-        ..fast()
-    };
-    let before = Runner::new(recorder(), test.db.clone(), config.clone()).with_owner("host-a");
-    assert!(matches!(before.step().await.expect("step"), Step::Applied(n) if n > 0));
-    drop(before); // killed: its lease stands for ten minutes
-    let other = Runner::new(recorder(), test.db.clone(), config.clone()).with_owner("host-b");
-    assert_eq!(other.step().await.expect("step"), Step::NotOwner);
-    let restarted = Runner::new(recorder(), test.db.clone(), config).with_owner("host-a");
-    restarted.catch_up().await.expect("resumes at once");
-    assert_each_applied_once(&test.db, &events, None).await;
 }
