@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use veritrail_domain::case::CaseAction;
 use veritrail_event_store::{Backend, EventDatabase};
-use veritrail_projections::case_status::CaseStatusProjection;
 use veritrail_tests::fixtures::{individual, open_request, org, submission};
 use veritrail_tests::spawn_app;
 
@@ -71,10 +70,9 @@ async fn a_rebuild_swaps_in_an_identical_read_model_without_downtime(backend: Ba
         })
     };
     let mut seen = Vec::new();
-    let report =
-        veritrail_projections::rebuild::rebuild(&db, CaseStatusProjection, 7, |n| seen.push(n))
-            .await
-            .expect("rebuild");
+    let report = veritrail_projections::case_status::rebuild_bulk(&db, 7, |n| seen.push(n))
+        .await
+        .expect("rebuild");
     stop.store(true, Ordering::SeqCst);
     reader.await.expect("reader");
     let events = app.all_events().await.len() as u64;

@@ -5,7 +5,6 @@ use std::fmt::Write as _;
 use indicatif::{ProgressBar, ProgressStyle};
 use veritrail_event_store::EventDatabase;
 use veritrail_projections::audit_log::AuditLogProjection;
-use veritrail_projections::case_status::CaseStatusProjection;
 use veritrail_projections::rebuild::{rebuild as rebuild_projection, RebuildReport};
 
 async fn event_count(db: &EventDatabase) -> anyhow::Result<u64> {
@@ -38,10 +37,10 @@ pub async fn rebuild(
     );
     bar.set_prefix(name.to_owned());
     let progress = |n: u64| bar.set_position(n);
-    let batch = 2_000;
+    let batch = 5_000;
     let report = match name {
         veritrail_projections::case_status::NAME => {
-            rebuild_projection(db, CaseStatusProjection, batch, progress).await?
+            veritrail_projections::case_status::rebuild_bulk(db, batch, progress).await?
         }
         veritrail_projections::audit_log::NAME => {
             rebuild_projection(db, AuditLogProjection, batch, progress).await?

@@ -18,6 +18,9 @@ use veritrail_event_store::{EventDatabase, GlobalPosition, RecordedEvent};
 
 use crate::runtime::{Projection, RunnerError, Tx};
 
+mod copy;
+pub(crate) use copy::{write_rows, Cell};
+
 /// What a rebuild did.
 #[derive(Debug, Clone)]
 pub struct RebuildReport {
@@ -134,14 +137,7 @@ pub async fn rebuild<P: Projection>(
     mut progress: impl FnMut(u64),
 ) -> Result<RebuildReport, RunnerError> {
     let started = Instant::now();
-    let name = projection.name();
-    let mut conn = match db {
-        EventDatabase::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
-        EventDatabase::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
-    };
-    for table in projection.tables() {
-        shadow(&mut conn, table).await?;
-    }
+    let mut conn = prepare(db, &projection).await?;
     let mut cursor = GlobalPosition::START;
     let mut applied: u64 = 0;
     loop {
@@ -152,17 +148,54 @@ pub async fn rebuild<P: Projection>(
         applied += events.len() as u64;
         progress(applied);
     }
+    let applied = swap(
+        conn,
+        db,
+        &projection,
+        batch_size,
+        cursor,
+        applied,
+        &mut progress,
+    )
+    .await?;
+    Ok(RebuildReport {
+        projection: projection.name(),
+        events: applied,
+        elapsed: started.elapsed(),
+    })
+}
 
-    // The swap.
+/// A dedicated connection with `projection`'s shadow tables.
+async fn prepare<P: Projection>(db: &EventDatabase, projection: &P) -> Result<Conn, RunnerError> {
+    let mut conn = match db {
+        EventDatabase::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
+        EventDatabase::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
+    };
+    for table in projection.tables() {
+        shadow(&mut conn, table).await?;
+    }
+    Ok(conn)
+}
+
+/// The swap: with the checkpoint row locked, applies what was appended
+/// after `cursor`, replaces the live rows with the shadow's, and sets the
+/// checkpoint; returns the events applied in all.
+async fn swap<P: Projection>(
+    mut conn: Conn,
+    db: &EventDatabase,
+    projection: &P,
+    batch_size: u32,
+    mut cursor: GlobalPosition,
+    mut applied: u64,
+    progress: &mut impl FnMut(u64),
+) -> Result<u64, RunnerError> {
+    let name = projection.name();
     let (main, temp) = match conn {
         Conn::Postgres(_) => ("public", "pg_temp"),
         Conn::Sqlite(_) => ("main", "temp"),
     };
     let mut tx = conn.begin().await?;
-    let lock = "UPDATE projection_checkpoints SET name = name WHERE name = $1";
-    let insert = "INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT DO NOTHING";
-    crate::run!(&mut tx, sqlx::query(insert).bind(name))?;
-    crate::run!(&mut tx, sqlx::query(lock).bind(name))?;
+    lock_checkpoint(&mut tx, name).await?;
     loop {
         let events = db.read_all(cursor, batch_size).await?;
         let Some(last) = events.last() else { break };
@@ -187,10 +220,36 @@ pub async fn rebuild<P: Projection>(
             ))
         )?;
     }
+    set_checkpoint(&mut tx, name, cursor, applied).await?;
+    tx.commit().await?;
+    for table in projection.tables() {
+        conn.execute(&format!("DROP TABLE IF EXISTS {temp}.{table}"))
+            .await?;
+    }
+    Ok(applied)
+}
+
+/// Creates `name`'s checkpoint row if needed and locks it for the
+/// transaction (a live runner's batch waits until the swap commits).
+pub(crate) async fn lock_checkpoint(tx: &mut Tx<'_>, name: &str) -> Result<(), sqlx::Error> {
+    let insert = "INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT DO NOTHING";
+    let lock = "UPDATE projection_checkpoints SET name = name WHERE name = $1";
+    crate::run!(&mut *tx, sqlx::query(insert).bind(name))?;
+    crate::run!(&mut *tx, sqlx::query(lock).bind(name))?;
+    Ok(())
+}
+
+/// Sets `name`'s checkpoint after a rebuild that applied `applied` events.
+pub(crate) async fn set_checkpoint(
+    tx: &mut Tx<'_>,
+    name: &str,
+    cursor: GlobalPosition,
+    applied: u64,
+) -> Result<(), sqlx::Error> {
     let transaction = i64::try_from(cursor.transaction).unwrap_or(i64::MAX);
-    let applied_i64 = i64::try_from(applied).unwrap_or(i64::MAX);
+    let applied = i64::try_from(applied).unwrap_or(i64::MAX);
     crate::run!(
-        &mut tx,
+        &mut *tx,
         sqlx::query(
             "UPDATE projection_checkpoints SET last_tx = $2, last_position = $3, events_applied = $4
              WHERE name = $1"
@@ -198,16 +257,7 @@ pub async fn rebuild<P: Projection>(
         .bind(name)
         .bind(transaction)
         .bind(cursor.position)
-        .bind(applied_i64)
+        .bind(applied)
     )?;
-    tx.commit().await?;
-    for table in projection.tables() {
-        conn.execute(&format!("DROP TABLE IF EXISTS {temp}.{table}"))
-            .await?;
-    }
-    Ok(RebuildReport {
-        projection: name,
-        events: applied,
-        elapsed: started.elapsed(),
-    })
+    Ok(())
 }
