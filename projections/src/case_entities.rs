@@ -12,9 +12,9 @@ pub(crate) async fn link(
     id: &str,
     entities: &[EntityId],
 ) -> Result<(), ProjectionError> {
-    let select = "SELECT tenant_id, entities FROM case_status WHERE case_id = $1";
-    let row: Option<(String, String)> = fetch_optional!(tx, sqlx::query_as(select).bind(id))?;
-    let Some((tenant, json)) = row else {
+    let select = "SELECT tenant_id, entities, opened_at_ms FROM case_status WHERE case_id = $1";
+    let row: Option<(String, String, i64)> = fetch_optional!(tx, sqlx::query_as(select).bind(id))?;
+    let Some((tenant, json, opened)) = row else {
         return Ok(());
     };
     let mut linked: Vec<String> = serde_json::from_str(&json).unwrap_or_default();
@@ -22,16 +22,7 @@ pub(crate) async fn link(
         if !linked.iter().any(|e| e == entity.as_str()) {
             linked.push(entity.as_str().to_owned());
         }
-        run!(
-            tx,
-            sqlx::query(
-                "INSERT INTO case_entities (tenant_id, entity_id, case_id) VALUES ($1, $2, $3)
-                 ON CONFLICT DO NOTHING"
-            )
-            .bind(&tenant)
-            .bind(entity.as_str())
-            .bind(id)
-        )?;
+        insert(tx, &tenant, entity.as_str(), id, opened).await?;
     }
     let json = serde_json::to_string(&linked).unwrap_or_else(|_| "[]".into());
     run!(
@@ -39,6 +30,28 @@ pub(crate) async fn link(
         sqlx::query("UPDATE case_status SET entities = $2 WHERE case_id = $1")
             .bind(id)
             .bind(json)
+    )?;
+    Ok(())
+}
+
+/// Links `entity` to case `id` (opened at `opened_at_ms`), once.
+pub(crate) async fn insert(
+    tx: &mut Tx<'_>,
+    tenant: &str,
+    entity: &str,
+    id: &str,
+    opened_at_ms: i64,
+) -> Result<(), sqlx::Error> {
+    run!(
+        tx,
+        sqlx::query(
+            "INSERT INTO case_entities (tenant_id, entity_id, case_id, opened_at_ms) VALUES ($1, $2, $3, $4)
+             ON CONFLICT DO NOTHING"
+        )
+        .bind(tenant)
+        .bind(entity)
+        .bind(id)
+        .bind(opened_at_ms)
     )?;
     Ok(())
 }

@@ -148,16 +148,20 @@ impl ReadModels {
             params.push(p);
             format!("${}", params.len())
         };
+        // By entity, the page is read in order from the links' own index
+        // (each carries its case's opening time), not by sorting every case.
         let mut from = "case_status c".to_owned();
+        let mut key = "c";
         if let Some(entity) = &filter.entity {
             let p = param(Param::Text(entity.clone()));
-            from.push_str(&format!(
-                " JOIN case_entities e ON e.case_id = c.case_id AND e.tenant_id = c.tenant_id AND e.entity_id = {p}"
-            ));
+            from = format!(
+                "case_entities e JOIN case_status c ON c.case_id = e.case_id AND c.tenant_id = e.tenant_id AND e.entity_id = {p}"
+            );
+            key = "e";
         }
         if let Some(tenant) = &filter.tenant {
             conditions.push(format!(
-                "c.tenant_id = {}",
+                "{key}.tenant_id = {}",
                 param(Param::Text(tenant.clone()))
             ));
         }
@@ -185,12 +189,15 @@ impl ReadModels {
             None => {}
         }
         if let Some(before) = filter.opened_before_ms {
-            conditions.push(format!("c.opened_at_ms <= {}", param(Param::Int(before))));
+            let p = param(Param::Int(before));
+            conditions.push(format!("{key}.opened_at_ms <= {p}"));
         }
         let op = if filter.newest_first { "<" } else { ">" };
         if let Some((at, id)) = &filter.after {
             let (a, b) = (param(Param::Int(*at)), param(Param::Text(id.clone())));
-            conditions.push(format!("(c.opened_at_ms, c.case_id) {op} ({a}, {b})"));
+            conditions.push(format!(
+                "({key}.opened_at_ms, {key}.case_id) {op} ({a}, {b})"
+            ));
         }
         let limit = param(Param::Int(i64::from(filter.limit) + 1));
         let order = if filter.newest_first { "DESC" } else { "ASC" };
@@ -201,7 +208,7 @@ impl ReadModels {
         };
         let sql = format!(
             "SELECT {CASE_COLUMNS} FROM {from} {where_clause}
-              ORDER BY c.opened_at_ms {order}, c.case_id {order} LIMIT {limit}"
+              ORDER BY {key}.opened_at_ms {order}, {key}.case_id {order} LIMIT {limit}"
         );
         Ok(fetch(&self.db, &sql, &params).await?)
     }

@@ -114,14 +114,9 @@ async fn write(tx: &mut Tx<'_>, folded: Folded) -> Result<(), StoreError> {
     write_rows(tx, "case_checks", &CHECK_COLUMNS, checks).await?;
     let entities = entities
         .into_iter()
-        .map(|(t, e, c)| vec![t.into(), e.into(), c.into()]);
-    write_rows(
-        tx,
-        "case_entities",
-        &["tenant_id", "entity_id", "case_id"],
-        entities,
-    )
-    .await?;
+        .map(|((t, e, c), opened)| vec![t.into(), e.into(), c.into(), opened.into()]);
+    let columns = ["tenant_id", "entity_id", "case_id", "opened_at_ms"];
+    write_rows(tx, "case_entities", &columns, entities).await?;
     let money = money
         .into_iter()
         .map(|((tenant, metric, currency), (n, total))| {

@@ -5,7 +5,7 @@
 //! suite checks it (`projections::crash_rebuild`, `rebuild`) on both
 //! backends.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use rust_decimal::Decimal;
 use veritrail_domain::case::{CaseEvent, CheckState};
@@ -27,8 +27,9 @@ pub struct CaseRows {
 #[derive(Debug, Default)]
 pub struct Folded {
     pub cases: HashMap<String, CaseRows>,
-    /// `case_entities`: (tenant, entity, case), each once.
-    pub entities: HashSet<(String, String, String)>,
+    /// `case_entities`: (tenant, entity, case), each once, with the case's
+    /// opening time.
+    pub entities: HashMap<(String, String, String), i64>,
     /// `dashboard_money`: (tenant, metric, currency) → (cases, total).
     pub money: BTreeMap<(String, &'static str, String), (i64, Decimal)>,
 }
@@ -57,11 +58,8 @@ impl Folded {
                 let entities: Vec<String> =
                     entities.iter().map(|e| e.as_str().to_owned()).collect();
                 for entity in &entities {
-                    self.entities.insert((
-                        tenant.as_str().to_owned(),
-                        entity.clone(),
-                        id.to_owned(),
-                    ));
+                    let link = (tenant.as_str().to_owned(), entity.clone(), id.to_owned());
+                    self.entities.insert(link, millis(opened_at));
                 }
                 let case = CaseRow {
                     case_id: id.to_owned(),
@@ -104,11 +102,11 @@ impl Folded {
                 rows.case.version = event.sequence;
                 rows.case.updated_at_ms = at;
                 let effect = rows.change(at, other);
-                let tenant = rows.case.tenant_id.clone();
+                let (tenant, opened) = (rows.case.tenant_id.clone(), rows.case.opened_at_ms);
                 let completed = effect.completed.then(|| rows.case.clone());
                 for entity in effect.linked {
-                    self.entities
-                        .insert((tenant.clone(), entity, id.to_owned()));
+                    let link = (tenant.clone(), entity, id.to_owned());
+                    self.entities.entry(link).or_insert(opened);
                 }
                 if let Some(case) = completed {
                     self.add_money(&case)?;

@@ -131,16 +131,9 @@ impl Projection for CaseStatusProjection {
                     )?;
                 }
                 for entity in &entities {
-                    run!(
-                        tx,
-                        sqlx::query(
-                            "INSERT INTO case_entities (tenant_id, entity_id, case_id) VALUES ($1, $2, $3)
-                             ON CONFLICT DO NOTHING"
-                        )
-                        .bind(tenant.as_str())
-                        .bind(entity.as_str())
-                        .bind(id)
-                    )?;
+                    let opened = millis(opened_at);
+                    crate::case_entities::insert(tx, tenant.as_str(), entity.as_str(), id, opened)
+                        .await?;
                 }
                 return Ok(());
             }
