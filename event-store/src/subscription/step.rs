@@ -109,14 +109,17 @@ impl<P: Projection> Runner<P> {
         let Some(through) = events.last().map(|e| e.global) else {
             return Ok(Step::Applied(0));
         };
-        let wanted: Cow<'_, [RecordedEvent]> = if events.iter().all(|e| self.projection.wants(e)) {
+        // Asked once per event (a projection may decode to answer).
+        let keep: Vec<bool> = events.iter().map(|e| self.projection.wants(e)).collect();
+        let wanted: Cow<'_, [RecordedEvent]> = if keep.iter().all(|k| *k) {
             Cow::Borrowed(&events)
         } else {
             Cow::Owned(
                 events
                     .iter()
-                    .filter(|e| self.projection.wants(e))
-                    .cloned()
+                    .zip(&keep)
+                    .filter(|(_, k)| **k)
+                    .map(|(e, _)| e.clone())
                     .collect(),
             )
         };
