@@ -74,6 +74,14 @@ impl RecordedEvent {
         &self,
         upcasters: &[Box<dyn cqrs_es::persist::EventUpcaster>],
     ) -> Result<E, serde_json::Error> {
+        // Current versions (almost every event) are read in place, without
+        // copying the payload and metadata an upcaster would need.
+        if !upcasters
+            .iter()
+            .any(|u| u.can_upcast(&self.event_type, &self.event_version))
+        {
+            return E::deserialize(&self.payload);
+        }
         let mut serialized = cqrs_es::persist::SerializedEvent::new(
             self.aggregate_id.clone(),
             usize::try_from(self.sequence).unwrap_or_default(),

@@ -4,8 +4,7 @@ use std::fmt::Write as _;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use veritrail_event_store::EventDatabase;
-use veritrail_projections::audit_log::AuditLogProjection;
-use veritrail_projections::rebuild::{rebuild as rebuild_projection, RebuildReport};
+use veritrail_projections::rebuild::RebuildReport;
 
 async fn event_count(db: &EventDatabase) -> anyhow::Result<u64> {
     let sql = "SELECT COUNT(*) FROM events";
@@ -43,7 +42,7 @@ pub async fn rebuild(
             veritrail_projections::case_status::rebuild_bulk(db, batch, progress).await?
         }
         veritrail_projections::audit_log::NAME => {
-            rebuild_projection(db, AuditLogProjection, batch, progress).await?
+            veritrail_projections::audit_log::rebuild_bulk(db, batch, progress).await?
         }
         other => anyhow::bail!(
             "no projection {other:?}; known: {}",

@@ -5,6 +5,7 @@
 //! [`ServiceError`] (unavailable or store failure, cause kept).
 
 mod audit;
+mod case;
 mod dashboards;
 mod rows;
 
@@ -65,42 +66,6 @@ impl ReadModels {
     /// commits (`Runner::with_heads`), so waiting readers know at once.
     pub fn applied(&self) -> std::sync::Arc<AppliedHeads> {
         self.applied.clone()
-    }
-
-    /// A case of `tenant` with its checks in requested order.
-    pub async fn case(
-        &self,
-        tenant: &str,
-        case_id: &str,
-    ) -> Result<Option<(CaseRow, Vec<CheckRow>)>, ServiceError> {
-        let sql = format!(
-            "SELECT {CASE_COLUMNS} FROM case_status c WHERE c.case_id = $1 AND c.tenant_id = $2"
-        );
-        let params = [
-            Param::Text(case_id.to_owned()),
-            Param::Text(tenant.to_owned()),
-        ];
-        let Some(case) = fetch::<CaseRow>(&self.db, &sql, &params)
-            .await?
-            .into_iter()
-            .next()
-        else {
-            return Ok(None);
-        };
-        let checks = self.checks(case_id).await?;
-        Ok(Some((case, checks)))
-    }
-
-    /// A case's checks, in the order they were requested.
-    async fn checks(&self, case_id: &str) -> Result<Vec<CheckRow>, ServiceError> {
-        Ok(fetch::<CheckRow>(
-            &self.db,
-            "SELECT check_kind, state, attempt, outcome, reason, score, hint, action_deadline_ms,
-                    bypassed_by_kind, bypassed_by_id, bypass_comment
-               FROM case_checks WHERE case_id = $1 ORDER BY position",
-            &[Param::Text(case_id.to_owned())],
-        )
-        .await?)
     }
 
     /// Waits (bounded) until the read model shows `case_id` at `version` or

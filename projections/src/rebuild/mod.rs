@@ -14,11 +14,12 @@ use std::time::{Duration, Instant};
 
 use sqlx::pool::PoolConnection;
 use sqlx::{Acquire, Postgres, Row, Sqlite};
-use veritrail_event_store::{EventDatabase, GlobalPosition, RecordedEvent};
+use veritrail_event_store::{EventDatabase, GlobalPosition, RecordedEvent, StoreError};
 
 use crate::runtime::{Projection, RunnerError, Tx};
 
 mod copy;
+pub(crate) mod staged;
 pub(crate) use copy::{write_rows, Cell};
 
 /// What a rebuild did.
@@ -227,6 +228,29 @@ async fn swap<P: Projection>(
             .await?;
     }
     Ok(applied)
+}
+
+/// Sends the log's batches in order until its end (or the receiver goes).
+pub(crate) async fn read_ahead(
+    db: EventDatabase,
+    batch_size: u32,
+    sender: tokio::sync::mpsc::Sender<Result<Vec<RecordedEvent>, StoreError>>,
+) {
+    let mut cursor = GlobalPosition::START;
+    loop {
+        let events = db.read_all(cursor, batch_size).await;
+        let next = match &events {
+            Ok(events) => events.last().map(|e| e.global),
+            Err(_) => None,
+        };
+        if sender.send(events).await.is_err() {
+            return;
+        }
+        match next {
+            Some(last) => cursor = last,
+            None => return,
+        }
+    }
 }
 
 /// Creates `name`'s checkpoint row if needed and locks it for the

@@ -144,6 +144,7 @@ async fn main() -> anyhow_free::Result {
     report("create", &mut creates, elapsed);
     report("submit", &mut submits, elapsed);
     report("all", &mut all, elapsed);
+    println!("cases/s {:.1}", cases as f64 / elapsed.as_secs_f64());
     Ok(())
 }
 

@@ -52,7 +52,7 @@ impl Projection for Crashing {
 }
 
 /// Every row of every case-status table, as text, sorted.
-async fn dump(db: &EventDatabase) -> Vec<String> {
+pub(super) async fn dump(db: &EventDatabase) -> Vec<String> {
     let mut all = Vec::new();
     for table in CaseStatusProjection.tables() {
         let rows: Vec<(String,)> = match db {
@@ -87,7 +87,7 @@ async fn dump(db: &EventDatabase) -> Vec<String> {
 /// Case `n` goes through one of four lives: completed with amounts (the
 /// money totals), asked to act then resubmitted, assigned and linked to a
 /// second entity; failed and retried; cancelled.
-async fn varied_life(service: &CaseService, n: usize) {
+pub(super) async fn varied_life(service: &CaseService, n: usize) {
     let id = service
         .get_or_open(&org("acme"), open_request(&format!("var-{n}")))
         .await

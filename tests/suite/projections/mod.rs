@@ -18,6 +18,7 @@ use veritrail_tests::fixtures::{individual, officer, open_request, org, submissi
 use veritrail_tests::{TestDb, SETTLE};
 
 mod crash_rebuild;
+mod during_rebuild;
 mod runners;
 mod tail;
 

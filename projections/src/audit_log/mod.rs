@@ -4,10 +4,59 @@
 use serde_json::Value;
 use veritrail_event_store::RecordedEvent;
 
+use crate::rebuild::Cell;
 use crate::runtime::{Projection, ProjectionError, Tx};
 use crate::{millis, run};
 
+mod bulk;
+pub use bulk::rebuild_bulk;
+
 pub const NAME: &str = "audit_log";
+
+/// The audit log's columns, in the order of [`cells`].
+const COLUMNS: [&str; 12] = [
+    "global_tx",
+    "global_position",
+    "tenant_id",
+    "aggregate_type",
+    "aggregate_id",
+    "sequence",
+    "event_type",
+    "actor_kind",
+    "actor_id",
+    "recorded_at_ms",
+    "correlation_id",
+    "summary",
+];
+
+/// A text field of an event's metadata.
+fn meta(event: &RecordedEvent, key: &str) -> Option<String> {
+    event
+        .metadata
+        .get(key)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+/// An event's audit row, for bulk writes.
+fn cells(event: &RecordedEvent) -> Vec<Cell> {
+    vec![
+        i64::try_from(event.global.transaction)
+            .unwrap_or(i64::MAX)
+            .into(),
+        event.global.position.into(),
+        event.tenant_id.clone().into(),
+        event.aggregate_type.as_str().into(),
+        event.aggregate_id.as_str().into(),
+        event.sequence.into(),
+        event.event_type.as_str().into(),
+        meta(event, "actor_kind").into(),
+        meta(event, "actor_id").into(),
+        millis(event.recorded_at).into(),
+        meta(event, "correlation_id").into(),
+        summarise(&event.event_type, &event.payload).into(),
+    ]
+}
 
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AuditLogProjection;
@@ -122,13 +171,6 @@ impl Projection for AuditLogProjection {
                 ($query:expr) => {{
                     let mut query = $query;
                     for event in chunk {
-                        let meta = |key: &str| {
-                            event
-                                .metadata
-                                .get(key)
-                                .and_then(Value::as_str)
-                                .map(str::to_owned)
-                        };
                         query = query
                             .bind(i64::try_from(event.global.transaction).unwrap_or(i64::MAX))
                             .bind(event.global.position)
@@ -137,10 +179,10 @@ impl Projection for AuditLogProjection {
                             .bind(event.aggregate_id.clone())
                             .bind(event.sequence)
                             .bind(event.event_type.clone())
-                            .bind(meta("actor_kind"))
-                            .bind(meta("actor_id"))
+                            .bind(meta(event, "actor_kind"))
+                            .bind(meta(event, "actor_id"))
                             .bind(millis(event.recorded_at))
-                            .bind(meta("correlation_id"))
+                            .bind(meta(event, "correlation_id"))
                             .bind(summarise(&event.event_type, &event.payload));
                     }
                     query
@@ -158,13 +200,6 @@ impl Projection for AuditLogProjection {
     }
 
     async fn apply(&self, tx: &mut Tx<'_>, event: &RecordedEvent) -> Result<(), ProjectionError> {
-        let meta = |key: &str| {
-            event
-                .metadata
-                .get(key)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        };
         let transaction = i64::try_from(event.global.transaction).unwrap_or(i64::MAX);
         run!(
             tx,
@@ -181,10 +216,10 @@ impl Projection for AuditLogProjection {
             .bind(&event.aggregate_id)
             .bind(event.sequence)
             .bind(&event.event_type)
-            .bind(meta("actor_kind"))
-            .bind(meta("actor_id"))
+            .bind(meta(event, "actor_kind"))
+            .bind(meta(event, "actor_id"))
             .bind(millis(event.recorded_at))
-            .bind(meta("correlation_id"))
+            .bind(meta(event, "correlation_id"))
             .bind(summarise(&event.event_type, &event.payload))
         )?;
         Ok(())

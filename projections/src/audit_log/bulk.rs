@@ -1,0 +1,70 @@
+//! Rebuilding the audit log in bulk (issue 17). Each event is one row, so
+//! on PostgreSQL the rows are copied into a staged table as the log is read
+//! (a reader task ahead), its indexes are built once, and the swap
+//! transaction — holding the checkpoint row — copies what was appended
+//! meanwhile and swaps the table in (`rebuild::staged`). SQLite replays
+//! into shadow tables (`rebuild::rebuild`).
+
+use std::time::Instant;
+
+use veritrail_event_store::{EventDatabase, GlobalPosition, RecordedEvent};
+
+use super::{cells, AuditLogProjection, COLUMNS, NAME};
+use crate::rebuild::staged::{build_indexes, stage, swap_in};
+use crate::rebuild::{
+    lock_checkpoint, read_ahead, rebuild, set_checkpoint, write_rows, RebuildReport,
+};
+use crate::runtime::{RunnerError, Tx};
+
+/// Rebuilds `audit_log` from the whole log, reading `batch_size` events at
+/// a time; `progress` is called with the number of events read so far.
+pub async fn rebuild_bulk(
+    db: &EventDatabase,
+    batch_size: u32,
+    mut progress: impl FnMut(u64),
+) -> Result<RebuildReport, RunnerError> {
+    let EventDatabase::Postgres(pool) = db else {
+        return rebuild(db, AuditLogProjection, batch_size, progress).await;
+    };
+    let started = Instant::now();
+    let staged = stage(pool, NAME).await?;
+    let table = staged.name();
+    let (mut cursor, mut applied) = (GlobalPosition::START, 0_u64);
+    let (sender, mut batches) = tokio::sync::mpsc::channel(2);
+    let reader = tokio::spawn(read_ahead(db.clone(), batch_size, sender));
+    let mut tx = Tx::begin(db).await?;
+    while let Some(events) = batches.recv().await {
+        let events = events?;
+        let Some(last) = events.last() else { break };
+        cursor = last.global;
+        copy(&mut tx, &table, &events).await?;
+        applied += events.len() as u64;
+        progress(applied);
+    }
+    reader.abort();
+    tx.commit().await?;
+    build_indexes(pool, &staged).await?;
+    let mut tx = Tx::begin(db).await?;
+    lock_checkpoint(&mut tx, NAME).await?;
+    loop {
+        let events = db.read_all(cursor, batch_size).await?;
+        let Some(last) = events.last() else { break };
+        cursor = last.global;
+        copy(&mut tx, &table, &events).await?;
+        applied += events.len() as u64;
+        progress(applied);
+    }
+    swap_in(&mut tx, &staged).await?;
+    set_checkpoint(&mut tx, NAME, cursor, applied).await?;
+    tx.commit().await?;
+    Ok(RebuildReport {
+        projection: NAME,
+        events: applied,
+        elapsed: started.elapsed(),
+    })
+}
+
+async fn copy(tx: &mut Tx<'_>, table: &str, events: &[RecordedEvent]) -> Result<(), RunnerError> {
+    write_rows(tx, table, &COLUMNS, events.iter().map(cells)).await?;
+    Ok(())
+}
