@@ -2,7 +2,8 @@
 # Read-side benchmark (docs/benchmarks.md): generates CASES cases × 5 events
 # (1,000,000 events by default) in a private PostgreSQL, rebuilds both
 # projections from the log (events/s), then measures the queue and status
-# endpoints under CLIENTS concurrent clients.
+# endpoints under CLIENTS concurrent clients, and rebuilds both again from a
+# SQLite copy of the log.
 # Usage: bash scripts/bench-read.sh [CASES] [CLIENTS] [REQUESTS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,3 +28,8 @@ psql_run -d bench_read -v cases="$CASES" -f bench/generate-events.sql
 psql_run -d bench_read -c "VACUUM ANALYZE events"
 echo "== generated $(psql_run -d bench_read -At -c 'SELECT COUNT(*) FROM events') events in $(( ($(date +%s%N) - start) / 1000000 )) ms"
 "$CARGO_TARGET_DIR/release/bench_read" "$url" "$CLIENTS" "$REQUESTS" 2>/dev/null
+# The same log copied into an embedded SQLite database, both read models
+# rebuilt there (the generator above is PostgreSQL SQL).
+sqlite_dir=$(mktemp -d)
+"$CARGO_TARGET_DIR/release/bench_read" "$url" 1 1 --sqlite "$sqlite_dir/bench-read.db" 2>/dev/null
+rm -rf "$sqlite_dir"

@@ -4,11 +4,11 @@
 //! tenant read, so that tenant's audit trail shows who looked at what.
 
 use uuid::Uuid;
-use veritrail_domain::access::AccessCommand;
+use veritrail_domain::access::{AccessCommand, OperatorAccess};
 use veritrail_domain::{ActorKind, TenantId};
 
 use super::TenantService;
-use crate::execute::execute;
+use crate::batch::Batch;
 use crate::{RequestContext, ServiceError};
 
 /// Every tenant, in `?tenant=`.
@@ -93,8 +93,13 @@ impl TenantService {
             tenant: tenant.to_owned(),
             resource: resource.to_owned(),
         };
+        // A new stream per record: nothing to load before writing it.
         let id = Uuid::now_v7().to_string();
-        execute(&self.access, &id, command, &(), &metadata, None, false).await?;
+        let mut batch = Batch::default();
+        batch
+            .decide_fresh::<OperatorAccess>(&id, command, &(), &metadata)
+            .await?;
+        batch.commit(&self.db).await?;
         tracing::info!(operator = %ctx.actor.id, tenant, resource, "operator read recorded");
         Ok(())
     }

@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 use cqrs_es::EventStore as _;
 use rand::RngCore;
 use time::OffsetDateTime;
-use veritrail_domain::access::OperatorAccess;
 use veritrail_domain::tenant::{Client, Limits, Module, Tenant, TenantCommand};
 use veritrail_domain::{ActorKind, Clock, TenantId};
 use veritrail_event_store::{EventDatabase, EventStore};
@@ -65,8 +64,6 @@ type PolicyCache = HashMap<TenantId, (Instant, TenantPolicy)>;
 pub struct TenantService {
     pub(super) db: EventDatabase,
     store: EventStore<Tenant>,
-    /// Operators' reads of other tenants (see `operator_access`).
-    pub(super) access: EventStore<OperatorAccess>,
     pub(super) clock: Arc<dyn Clock>,
     vault: Arc<Vault>,
     policies: Mutex<PolicyCache>,
@@ -96,7 +93,6 @@ impl TenantService {
         Self {
             db: db.clone(),
             store: db.event_store(vec![]),
-            access: db.event_store(vec![]),
             clock,
             vault,
             policies: Mutex::new(HashMap::new()),

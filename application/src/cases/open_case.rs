@@ -11,7 +11,7 @@ use veritrail_domain::case::{
     CaseAction, CaseCommand, CaseError, OpenCase, RequestedChecks, RestartContext, Subject,
     VerificationCase,
 };
-use veritrail_domain::invitation::InvitationCommand;
+use veritrail_domain::invitation::{Invitation, InvitationCommand};
 use veritrail_domain::subject::{stream_id, SubjectCases, SubjectCommand};
 use veritrail_domain::{CaseId, EntityId, Reason};
 
@@ -183,7 +183,7 @@ impl CaseService {
             return Ok(opened);
         }
         let subject_stream = stream_id(&ctx.tenant, &request.subject.id);
-        for _ in 0..MAX_ROUNDS {
+        for round in 0..MAX_ROUNDS {
             let slot = self
                 .slot(&subject_stream, replacing.map(|r| r.case_id))
                 .await?;
@@ -212,6 +212,8 @@ impl CaseService {
                     request,
                     (&subject_stream, slot, case_id),
                     replacing,
+                    // New ids are trusted to be new in the first round only.
+                    round == 0,
                 )
                 .await;
             let outcome = match decided {
@@ -246,8 +248,11 @@ impl CaseService {
         request: &OpenCaseRequest,
         (subject_stream, slot, case_id): (&str, Slot, CaseId),
         replacing: Option<&Replacing>,
+        fresh: bool,
     ) -> Result<Option<(VerificationCase, usize)>, ServiceError> {
         let metadata = ctx.metadata(self.clock.now());
+        // A free slot opens the id this request made; so is the invitation's.
+        let new_case = fresh && matches!(slot, Slot::Free { .. });
         if let Some(old) = replacing {
             let action = CaseAction::CancelForRecreation {
                 reason: old.reason.clone(),
@@ -288,9 +293,15 @@ impl CaseService {
             });
             let command = CaseCommand::new(ctx.tenant.clone(), ctx.actor.clone(), action);
             let id = case_id.to_string();
-            let (mut case, mut version) = batch
-                .decide(&self.cases, &id, command, &self.services, &metadata, None)
-                .await?;
+            let (mut case, mut version) = if new_case {
+                batch
+                    .decide_fresh(&id, command, &self.services, &metadata)
+                    .await?
+            } else {
+                batch
+                    .decide(&self.cases, &id, command, &self.services, &metadata, None)
+                    .await?
+            };
             for action in &request.then {
                 let command =
                     CaseCommand::new(ctx.tenant.clone(), ctx.actor.clone(), action.clone());
@@ -309,9 +320,15 @@ impl CaseService {
         if let Some(grant) = &request.invitation {
             let issue = grant.issue(ctx, case_id);
             let id = grant.invitation_id.to_string();
-            batch
-                .decide(&self.invitations, &id, issue, &(), &metadata, None)
-                .await?;
+            if fresh {
+                batch
+                    .decide_fresh::<Invitation>(&id, issue, &(), &metadata)
+                    .await?;
+            } else {
+                batch
+                    .decide(&self.invitations, &id, issue, &(), &metadata, None)
+                    .await?;
+            }
         }
         Ok(written)
     }

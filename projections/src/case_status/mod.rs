@@ -27,6 +27,39 @@ pub fn decode(event: &RecordedEvent) -> Result<CaseEvent, ProjectionError> {
     veritrail_event_store::subscription::decode(event, &upcasters())
 }
 
+/// A new case's checks, requested, in one statement (a kind named twice
+/// keeps its first position, as in the fold).
+async fn insert_checks(
+    tx: &mut Tx<'_>,
+    case_id: &str,
+    checks: &[veritrail_domain::case::CheckKind],
+) -> Result<(), sqlx::Error> {
+    if checks.is_empty() {
+        return Ok(());
+    }
+    let values: Vec<String> = (0..checks.len())
+        .map(|i| format!("($1, ${}, 'requested', 1, ${})", 2 * i + 2, 2 * i + 3))
+        .collect();
+    let sql = format!(
+        "INSERT INTO case_checks (case_id, check_kind, state, attempt, position) VALUES {}
+         ON CONFLICT DO NOTHING",
+        values.join(", ")
+    );
+    macro_rules! bind_checks {
+        ($query:expr) => {{
+            let mut query = $query.bind(case_id);
+            for (position, check) in checks.iter().enumerate() {
+                query = query
+                    .bind(check.as_str())
+                    .bind(i64::try_from(position).unwrap_or_default());
+            }
+            query
+        }};
+    }
+    run!(tx, bind_checks!(sqlx::query(&sql)))?;
+    Ok(())
+}
+
 async fn set_check_state(
     tx: &mut Tx<'_>,
     case_id: &str,
@@ -118,18 +151,7 @@ impl Projection for CaseStatusProjection {
                 if inserted == 0 {
                     return Ok(());
                 }
-                for (position, check) in checks.iter().enumerate() {
-                    run!(
-                        tx,
-                        sqlx::query(
-                            "INSERT INTO case_checks (case_id, check_kind, state, attempt, position)
-                             VALUES ($1, $2, 'requested', 1, $3) ON CONFLICT DO NOTHING"
-                        )
-                        .bind(id)
-                        .bind(check.as_str())
-                        .bind(i64::try_from(position).unwrap_or_default())
-                    )?;
-                }
+                insert_checks(tx, id, &checks).await?;
                 for entity in &entities {
                     let opened = millis(opened_at);
                     crate::case_entities::insert(tx, tenant.as_str(), entity.as_str(), id, opened)

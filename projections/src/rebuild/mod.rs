@@ -20,6 +20,7 @@ use crate::runtime::{Projection, RunnerError, Tx};
 
 mod copy;
 pub(crate) mod staged;
+pub(crate) mod staged_sqlite;
 pub(crate) use copy::{write_rows, Cell};
 
 /// What a rebuild did.
