@@ -46,18 +46,31 @@ pub async fn rebuild_bulk(
     let (mut cursor, mut applied) = (GlobalPosition::START, 0_u64);
     let (sender, mut batches) = tokio::sync::mpsc::channel(2);
     let reader = tokio::spawn(read_ahead(db.clone(), batch_size, sender));
+    // PostgreSQL copies in one transaction; SQLite commits every batch, so
+    // its single writer lets commands in between.
+    let per_batch = matches!(staged, Staging::Sqlite(_));
+    let mut open: Option<Tx<'_>> = None;
     while let Some(events) = batches.recv().await {
         let events = events?;
         let Some(last) = events.last() else { break };
         cursor = last.global;
-        // One transaction per batch: SQLite's writers interleave.
-        let mut tx = Tx::begin(db).await?;
-        copy(&mut tx, &table, &events).await?;
-        tx.commit().await?;
+        let tx = match open.as_mut() {
+            Some(tx) => tx,
+            None => open.insert(Tx::begin(db).await?),
+        };
+        copy(tx, &table, &events).await?;
+        if per_batch {
+            if let Some(tx) = open.take() {
+                tx.commit().await?;
+            }
+        }
         applied += events.len() as u64;
         progress(applied);
     }
     reader.abort();
+    if let Some(tx) = open.take() {
+        tx.commit().await?;
+    }
     if let (EventDatabase::Postgres(pool), Staging::Postgres(staged)) = (db, &staged) {
         build_indexes(pool, staged).await?;
     }

@@ -13,7 +13,7 @@
 use std::time::{Duration, Instant};
 
 use sqlx::pool::PoolConnection;
-use sqlx::{Acquire, Postgres, Row, Sqlite};
+use sqlx::{Acquire, Postgres, Sqlite};
 use veritrail_event_store::{EventDatabase, GlobalPosition, RecordedEvent, StoreError};
 
 use crate::runtime::{Projection, RunnerError, Tx};
@@ -83,17 +83,7 @@ async fn shadow(conn: &mut Conn, table: &str) -> Result<(), sqlx::Error> {
             .await
         }
         Conn::Sqlite(c) => {
-            let ddl: String = sqlx::query(
-                "SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = $1",
-            )
-            .bind(table)
-            .fetch_one(&mut **c)
-            .await?
-            .get(0);
-            let body = ddl
-                .split_once('(')
-                .map(|(_, rest)| rest)
-                .ok_or_else(|| sqlx::Error::Protocol(format!("unexpected DDL for {table}")))?;
+            let body = staged_sqlite::table_body(&mut **c, table).await?;
             conn.execute(&format!("DROP TABLE IF EXISTS temp.{table}"))
                 .await?;
             conn.execute(&format!("CREATE TEMP TABLE {table} ({body}"))

@@ -25,22 +25,30 @@ impl SqliteStaged {
     }
 }
 
+/// The column list and constraints of `table`'s own `CREATE TABLE`
+/// (everything after its first parenthesis, the closing one included).
+pub(crate) async fn table_body<'e, E>(executor: E, table: &str) -> Result<String, sqlx::Error>
+where
+    E: sqlx::SqliteExecutor<'e>,
+{
+    let ddl: String =
+        sqlx::query("SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = $1")
+            .bind(table)
+            .fetch_one(executor)
+            .await?
+            .get(0);
+    ddl.split_once('(')
+        .map(|(_, rest)| rest.to_owned())
+        .ok_or_else(|| sqlx::Error::Protocol(format!("unexpected DDL for {table}")))
+}
+
 /// Creates `table`'s empty staged copy from its own `CREATE TABLE`,
 /// replacing one left by an interrupted rebuild.
 pub(crate) async fn stage(
     pool: &SqlitePool,
     table: &'static str,
 ) -> Result<SqliteStaged, sqlx::Error> {
-    let ddl: String =
-        sqlx::query("SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = $1")
-            .bind(table)
-            .fetch_one(pool)
-            .await?
-            .get(0);
-    let body = ddl
-        .split_once('(')
-        .map(|(_, rest)| rest)
-        .ok_or_else(|| sqlx::Error::Protocol(format!("unexpected DDL for {table}")))?;
+    let body = table_body(pool, table).await?;
     let indexes = sqlx::query(
         "SELECT sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL",
     )
