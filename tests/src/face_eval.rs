@@ -251,3 +251,71 @@ pub fn equal_error_rate(genuine: &[f32], impostor: &[f32]) -> (f64, f32) {
     }
     (best.2, best.1)
 }
+
+/// ln C(n, k) + k ln p + (n − k) ln(1 − p): one binomial term, in logs.
+fn ln_binomial_term(n: u64, k: u64, p: f64) -> f64 {
+    let ln_choose: f64 = (0..k)
+        .map(|i| ((n - i) as f64).ln() - ((i + 1) as f64).ln())
+        .sum();
+    ln_choose + k as f64 * p.ln() + (n - k) as f64 * (1.0 - p).ln()
+}
+
+/// P(X ≤ k) for X ~ Binomial(n, p).
+fn binomial_cdf(n: u64, k: u64, p: f64) -> f64 {
+    (0..=k.min(n))
+        .map(|i| ln_binomial_term(n, i, p).exp())
+        .sum::<f64>()
+        .min(1.0)
+}
+
+/// The exact (Clopper–Pearson) two-sided 95 % interval of a rate of `k`
+/// errors in `n` trials, found by bisection on the binomial tails.
+pub fn clopper_pearson(k: u64, n: u64) -> (f64, f64) {
+    // The p in (0, 1) where `falling(p)`, decreasing in p, crosses 0.025.
+    let crossing = |falling: &dyn Fn(f64) -> f64| {
+        let (mut lo, mut hi) = (0.0f64, 1.0f64);
+        for _ in 0..100 {
+            let mid = (lo + hi) / 2.0;
+            if falling(mid) > 0.025 {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        (lo + hi) / 2.0
+    };
+    // Lower: P(X ≥ k | p) = 0.025, i.e. P(X ≤ k − 1 | p) = 0.975.
+    let lower = if k == 0 {
+        0.0
+    } else {
+        crossing(&|p| 0.025 + binomial_cdf(n, k - 1, p) - 0.975)
+    };
+    // Upper: P(X ≤ k | p) = 0.025.
+    let upper = if k >= n {
+        1.0
+    } else {
+        crossing(&|p| binomial_cdf(n, k, p))
+    };
+    (lower, upper)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn clopper_pearson_matches_known_intervals() {
+        // 0 of 100: upper 3.62 %; 2 of 6,768: 0.0036 %–0.107 %; 5 of 10:
+        // 18.7 %–81.3 % (tables of the exact interval).
+        let (lo, hi) = super::clopper_pearson(0, 100);
+        assert!(lo == 0.0 && (hi - 0.0362).abs() < 2e-4, "{lo} {hi}");
+        let (lo, hi) = super::clopper_pearson(2, 6768);
+        assert!(
+            (lo - 3.58e-5).abs() < 2e-6 && (hi - 1.067e-3).abs() < 2e-5,
+            "{lo} {hi}"
+        );
+        let (lo, hi) = super::clopper_pearson(5, 10);
+        assert!(
+            (lo - 0.187).abs() < 1e-3 && (hi - 0.813).abs() < 1e-3,
+            "{lo} {hi}"
+        );
+    }
+}

@@ -22,6 +22,7 @@ mod faces;
 mod global_order;
 mod image_bombs;
 mod liveness;
+mod liveness_attacks;
 mod metering;
 mod notifications;
 mod one_active_case;

@@ -67,10 +67,14 @@ pub struct FrameView {
     pub eye_distance_px: f32,
     /// Spectral peak ratio of the skin (moiré, halftone).
     pub periodicity: f32,
+    /// The same ratio for the peak's partner a quarter turn away: high for
+    /// a 2-D lattice (a halftone's dots, a screen's pixels).
+    pub lattice: f32,
     /// Luminance spread of the face, 0–1.
     pub dynamic_range: f32,
     pub sharpness: f32,
-    /// The anti-spoofing model's score (first frame only), 0 live … 1 spoof.
+    /// The anti-spoofing model's score (first frame only), 0 live … 1 spoof;
+    /// recorded as a doubt, never decisive (docs/accuracy.md).
     pub model_score: Option<f32>,
 }
 
@@ -227,6 +231,7 @@ pub(crate) async fn analyze(
                 pitch: round2(f.pose.pitch),
                 eye_distance_px: f.face.eye_distance().round(),
                 periodicity: round2(f.cues.periodicity),
+                lattice: round2(f.cues.lattice),
                 dynamic_range: round2(f.cues.dynamic_range),
                 sharpness: (f.cues.sharpness * 1000.0).round() / 1000.0,
                 model_score: f.model_score.map(round2),

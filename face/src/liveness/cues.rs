@@ -1,12 +1,15 @@
 //! Passive evidence from one frame's face region, without a model:
 //! - periodicity: a screen photographed again (moiré between its pixel grid
 //!   and the camera's) and a halftone print both leave strong isolated peaks
-//!   in the spectrum of the skin, which natural skin and blur do not;
+//!   in the spectrum of the skin, which natural skin and blur do not; a
+//!   halftone's dots are a 2-D lattice, so its peaks come in pairs a
+//!   quarter turn apart (`lattice`), which a fine print shows even when its
+//!   single peak is no higher than skin's;
 //! - dynamic range: prints reflect light, they do not emit it, so their
 //!   darkest and brightest skin tones sit closer together;
 //! - sharpness: recaptures and prints lose fine detail.
 
-use image::{GrayImage, RgbImage};
+use image::GrayImage;
 
 use crate::detect::Face;
 
@@ -21,14 +24,13 @@ const MIN_RADIUS: i32 = 10;
 pub struct Cues {
     /// Highest spectral peak over the median of the mid and high frequencies.
     pub periodicity: f32,
+    /// The same for the peak's partner a quarter turn away: high only for a
+    /// 2-D lattice such as a halftone's dots or a screen's pixels.
+    pub lattice: f32,
     /// Spread of the face's luminance (2nd to 98th percentile), 0–1.
     pub dynamic_range: f32,
     /// Mean absolute Laplacian of the face, per grey level (0–1 scale).
     pub sharpness: f32,
-}
-
-fn grey(image: &RgbImage) -> GrayImage {
-    image::DynamicImage::ImageRgb8(image.clone()).to_luma8()
 }
 
 /// The face box (shrunk to the skin between brows and chin), clamped.
@@ -64,15 +66,28 @@ fn dft(re: &[f32], im: &[f32], out_re: &mut [f32], out_im: &mut [f32]) {
     }
 }
 
-/// Peak-to-median ratio of the 2-D spectrum of a PATCH×PATCH patch at native
-/// resolution from the centre of the face (Hann window, mean removed; the
-/// lowest frequencies — face shape, lighting — and JPEG's block grid
-/// excluded).
-fn periodicity(gray: &GrayImage, cx: u32, cy: u32) -> f32 {
-    let half = (PATCH / 2) as u32;
-    if gray.width() < PATCH as u32 || gray.height() < PATCH as u32 {
-        return 0.0;
+/// Peak-to-median ratios (the peak, its quarter-turn partner) of the 2-D
+/// spectrum of the skin at native resolution, averaged over PATCH×PATCH
+/// patches at `centres` (Hann window,
+/// mean removed; the lowest frequencies — face shape, lighting — and JPEG's
+/// block grid excluded). Averaging keeps a print's or a screen's pattern,
+/// the same in every patch, and lowers the chance peaks of skin and noise.
+fn periodicity(gray: &GrayImage, centres: &[(u32, u32)]) -> (f32, f32) {
+    if gray.width() < PATCH as u32 || gray.height() < PATCH as u32 || centres.is_empty() {
+        return (0.0, 0.0);
     }
+    let mut mean = vec![0f32; PATCH * PATCH];
+    for &(cx, cy) in centres {
+        for (m, v) in mean.iter_mut().zip(spectrum(gray, cx, cy)) {
+            *m += v / centres.len() as f32;
+        }
+    }
+    peak_ratio(&mean)
+}
+
+/// The magnitude spectrum of the PATCH×PATCH patch centred near (cx, cy).
+fn spectrum(gray: &GrayImage, cx: u32, cy: u32) -> Vec<f32> {
+    let half = (PATCH / 2) as u32;
     let x0 = cx.saturating_sub(half).min(gray.width() - PATCH as u32);
     let y0 = cy.saturating_sub(half).min(gray.height() - PATCH as u32);
     let mut patch = vec![0f32; PATCH * PATCH];
@@ -116,46 +131,64 @@ fn periodicity(gray: &GrayImage, cx: u32, cy: u32) -> f32 {
             magnitude[y * PATCH + x] = (or[y] * or[y] + oi[y] * oi[y]).sqrt();
         }
     }
+    magnitude
+}
+
+/// A frequency (signed offsets from zero) in the band the peaks are
+/// looked for in: above the face's own shapes, off JPEG's 8×8 block grid
+/// (every camera frame has peaks where both frequencies are multiples of
+/// PATCH/8).
+fn in_band(fx: i32, fy: i32) -> bool {
+    let block = PATCH as i32 / 8;
+    fx * fx + fy * fy >= MIN_RADIUS * MIN_RADIUS && !(fx % block == 0 && fy % block == 0)
+}
+
+/// The magnitude at signed frequency (fx, fy).
+fn at(magnitude: &[f32], fx: i32, fy: i32) -> f32 {
+    let wrap = |f: i32| f.rem_euclid(PATCH as i32) as usize;
+    magnitude[wrap(fy) * PATCH + wrap(fx)]
+}
+
+/// Over the median of the band: the highest peak, and the strongest
+/// frequency a quarter turn from it at the same radius (±1 bin). A halftone
+/// is a 2-D lattice of dots, so its peaks come in such orthogonal pairs;
+/// a chance peak of skin or noise has no partner.
+fn peak_ratio(magnitude: &[f32]) -> (f32, f32) {
+    let half = PATCH as i32 / 2;
     let mut band = Vec::with_capacity(PATCH * PATCH);
-    for y in 0..PATCH {
-        for x in 0..PATCH {
-            // Frequencies as signed offsets from zero.
-            let fx = if x > PATCH / 2 {
-                x as i32 - PATCH as i32
-            } else {
-                x as i32
-            };
-            let fy = if y > PATCH / 2 {
-                y as i32 - PATCH as i32
-            } else {
-                y as i32
-            };
-            // JPEG's 8×8 blocks put peaks where both frequencies are
-            // multiples of PATCH/8: every camera frame has them.
-            let block = PATCH as i32 / 8;
-            if fx * fx + fy * fy >= MIN_RADIUS * MIN_RADIUS && !(fx % block == 0 && fy % block == 0)
-            {
-                band.push(magnitude[y * PATCH + x]);
+    let (mut peak, mut at_peak) = (0.0f32, (0, 0));
+    for fy in -half + 1..=half {
+        for fx in -half + 1..=half {
+            if in_band(fx, fy) {
+                let m = at(magnitude, fx, fy);
+                band.push(m);
+                if m > peak {
+                    (peak, at_peak) = (m, (fx, fy));
+                }
             }
         }
     }
     if band.is_empty() {
-        return 0.0;
+        return (0.0, 0.0);
     }
-    let peak = band.iter().copied().fold(0.0f32, f32::max);
+    let (px, py) = at_peak;
+    let partner = (-1..=1)
+        .flat_map(|dy| (-1..=1).map(move |dx| (-py + dx, px + dy)))
+        .filter(|(fx, fy)| in_band(*fx, *fy))
+        .map(|(fx, fy)| at(magnitude, fx, fy))
+        .fold(0.0f32, f32::max);
     band.sort_by(f32::total_cmp);
     let median = band[band.len() / 2].max(1e-3);
-    peak / median
+    (peak / median, partner.min(peak) / median)
 }
 
 fn percentile(sorted: &[u8], p: f32) -> f32 {
     f32::from(sorted[((sorted.len() - 1) as f32 * p) as usize])
 }
 
-/// Measures the cues of `face` in `image`.
-pub fn measure(image: &RgbImage, face: &Face) -> Cues {
-    let gray = grey(image);
-    let (x, y, w, h) = face_region(face, image.width(), image.height());
+/// Measures the cues of `face` in a frame's grey image.
+pub fn measure(gray: &GrayImage, face: &Face) -> Cues {
+    let (x, y, w, h) = face_region(face, gray.width(), gray.height());
     let mut values: Vec<u8> = Vec::with_capacity((w * h) as usize);
     let mut laplacian = 0.0f64;
     let mut count = 0u64;
@@ -183,13 +216,21 @@ pub fn measure(image: &RgbImage, face: &Face) -> Cues {
     } else {
         (laplacian / count as f64) as f32 / 255.0 * (face.bbox[2].max(1.0) / 100.0).sqrt()
     };
+    // The middle of the face, both cheeks and the forehead.
     let [bx, by, bw, bh] = face.bbox;
-    let centre = (
-        (bx + bw / 2.0).max(0.0) as u32,
-        (by + bh * 0.55).max(0.0) as u32,
-    );
+    let centres: Vec<(u32, u32)> = [(0.5, 0.55), (0.3, 0.6), (0.7, 0.6), (0.5, 0.3)]
+        .iter()
+        .map(|(fx, fy)| {
+            (
+                (bx + bw * fx).max(0.0) as u32,
+                (by + bh * fy).max(0.0) as u32,
+            )
+        })
+        .collect();
+    let (periodicity, lattice) = periodicity(gray, &centres);
     Cues {
-        periodicity: periodicity(&gray, centre.0, centre.1),
+        periodicity,
+        lattice,
         dynamic_range,
         sharpness,
     }
@@ -198,6 +239,7 @@ pub fn measure(image: &RgbImage, face: &Face) -> Cues {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use image::RgbImage;
 
     fn face_at(side: f32) -> Face {
         Face {
@@ -218,10 +260,26 @@ mod tests {
             seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
             image::Rgb([100 + (seed >> 26) as u8; 3])
         });
-        let s = measure(&striped, &face_at(160.0));
-        let n = measure(&noisy, &face_at(160.0));
+        let grey = |image: &RgbImage| image::imageops::grayscale(image);
+        let s = measure(&grey(&striped), &face_at(160.0));
+        let n = measure(&grey(&noisy), &face_at(160.0));
         assert!(s.periodicity > 3.0 * n.periodicity, "{s:?} vs {n:?}");
         assert!(s.dynamic_range > 0.4);
         assert!(n.dynamic_range < 0.3);
+        // One grating has no partner a quarter turn away; a dot screen
+        // (two crossed gratings) has.
+        assert!(s.lattice < 0.2 * s.periodicity, "{s:?}");
+        let dots = RgbImage::from_fn(160, 160, |x, y| {
+            let (s, c) = 20f32.to_radians().sin_cos();
+            let (u, v) = (x as f32 * c + y as f32 * s, y as f32 * c - x as f32 * s);
+            let tau = 2.0 * std::f32::consts::PI / 3.5;
+            let v = 128.0 + 50.0 * (tau * u).cos() * (tau * v).cos();
+            image::Rgb([v as u8; 3])
+        });
+        let d = measure(&grey(&dots), &face_at(160.0));
+        assert!(
+            d.lattice > 0.5 * d.periodicity && d.lattice > 3.0 * n.lattice,
+            "{d:?}"
+        );
     }
 }

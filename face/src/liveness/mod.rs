@@ -2,19 +2,29 @@
 //! screen or a mask? No single passive score answers that on still photos,
 //! so the verdict combines
 //! - an **active challenge**: a random sequence of head movements the person
-//!   performs in a few frames, checked from the landmarks, every frame the
-//!   same person as the first (a replayed photo or video cannot follow a
-//!   sequence it did not know);
+//!   performs in a few frames, checked from the landmarks (`challenge`):
+//!   each step performed, as one rigid head turning in 3-D (the nose moves
+//!   against the plane of the eyes and mouth: `rigid`), in front of a
+//!   background that stays where it was and was captured again (`scene`),
+//!   every frame the same person as the first;
 //! - **passive cues** per frame: spectral peaks of screen moiré and print
-//!   halftone, a print's compressed tones, the anti-spoofing model's score,
-//!   face size and sharpness.
+//!   halftone (and a halftone's lattice), a print's compressed tones,
+//!   straight edges framing the face like a print or a phone held up
+//!   (`border`), face size and sharpness; the anti-spoofing model's score
+//!   is recorded as a doubt and never decides.
 //!
 //! A single frame without a challenge can at best be "no spoof evidence
 //! found", which is reported with a capped confidence and a hint.
 
 pub mod antispoof;
+pub mod border;
+mod challenge;
 pub mod cues;
+mod homography;
+mod passive;
 pub mod pose;
+pub mod rigid;
+pub mod scene;
 
 use image::RgbImage;
 use serde::Serialize;
@@ -27,12 +37,19 @@ use crate::detect::Face;
 use crate::embed::Embedding;
 use crate::{FaceEngine, FaceError};
 
-/// Spectral peak-to-median ratio above which a face shows a screen's moiré
-/// or a print's halftone (docs/accuracy.md).
-pub const PERIODIC: f32 = 45.0;
+/// Spectral peak-to-median ratio (the skin's spectrum averaged over four
+/// patches) above which a face shows a screen's moiré or a print's halftone
+/// (docs/accuracy.md).
+pub const PERIODIC: f32 = 32.0;
+/// The same ratio for the peak's partner a quarter turn away, above which
+/// the pattern is a 2-D lattice: a halftone's dots or a screen's pixels.
+pub const LATTICE: f32 = 22.0;
 /// Luminance spread (2nd–98th percentile) below which the skin's tones are
 /// as flat as a print's.
 pub const FLAT: f32 = 0.32;
+/// Sides of the face framed by straight edges from which the frame is taken
+/// for a picture held up.
+pub const FRAMED: usize = 3;
 /// Sharpness below which a frame is too soft to judge well.
 pub const SOFT: f32 = 0.012;
 /// Cosine similarity every frame must have with the first (same person):
@@ -74,7 +91,12 @@ pub struct Frame {
     /// The anti-spoofing model's score, 0 live … 1 spoof (the first frame
     /// only: it barely moves with the head).
     pub model_score: Option<f32>,
+    /// Sides of the face (0–4) along which a long straight edge runs, as a
+    /// held-up print's or phone's does (the first frame only).
+    pub framed_sides: Option<usize>,
     pub embedding: Embedding,
+    /// The frame's grey thumbnail, for the background.
+    pub scene: scene::Scene,
 }
 
 /// The verdict.
@@ -147,19 +169,28 @@ impl FaceEngine {
             .zip(images)
             .zip(embeddings)
             .enumerate()
-            .map(|(i, ((f, image), embedding))| Frame {
+            .map(|(i, ((f, image), embedding))| {
+                (i, f, image::imageops::grayscale(image), embedding)
+            })
+            .map(|(i, f, grey, embedding)| Frame {
                 face: f.face,
                 faces: f.others + 1,
                 pose: Pose::of(&f.face),
-                cues: cues::measure(image, &f.face),
+                cues: cues::measure(&grey, &f.face),
                 model_score: if i == 0 { model_score } else { None },
+                framed_sides: (i == 0).then(|| border::framed_sides(&grey, &f.face)),
                 embedding,
+                scene: scene::Scene::of(&grey),
             })
             .collect())
     }
 }
 
-fn reason(code: &'static str, message: impl Into<String>, frame: Option<usize>) -> Reason {
+pub(crate) fn reason(
+    code: &'static str,
+    message: impl Into<String>,
+    frame: Option<usize>,
+) -> Reason {
     Reason {
         code,
         message: message.into(),
@@ -167,161 +198,20 @@ fn reason(code: &'static str, message: impl Into<String>, frame: Option<usize>) 
     }
 }
 
-/// Passive evidence of every frame: (hard evidence, soft evidence, hints, spoof type).
-fn passive(frames: &[Frame]) -> (Vec<Reason>, Vec<Reason>, Vec<String>, SpoofType) {
-    let (mut hard, mut soft, mut hints) = (Vec::new(), Vec::new(), Vec::new());
-    let mut spoof = SpoofType::None;
-    for (i, f) in frames.iter().enumerate() {
-        let at = Some(i);
-        if f.cues.periodicity > PERIODIC {
-            let (kind, what) = if f.cues.dynamic_range < FLAT {
-                (SpoofType::Paper, "a printed halftone")
-            } else {
-                (SpoofType::Screen, "a screen's moiré")
-            };
-            hard.push(reason(
-                "periodic_pattern",
-                format!(
-                    "the skin shows a regular pattern like {what} (spectral peak {:.0} > {PERIODIC:.0})",
-                    f.cues.periodicity
-                ),
-                at,
-            ));
-            spoof = kind;
-        } else if f.cues.dynamic_range < FLAT {
-            hard.push(reason(
-                "flat_tones",
-                format!(
-                    "the face's tones are as flat as a print's (spread {:.2} < {FLAT:.2})",
-                    f.cues.dynamic_range
-                ),
-                at,
-            ));
-            if spoof == SpoofType::None {
-                spoof = SpoofType::Paper;
-            }
-        }
-        if let Some(score) = f.model_score.filter(|s| *s > SPOOF_SCORE) {
-            soft.push(reason(
-                "model_suspects_spoof",
-                format!("the anti-spoofing model scores {score:.2} (> {SPOOF_SCORE})"),
-                at,
-            ));
-        }
-        if f.faces > 1 {
-            hard.push(reason(
-                "several_faces",
-                format!("{} faces are in the frame", f.faces),
-                at,
-            ));
-            if spoof == SpoofType::None {
-                spoof = SpoofType::Unknown;
-            }
-        }
-        if f.cues.sharpness < SOFT {
-            soft.push(reason("soft_image", "the frame is blurred", at));
-            hints.push("Hold the camera still, in good light.".to_owned());
-        }
-        // A turned head shows the eyes closer: the size is judged facing the camera.
-        if i == 0 && f.face.eye_distance() < MIN_EYE_DISTANCE {
-            hard.push(reason(
-                "face_too_small",
-                format!(
-                    "the face is too small to judge ({:.0} px between the eyes, at least {MIN_EYE_DISTANCE:.0})",
-                    f.face.eye_distance()
-                ),
-                at,
-            ));
-            hints.push("Move closer to the camera.".to_owned());
-        }
-    }
-    if frames.iter().any(|f| f.faces > 1) {
-        hints.push("Only the person being verified should be in the picture.".to_owned());
-    }
-    hints.dedup();
-    (hard, soft, hints, spoof)
-}
-
-/// Whether the frames perform the challenge: the first faces the camera,
-/// each next one performs the next step, all show the same person.
-fn challenge(steps: &[Step], frames: &[Frame]) -> Vec<Reason> {
-    let mut failed = Vec::new();
-    if frames.len() != steps.len() + 1 {
-        failed.push(reason(
-            "wrong_frame_count",
-            format!(
-                "the challenge needs {} frames (a neutral one, then one per step), got {}",
-                steps.len() + 1,
-                frames.len()
-            ),
-            None,
-        ));
-        return failed;
-    }
-    let neutral = &frames[0];
-    if !neutral.pose.is_frontal() {
-        failed.push(reason(
-            "not_facing_camera",
-            "the first frame must face the camera",
-            Some(0),
-        ));
-    }
-    // Front cameras often mirror what they save: a sequence whose every
-    // turn reads the other way round is the same sequence, mirrored.
-    let performed = |steps: &[Step]| {
-        steps
-            .iter()
-            .zip(&frames[1..])
-            .all(|(step, frame)| frame.pose.performs(*step, &neutral.pose))
-    };
-    let mirrored: Vec<Step> = steps.iter().map(|s| s.mirrored()).collect();
-    let steps = if !performed(steps) && performed(&mirrored) {
-        &mirrored[..]
-    } else {
-        steps
-    };
-    for (i, (step, frame)) in steps.iter().zip(&frames[1..]).enumerate() {
-        let at = Some(i + 1);
-        if !frame.pose.performs(*step, &neutral.pose) {
-            failed.push(reason(
-                "step_not_performed",
-                format!(
-                    "frame {} does not show \"{}\" (yaw {:+.2}, pitch {:+.2} from the first frame)",
-                    i + 1,
-                    step.as_str(),
-                    frame.pose.yaw - neutral.pose.yaw,
-                    frame.pose.pitch - neutral.pose.pitch
-                ),
-                at,
-            ));
-        }
-        let same = frame.embedding.cosine(&neutral.embedding);
-        if same < SAME_PERSON {
-            failed.push(reason(
-                "different_person",
-                format!(
-                    "frame {} shows another person (similarity {same:.2})",
-                    i + 1
-                ),
-                at,
-            ));
-        }
-    }
-    failed
-}
-
 /// The verdict on `frames`, with `steps` when a challenge was taken.
 pub fn verdict(steps: Option<&[Step]>, frames: &[Frame]) -> Verdict {
-    let (hard, soft, mut hints, passive_spoof) = passive(frames);
-    let failed = steps.map(|s| challenge(s, frames)).unwrap_or_default();
+    let (hard, soft, mut hints, passive_spoof) = passive::evidence(frames);
+    let failed = steps
+        .map(|s| challenge::failures(s, frames))
+        .unwrap_or_default();
     let mut reasons: Vec<Reason> = hard.iter().chain(&failed).chain(&soft).cloned().collect();
-    let model_doubts = soft.iter().any(|r| r.code == "model_suspects_spoof");
+    // The anti-spoofing model never decides, with or without a challenge:
+    // its score is all but binary and calls genuine photos spoofs under
+    // ordinary capture conditions (docs/accuracy.md); it lowers the
+    // confidence of a live verdict as a doubt.
     let spoof_type = if passive_spoof != SpoofType::None {
         passive_spoof
     } else if !failed.is_empty() {
-        SpoofType::Unknown
-    } else if steps.is_none() && model_doubts {
-        // Without a challenge the model's doubt is all there is.
         SpoofType::Unknown
     } else {
         SpoofType::None

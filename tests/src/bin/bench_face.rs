@@ -52,12 +52,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let (eer, at) = face_eval::equal_error_rate(&genuine, &impostor);
     println!("EER {:.2} % at similarity {at:.3}", eer * 100.0);
-    println!("threshold   FMR %    FNMR %");
+    println!("threshold   FMR %  (95 % CI, exact)     FNMR %  (95 % CI)");
     for t in [
         0.25f32, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.65, 0.70,
     ] {
         let (fmr, fnmr) = face_eval::rates(&genuine, &impostor, t);
-        println!("  {t:.2}    {:7.3}  {:7.3}", fmr * 100.0, fnmr * 100.0);
+        let count = |rate: f64, n: usize| (rate * n as f64).round() as u64;
+        let (f_lo, f_hi) =
+            face_eval::clopper_pearson(count(fmr, impostor.len()), impostor.len() as u64);
+        let (n_lo, n_hi) =
+            face_eval::clopper_pearson(count(fnmr, genuine.len()), genuine.len() as u64);
+        println!(
+            "  {t:.2}    {:7.3} ({:.3}–{:.3})   {:7.3} ({:.2}–{:.2})",
+            fmr * 100.0,
+            f_lo * 100.0,
+            f_hi * 100.0,
+            fnmr * 100.0,
+            n_lo * 100.0,
+            n_hi * 100.0
+        );
     }
     let max_impostor = impostor.iter().copied().fold(0.0f32, f32::max);
     let mut g = genuine.clone();

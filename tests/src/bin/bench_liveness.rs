@@ -62,9 +62,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
             if verbose {
                 for f in &frames {
+                    let n = &frames[0];
+                    let parallax = liveness::rigid::parallax(&n.face, &f.face);
+                    let scene = liveness::rigid::face_motion(&n.face, &f.face).and_then(|m| {
+                        liveness::scene::compare((&n.scene, &n.face), (&f.scene, &f.face), &m)
+                    });
                     println!(
-                        "      yaw {:+.2} pitch {:.2} periodic {:6.1} range {:.2} sharp {:.3} model {:?}",
-                        f.pose.yaw, f.pose.pitch, f.cues.periodicity, f.cues.dynamic_range, f.cues.sharpness, f.model_score
+                        "      yaw {:+.2} pitch {:.2} parallax {:?} scene {:?} periodic {:6.1} range {:.2} sharp {:.3} model {:?}",
+                        f.pose.yaw, f.pose.pitch, parallax.map(|p| p.map(|v| (v * 100.0).round() / 100.0)),
+                        scene.map(|c| [c.still, c.moved, c.displacement].map(|v| (v * 1000.0).round() / 1000.0)),
+                        f.cues.periodicity, f.cues.dynamic_range, f.cues.sharpness, f.model_score
                     );
                 }
             }
@@ -80,6 +87,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             100.0 * wrong as f64 / total.max(1) as f64
         );
     }
+    passive(&engine, verbose);
     let selfie = veritrail_tests::face_eval::load("obama.jpg");
     let mut single = Vec::new();
     for _ in 0..30 {
@@ -103,4 +111,50 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         latencies[(latencies.len() as f64 * 0.95) as usize - 1]
     );
     Ok(())
+}
+
+/// Passive mode (one selfie, no challenge): BPCER on the real photos and
+/// their capture conditions, APCER per attack kind.
+fn passive(engine: &veritrail_face::FaceEngine, verbose: bool) {
+    let singles = liveness_eval::passive::presentations(engine);
+    let mut results = Vec::new();
+    for p in &singles {
+        let frames = engine.frames(std::slice::from_ref(&p.image));
+        let (live, detail) = match &frames {
+            Ok(frames) => {
+                let v = liveness::verdict(None, frames);
+                let f = &frames[0];
+                let detail = format!(
+                    "{:?} {:?} periodic {:.1} lattice {:.1} range {:.2} sharp {:.3} eyes {:.0} framed {:?} model {:?}",
+                    v.spoof_type,
+                    v.reasons.iter().map(|r| r.code).collect::<Vec<_>>(),
+                    f.cues.periodicity,
+                    f.cues.lattice,
+                    f.cues.dynamic_range,
+                    f.cues.sharpness,
+                    f.face.eye_distance(),
+                    f.framed_sides,
+                    f.model_score
+                );
+                (v.is_live, detail)
+            }
+            Err((_, e)) => (false, format!("no face: {e}")),
+        };
+        if verbose || (p.kind == "genuine") != live {
+            println!(
+                "passive {:<15} {:<40} live={live} {detail}",
+                p.kind, p.label
+            );
+        }
+        results.push((p.kind, live));
+    }
+    println!("passive kind     wrong / total   rate");
+    for kind in liveness_eval::passive::KINDS {
+        let (wrong, total) = liveness_eval::error_rate(&results, kind);
+        let name = if kind == "genuine" { "BPCER" } else { "APCER" };
+        println!(
+            "{kind:<16} {wrong:>5} / {total:<5}  {name} {:.1} %",
+            100.0 * wrong as f64 / total.max(1) as f64
+        );
+    }
 }
