@@ -4,21 +4,21 @@
 //! invitation (and, for a recreation, cancelling the case it replaces) are
 //! one transaction (ADR 0010).
 
-use cqrs_es::{Aggregate as _, EventStore as _};
+use cqrs_es::Aggregate as _;
 use time::OffsetDateTime;
 use uuid::Uuid;
 use veritrail_domain::case::{
-    CaseAction, CaseCommand, CaseError, OpenCase, RequestedChecks, RestartContext, Subject,
-    VerificationCase,
+    CaseAction, CaseError, RequestedChecks, RestartContext, Subject, VerificationCase,
 };
-use veritrail_domain::invitation::{Invitation, InvitationCommand};
-use veritrail_domain::subject::{stream_id, SubjectCases, SubjectCommand};
+use veritrail_domain::invitation::InvitationCommand;
+use veritrail_domain::subject::stream_id;
 use veritrail_domain::{CaseId, EntityId, Reason};
 
 use crate::batch::Batch;
 use crate::context::RequestContext;
 
 use super::service::CaseService;
+use super::slot::Slot;
 use crate::error::ServiceError;
 
 /// What the organisation asks for.
@@ -79,18 +79,6 @@ pub(super) struct Replacing {
 
 /// How often one request re-reads after losing a race before giving up.
 const MAX_ROUNDS: usize = 32;
-
-#[derive(Debug)]
-enum Slot {
-    /// The subject's assigned case is active: return it (as read, with its
-    /// version).
-    Active(CaseId, Box<(VerificationCase, usize)>),
-    /// Assigned but never opened: left by versions before ADR 0010, which
-    /// opened in separate transactions. Whoever comes next opens it.
-    Unopened(CaseId),
-    /// No case, or only finished ones: a new case may be assigned.
-    Free { supersedes: Option<CaseId> },
-}
 
 impl CaseService {
     /// Returns the subject's active case, or opens one.
@@ -237,146 +225,5 @@ impl CaseService {
             }
         }
         Err(ServiceError::Contention(subject_stream))
-    }
-
-    /// Decides every event of the opening into `batch`; returns the opened
-    /// case as decided (when this opening opens it).
-    async fn plan(
-        &self,
-        batch: &mut Batch,
-        ctx: &RequestContext,
-        request: &OpenCaseRequest,
-        (subject_stream, slot, case_id): (&str, Slot, CaseId),
-        replacing: Option<&Replacing>,
-        fresh: bool,
-    ) -> Result<Option<(VerificationCase, usize)>, ServiceError> {
-        let metadata = ctx.metadata(self.clock.now());
-        // A free slot opens the id this request made; so is the invitation's.
-        let new_case = fresh && matches!(slot, Slot::Free { .. });
-        if let Some(old) = replacing {
-            let action = CaseAction::CancelForRecreation {
-                reason: old.reason.clone(),
-                replacement: case_id,
-            };
-            let command = CaseCommand::new(ctx.tenant.clone(), ctx.actor.clone(), action);
-            let id = old.case_id.to_string();
-            batch
-                .decide(
-                    &self.cases,
-                    &id,
-                    command,
-                    &self.services,
-                    &metadata,
-                    old.expected,
-                )
-                .await?;
-        }
-        if let Slot::Free { supersedes } = slot {
-            let assign = SubjectCommand::AssignCase {
-                tenant: ctx.tenant.clone(),
-                subject: request.subject.id.clone(),
-                case_id,
-                supersedes,
-            };
-            batch
-                .decide(&self.subjects, subject_stream, assign, &(), &metadata, None)
-                .await?;
-        }
-        let mut written = None;
-        if !matches!(slot, Slot::Active(..)) {
-            let action = CaseAction::Open(OpenCase {
-                case_id,
-                subject: request.subject.clone(),
-                checks: request.checks.clone(),
-                entities: request.entities.clone(),
-                restart: request.restart.clone(),
-            });
-            let command = CaseCommand::new(ctx.tenant.clone(), ctx.actor.clone(), action);
-            let id = case_id.to_string();
-            let (mut case, mut version) = if new_case {
-                batch
-                    .decide_fresh(&id, command, &self.services, &metadata)
-                    .await?
-            } else {
-                batch
-                    .decide(&self.cases, &id, command, &self.services, &metadata, None)
-                    .await?
-            };
-            for action in &request.then {
-                let command =
-                    CaseCommand::new(ctx.tenant.clone(), ctx.actor.clone(), action.clone());
-                batch
-                    .decide_next(
-                        (&mut case, &mut version),
-                        &id,
-                        command,
-                        &self.services,
-                        &metadata,
-                    )
-                    .await?;
-            }
-            written = Some((case, version));
-        }
-        if let Some(grant) = &request.invitation {
-            let issue = grant.issue(ctx, case_id);
-            let id = grant.invitation_id.to_string();
-            if fresh {
-                batch
-                    .decide_fresh::<Invitation>(&id, issue, &(), &metadata)
-                    .await?;
-            } else {
-                batch
-                    .decide(&self.invitations, &id, issue, &(), &metadata, None)
-                    .await?;
-            }
-        }
-        Ok(written)
-    }
-
-    /// Every case ever assigned to a subject of the caller's tenant, oldest first.
-    pub async fn cases_of_subject(
-        &self,
-        ctx: &RequestContext,
-        subject: &veritrail_domain::SubjectId,
-    ) -> Result<Vec<CaseId>, ServiceError> {
-        let registry = self.registry(&stream_id(&ctx.tenant, subject)).await?;
-        Ok(registry.history().to_vec())
-    }
-
-    pub(super) async fn registry(
-        &self,
-        subject_stream: &str,
-    ) -> Result<SubjectCases, ServiceError> {
-        let context = self
-            .subjects
-            .load_aggregate(subject_stream)
-            .await
-            .map_err(ServiceError::from)?;
-        Ok(context.aggregate)
-    }
-
-    /// The subject's slot; `finishing` is a case the same transaction
-    /// cancels, so it counts as finished.
-    async fn slot(
-        &self,
-        subject_stream: &str,
-        finishing: Option<CaseId>,
-    ) -> Result<Slot, ServiceError> {
-        let Some(current) = self.registry(subject_stream).await?.current() else {
-            return Ok(Slot::Free { supersedes: None });
-        };
-        if finishing == Some(current) {
-            return Ok(Slot::Free {
-                supersedes: Some(current),
-            });
-        }
-        let (case, version) = self.replay(current).await?;
-        Ok(match case.status() {
-            None => Slot::Unopened(current),
-            Some(status) if status.is_active() => Slot::Active(current, Box::new((case, version))),
-            Some(_) => Slot::Free {
-                supersedes: Some(current),
-            },
-        })
     }
 }
