@@ -17,8 +17,7 @@ pub const FROZEN: f32 = 0.9;
 /// explains it at least this much better than leaving it still.
 pub const FOLLOWS: f32 = 0.5;
 
-/// Whether the frames perform the challenge: the first faces the camera,
-/// each next one performs the next step, all show the same person.
+/// Why the frames do not answer `steps` (empty when they do).
 pub(super) fn failures(steps: &[Step], frames: &[Frame]) -> Vec<Reason> {
     let mut failed = Vec::new();
     if frames.len() != steps.len() + 1 {

@@ -244,6 +244,9 @@ pub fn verdict(steps: Option<&[Step]>, frames: &[Frame]) -> Verdict {
                 .to_owned(),
         );
     }
+    if failed.iter().any(|r| r.code == "scene_changed") {
+        hints.push("Hold the phone still and move only your head.".to_owned());
+    }
     Verdict {
         is_live,
         spoof_type,

@@ -31,7 +31,7 @@ impl Scene {
     pub fn of(grey: &GrayImage) -> Scene {
         let (w, h) = grey.dimensions();
         let scale = SIDE as f32 / w.max(1) as f32;
-        let height = ((h as f32 * scale).round() as u32).clamp(1, 4 * SIDE);
+        let height = ((h as f32 * scale).round() as u32).clamp(1, 16 * SIDE);
         let raw = (0..height)
             .flat_map(|y| (0..SIDE).map(move |x| (x, y)))
             .map(|(x, y)| {

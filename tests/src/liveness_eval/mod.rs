@@ -58,10 +58,10 @@ pub struct Presentation {
 /// then the head moved for each step; as a camera would save them.
 pub fn genuine_frames(engine: &FaceEngine, image: &RgbImage, steps: &[Step]) -> Vec<RgbImage> {
     let face = engine.find(image, "photo").expect("a face").face;
-    std::iter::once(image.clone())
-        .chain(steps.iter().map(|s| pose(image, &face, *s)))
+    rendered(image, &face, steps, pose)
+        .iter()
         .enumerate()
-        .map(|(i, f)| jpeg(&handheld(&f, i), 90))
+        .map(|(i, f)| jpeg(&handheld(f, i), 90))
         .collect()
 }
 
@@ -115,10 +115,10 @@ pub fn presentations(engine: &FaceEngine) -> Vec<Presentation> {
         }
         let challenge = steps(i);
         let neutral = photo.image.clone();
-        let moving: Vec<RgbImage> = std::iter::once(neutral.clone())
-            .chain(challenge.iter().map(|s| pose(&neutral, &found.face, *s)))
+        let moving: Vec<RgbImage> = rendered(&neutral, &found.face, &challenge, pose)
+            .iter()
             .enumerate()
-            .map(|(i, f)| handheld(&f, i))
+            .map(|(i, f)| handheld(f, i))
             .collect();
         let camera = |frames: &[RgbImage]| frames.iter().map(|f| jpeg(f, 90)).collect::<Vec<_>>();
         let still = vec![neutral.clone(); challenge.len() + 1];
