@@ -111,6 +111,13 @@ fn rigid_turn(step: Step, neutral: &Frame, frame: &Frame, at: usize) -> Option<R
 /// The background stays where the neutral frame shows it, rather than
 /// moving with the face (a warped photo) or changing (another capture).
 fn same_scene(neutral: &Frame, frame: &Frame, at: usize) -> Option<Reason> {
+    if neutral.scene.size() != frame.scene.size() {
+        return Some(reason(
+            "scene_changed",
+            format!("frame {at} has another size than the first: not one capture"),
+            Some(at),
+        ));
+    }
     let frozen = scene::frozen((&neutral.scene, &neutral.face), (&frame.scene, &frame.face));
     if let Some(share) = frozen.filter(|s| *s >= FROZEN) {
         return Some(reason(
@@ -124,19 +131,12 @@ fn same_scene(neutral: &Frame, frame: &Frame, at: usize) -> Option<Reason> {
         ));
     }
     let motion = rigid::face_motion(&neutral.face, &frame.face)?;
-    let Some(c) = scene::compare(
+    // No comparison when too little background shows.
+    let c = scene::compare(
         (&neutral.scene, &neutral.face),
         (&frame.scene, &frame.face),
         &motion,
-    ) else {
-        return (neutral.scene.size() != frame.scene.size()).then(|| {
-            reason(
-                "scene_changed",
-                format!("frame {at} has another size than the first: not one capture"),
-                Some(at),
-            )
-        });
-    };
+    )?;
     if c.displacement >= 1.0 && c.still >= 0.02 && c.moved <= FOLLOWS * c.still {
         return Some(reason(
             "background_follows_face",
