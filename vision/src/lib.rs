@@ -9,6 +9,7 @@
 
 mod align;
 mod engine;
+mod glyphs;
 mod gray;
 mod lines;
 mod locate;
@@ -18,6 +19,7 @@ mod printed;
 pub mod quality;
 mod reading;
 mod rectify;
+mod shapes;
 
 use std::path::PathBuf;
 

