@@ -210,6 +210,13 @@ def place(rng, doc_img, canvas, condition, char_height):
     rot = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
     corners = corners @ rot.T
     span = corners.max(axis=0) - corners.min(axis=0)
+    # A booklet (two pages, twice a card's height) turned by up to 12° would
+    # run off the canvas and cut its MRZ: it is shrunk to fit the photo.
+    fit = min(1.0, 0.98 * cw / span[0], 0.98 * ch / span[1])
+    if condition == "booklet" and fit < 1.0:
+        corners *= fit
+        span *= fit
+        scale *= fit
     cx = rng.uniform(span[0] / 2, max(cw - span[0] / 2, span[0] / 2 + 1))
     cy = rng.uniform(span[1] / 2, max(ch - span[1] / 2, span[1] / 2 + 1))
     corners += np.array([cx, cy]) - (corners.max(axis=0) + corners.min(axis=0)) / 2

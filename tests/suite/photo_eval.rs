@@ -112,5 +112,5 @@ fn phone_photos_from_another_generator_never_pass_a_wrong_reading() {
     );
 }
 
-const SHARP_FLOOR: f64 = 0.9;
-const HARD_FLOOR: f64 = 0.85;
+const SHARP_FLOOR: f64 = 0.95;
+const HARD_FLOOR: f64 = 0.92;

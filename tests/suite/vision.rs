@@ -122,15 +122,7 @@ fn a_good_photo_passes_every_quality_check() {
     );
 }
 
-#[test]
-fn an_mrz_cut_off_at_the_bottom_is_reported_as_such() {
-    let (img, _) = clean_passport();
-    let (w, h) = img.dimensions();
-    // Keep the page down to the middle of the last MRZ row's characters.
-    let cut = img.crop_imm(0, 0, w, h - 52);
-    let read = reader()
-        .read(&png(&cut), date!(2026 - 11 - 22))
-        .expect("two rows are found");
+fn assert_cut_off_at_the_bottom(read: &veritrail_vision::MrzReading) {
     assert!(!read.quality.mrz_in_frame, "{:?}", read.quality);
     assert!(
         read.quality
@@ -140,6 +132,32 @@ fn an_mrz_cut_off_at_the_bottom_is_reported_as_such() {
         "{:?}",
         read.quality.hints
     );
+}
+
+#[test]
+fn an_mrz_cut_off_at_the_bottom_is_reported_as_such() {
+    let (img, _) = clean_passport();
+    let (w, h) = img.dimensions();
+    // Keep the page down to the middle of the last MRZ row's characters.
+    let cut = img.crop_imm(0, 0, w, h - 52);
+    let read = reader()
+        .read(&png(&cut), date!(2026 - 11 - 22))
+        .expect("two rows are found");
+    assert_cut_off_at_the_bottom(&read);
+}
+
+#[test]
+fn a_row_cut_by_a_tilted_edge_is_reported_as_cut_not_as_missing() {
+    let (img, _) = clean_passport();
+    let page = veritrail_vision::GrayImage::decode(&png(&img)).expect("decode");
+    // Turned 6° so the rows run down to the left, then cut through the last
+    // row: its start is outside the photo, its end inside.
+    let turned = page.rotate(-6.0, 230);
+    let cut = turned.crop(0, 0, turned.width, turned.height - 104);
+    let read = reader()
+        .read_gray(&cut, date!(2026 - 11 - 22))
+        .expect("the rows are found, the second one right-aligned with the first");
+    assert_cut_off_at_the_bottom(&read);
 }
 
 #[test]

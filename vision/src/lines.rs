@@ -162,6 +162,16 @@ impl TextLine {
         (self.y0 + self.y1) as f64 / 2.0
     }
 
+    /// Where the line's middle runs at `x`: through the mean of its parts'
+    /// centres, with its slope (the box's `cy` is off at the ends of a
+    /// sloping line by half its rise).
+    pub fn middle_at(&self, x: f64) -> f64 {
+        let n = self.parts.len().max(1) as f64;
+        let mx = self.parts.iter().map(Component::cx).sum::<f64>() / n;
+        let my = self.parts.iter().map(Component::cy).sum::<f64>() / n;
+        my + self.slope * (x - mx)
+    }
+
     /// Character-shaped parts (a run of merged fillers is one wide part).
     pub fn char_count(&self) -> usize {
         self.parts.len()

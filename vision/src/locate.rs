@@ -104,23 +104,29 @@ impl MrzLocation {
         let (Some(first), Some(last)) = (self.lines.first(), self.lines.last()) else {
             return frame;
         };
+        // Half a character of margin beyond the characters' own half height,
+        // taken at each end of a row along its slope.
         let m = first.char_height / 2.0;
-        for (x, y) in [
-            (first.x0 as f64, first.y0 as f64 - m),
-            (first.x1 as f64, first.y0 as f64 - m),
-        ] {
+        let reach = |row: &TextLine| row.char_height / 2.0 + m;
+        for x in [first.x0 as f64, first.x1 as f64] {
+            let y = first.middle_at(x) - reach(first);
             frame.cut_top |= self.to_photo(x, y).1 < 0.0;
         }
-        for (x, y) in [
-            (last.x0 as f64, last.y1 as f64 + m),
-            (last.x1 as f64, last.y1 as f64 + m),
-        ] {
+        for x in [last.x0 as f64, last.x1 as f64] {
+            let y = last.middle_at(x) + reach(last);
             frame.cut_bottom |= self.to_photo(x, y).1 > h;
         }
         for row in &self.lines {
-            for y in [row.y0 as f64, row.y1 as f64] {
-                frame.cut_left |= self.to_photo(row.x0 as f64 - m, y).0 < 0.0;
-                frame.cut_right |= self.to_photo(row.x1 as f64 + m, y).0 > w;
+            let half = row.char_height / 2.0;
+            for (x, side) in [(row.x0 as f64 - m, -1.0), (row.x1 as f64 + m, 1.0)] {
+                for dy in [-half, half] {
+                    let (px, _) = self.to_photo(x, row.middle_at(x) + dy);
+                    if side < 0.0 {
+                        frame.cut_left |= px < 0.0;
+                    } else {
+                        frame.cut_right |= px > w;
+                    }
+                }
             }
         }
         frame
@@ -160,12 +166,17 @@ pub fn is_long(line: &TextLine) -> bool {
     line.width() as f64 >= 15.0 * line.char_height && line.char_count() >= 8
 }
 
+/// `lower` is the MRZ row under `upper`: close below it, as tall, and
+/// aligned with it on the left — or on the right, when the photo's edge
+/// cuts one row's start (the quality check then says the MRZ is cut off,
+/// rather than the reader finding no MRZ at all).
 fn follows(upper: &TextLine, lower: &TextLine) -> bool {
     let h = upper.char_height.max(lower.char_height);
     let spacing = lower.cy() - upper.cy();
     let ratio = upper.char_height / lower.char_height;
+    let aligned = |a: usize, b: usize| (a as f64 - b as f64).abs() <= 3.0 * h;
     (1.1 * h..=3.5 * h).contains(&spacing)
-        && (upper.x0 as f64 - lower.x0 as f64).abs() <= 3.0 * h
+        && (aligned(upper.x0, lower.x0) || aligned(upper.x1, lower.x1))
         && (0.7..=1.45).contains(&ratio)
 }
 

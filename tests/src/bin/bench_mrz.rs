@@ -49,8 +49,13 @@ fn main() -> Result<()> {
                     item["file"],
                     item["degradations"],
                     item["lines"],
-                    read.as_ref()
-                        .map(|r| (&r.raw_lines, &r.lines, &r.row_confidence, &r.doubts))
+                    read.as_ref().map(|r| (
+                        &r.raw_lines,
+                        &r.lines,
+                        &r.row_confidence,
+                        &r.doubts,
+                        &r.quality.hints
+                    ))
                 );
             }
             if let (true, Ok(r)) = (show_confidence, &read) {
