@@ -114,7 +114,10 @@ fn cells(chars: &[CharBox], glyphs: &Glyphs, expected_cap: f32) -> Vec<Option<Ce
                 Some(h) => (h - cap).abs() < 0.2 * cap,
                 // A filler is lower than the capitals; a letter or digit
                 // whose height was implausible is not placed by its box.
-                None => c.ch == '<' && (0.4 * cap..1.05 * cap).contains(&((c.y1 - c.y0) as f32)),
+                None => {
+                    c.ch == '<'
+                        && (0.4 * cap..1.05 * cap).contains(&(c.y1.saturating_sub(c.y0) as f32))
+                }
             };
             w > 0.25 * pitch && w < 1.2 * pitch && tall
         })
