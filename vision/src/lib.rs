@@ -8,6 +8,7 @@
 //! its own.
 
 mod align;
+mod cells;
 mod engine;
 mod glyphs;
 mod gray;

@@ -21,7 +21,7 @@ use crate::locate::{locate_mrz, MrzLocation};
 use crate::prepare::{row_image, Preparation, PREPARATIONS};
 use crate::quality::{assess, Quality, QualityThresholds};
 use crate::reading::{certain, disagreement, RowsRead, UNCONFIRMED};
-use crate::shapes::disputes;
+use crate::shapes::check_rows;
 
 const WHITELIST: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
 /// How much better (in correlation) another OCR-B shape must fit a
@@ -224,26 +224,12 @@ impl MrzReader {
         if read.complete() {
             // Only a reading that could pass is worth the second opinion.
             let cap = preparation.char_height as f32;
-            let disputes: Vec<_> = std::thread::scope(|scope| {
-                let handles: Vec<_> = rows
-                    .iter()
-                    .map(|(crop, chars)| {
-                        scope.spawn(move || {
-                            disputes(crop, chars, &self.glyphs, cap, MIN_SHAPE_MARGIN)
-                        })
-                    })
-                    .collect();
-                handles.into_iter().map(|h| h.join().ok()).collect()
-            });
-            if disputes.iter().any(Option::is_none) {
-                read.doubts
-                    .push("the characters' shapes of a row could not be checked".to_owned());
+            match check_rows(&rows, &self.glyphs, cap, MIN_SHAPE_MARGIN) {
+                Some(disputes) => read.dispute_shapes(&disputes, today),
+                None => read
+                    .doubts
+                    .push("the characters' shapes of a row could not be checked".to_owned()),
             }
-            let disputes: Vec<_> = disputes
-                .into_iter()
-                .map(Option::unwrap_or_default)
-                .collect();
-            read.dispute_shapes(&disputes, today);
         }
         Ok(read)
     }
