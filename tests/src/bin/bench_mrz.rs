@@ -19,6 +19,9 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn main() -> Result<()> {
+    // As `veritrail serve` does: without it OpenMP oversubscribes the cores
+    // and reads measure 2–3× slower than the service's.
+    veritrail::runtime::limit_openmp_threads();
     let dir = std::path::PathBuf::from(std::env::args().nth(1).ok_or("usage: bench_mrz EVAL_DIR")?);
     let show_failures = std::env::args().any(|a| a == "--failures");
     let show_all = std::env::args().any(|a| a == "--all");
