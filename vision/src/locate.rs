@@ -118,15 +118,10 @@ impl MrzLocation {
         }
         for row in &self.lines {
             let half = row.char_height / 2.0;
-            for (x, side) in [(row.x0 as f64 - m, -1.0), (row.x1 as f64 + m, 1.0)] {
-                for dy in [-half, half] {
-                    let (px, _) = self.to_photo(x, row.middle_at(x) + dy);
-                    if side < 0.0 {
-                        frame.cut_left |= px < 0.0;
-                    } else {
-                        frame.cut_right |= px > w;
-                    }
-                }
+            let (left, right) = (row.x0 as f64 - m, row.x1 as f64 + m);
+            for dy in [-half, half] {
+                frame.cut_left |= self.to_photo(left, row.middle_at(left) + dy).0 < 0.0;
+                frame.cut_right |= self.to_photo(right, row.middle_at(right) + dy).0 > w;
             }
         }
         frame

@@ -26,16 +26,38 @@ pub(crate) struct Dispute {
     pub(crate) index: usize,
     pub(crate) read: char,
     pub(crate) shape: char,
-    /// Correlation of `shape` minus that of `read`.
-    pub(crate) margin: f32,
-    /// Correlation of `shape`.
-    pub(crate) fit: f32,
 }
 
 /// A shape laid in a cell: zero mean, unit norm.
 struct Template {
     ch: char,
     values: Vec<f32>,
+}
+
+/// Every shape laid in cells for capitals `cap` pixels high.
+struct Templates {
+    cap: usize,
+    width: usize,
+    height: usize,
+    shapes: Vec<Template>,
+}
+
+impl Templates {
+    fn new(glyphs: &Glyphs, cap: usize) -> Self {
+        let width = glyphs.advance(cap as f32).round().max(1.0) as usize + 2;
+        let height = cap + 2 * MARGIN;
+        let shapes = glyphs
+            .render(cap as f32)
+            .iter()
+            .filter_map(|g| template(g, width, height))
+            .collect();
+        Self {
+            cap,
+            width,
+            height,
+            shapes,
+        }
+    }
 }
 
 fn normalise(values: &mut [f32]) -> bool {
@@ -79,7 +101,7 @@ pub(crate) fn disputes(
     expected_cap: f32,
     min_margin: f32,
 ) -> Vec<Dispute> {
-    let mut rendered: Vec<(usize, usize, usize, Vec<Template>)> = Vec::new();
+    let mut rendered: Vec<Templates> = Vec::new();
     let mut out = Vec::new();
     for (index, (c, cell)) in chars
         .iter()
@@ -87,21 +109,20 @@ pub(crate) fn disputes(
         .enumerate()
     {
         let Some(cell) = cell else { continue };
-        let cap = cell.cap.round().max(4.0);
-        if !rendered.iter().any(|r| r.0 == cap as usize) {
-            let width = glyphs.advance(cap).round().max(1.0) as usize + 2;
-            let height = cap as usize + 2 * MARGIN;
-            let templates = glyphs
-                .render(cap)
-                .iter()
-                .filter_map(|g| template(g, width, height))
-                .collect();
-            rendered.push((cap as usize, width, height, templates));
-        }
-        let Some((_, width, height, templates)) = rendered.iter().find(|r| r.0 == cap as usize)
-        else {
-            continue;
+        let cap = cell.cap.round().max(4.0) as usize;
+        let at = match rendered.iter().position(|t| t.cap == cap) {
+            Some(at) => at,
+            None => {
+                rendered.push(Templates::new(glyphs, cap));
+                rendered.len() - 1
+            }
         };
+        let Templates {
+            width,
+            height,
+            shapes: templates,
+            ..
+        } = &rendered[at];
         let best = fits(crop, &cell, *width, *height, templates);
         let read = templates.iter().position(|t| t.ch == c.ch).map(|i| best[i]);
         let top_fit = best
@@ -115,8 +136,6 @@ pub(crate) fn disputes(
                     index,
                     read: c.ch,
                     shape,
-                    margin: score - read,
-                    fit: score,
                 });
             }
         }
