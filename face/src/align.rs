@@ -3,7 +3,7 @@
 //! onto the standard 112×112 template, by least squares, and the face cut
 //! out through it with bilinear sampling.
 
-use image::{Rgb, RgbImage};
+use image::{ImageBuffer, Pixel, Rgb, RgbImage};
 
 /// Side of the aligned face.
 pub const SIDE: u32 = 112;
@@ -84,23 +84,32 @@ impl Similarity {
     }
 }
 
-fn sample(image: &RgbImage, x: f32, y: f32) -> [f32; 3] {
+/// `image` at (x, y), interpolated between its four nearest pixels, each
+/// of its `N` channels; `None` outside the image.
+pub(crate) fn bilinear<P, const N: usize>(
+    image: &ImageBuffer<P, Vec<u8>>,
+    x: f32,
+    y: f32,
+) -> Option<[f32; N]>
+where
+    P: Pixel<Subpixel = u8>,
+{
     let (w, h) = image.dimensions();
-    if x < 0.0 || y < 0.0 || x > (w - 1) as f32 || y > (h - 1) as f32 {
-        return [0.0; 3];
+    if w == 0 || h == 0 || x < 0.0 || y < 0.0 || x > (w - 1) as f32 || y > (h - 1) as f32 {
+        return None;
     }
     let (x0, y0) = (x.floor() as u32, y.floor() as u32);
     let (x1, y1) = ((x0 + 1).min(w - 1), (y0 + 1).min(h - 1));
     let (fx, fy) = (x - x0 as f32, y - y0 as f32);
-    let p = |xx, yy| image.get_pixel(xx, yy).0;
+    let p = |xx, yy| image.get_pixel(xx, yy).channels();
     let (p00, p10, p01, p11) = (p(x0, y0), p(x1, y0), p(x0, y1), p(x1, y1));
-    let mut out = [0f32; 3];
+    let mut out = [0f32; N];
     for (c, o) in out.iter_mut().enumerate() {
         let top = f32::from(p00[c]) * (1.0 - fx) + f32::from(p10[c]) * fx;
         let bottom = f32::from(p01[c]) * (1.0 - fx) + f32::from(p11[c]) * fx;
         *o = top * (1.0 - fy) + bottom * fy;
     }
-    out
+    Some(out)
 }
 
 /// A `width`×`height` image whose pixel `q` is `image` at `t⁻¹(q)`
@@ -109,7 +118,7 @@ pub fn warp(image: &RgbImage, t: &Similarity, width: u32, height: u32) -> RgbIma
     let mut out = RgbImage::new(width, height);
     for (u, v, px) in out.enumerate_pixels_mut() {
         let [x, y] = t.invert([u as f32, v as f32]);
-        let s = sample(image, x, y);
+        let s: [f32; 3] = bilinear(image, x, y).unwrap_or([0.0; 3]);
         *px = Rgb(s.map(|c| c.round().clamp(0.0, 255.0) as u8));
     }
     out

@@ -55,20 +55,7 @@ impl Scene {
     }
 
     fn at(&self, x: f32, y: f32) -> Option<f32> {
-        let (w, h) = (self.thumb.width() as f32, self.thumb.height() as f32);
-        if x < 0.0 || y < 0.0 || x > w - 1.0 || y > h - 1.0 {
-            return None;
-        }
-        let (x0, y0) = (x.floor() as u32, y.floor() as u32);
-        let (x1, y1) = (
-            (x0 + 1).min(self.thumb.width() - 1),
-            (y0 + 1).min(self.thumb.height() - 1),
-        );
-        let (fx, fy) = (x - x0 as f32, y - y0 as f32);
-        let p = |a, b| f32::from(self.thumb.get_pixel(a, b)[0]) / 255.0;
-        let top = p(x0, y0) * (1.0 - fx) + p(x1, y0) * fx;
-        let bottom = p(x0, y1) * (1.0 - fx) + p(x1, y1) * fx;
-        Some(top * (1.0 - fy) + bottom * fy)
+        crate::align::bilinear(&self.thumb, x, y).map(|[v]: [f32; 1]| v / 255.0)
     }
 
     /// Whether the thumbnail pixel (x, y) shows background: away from the
